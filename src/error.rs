@@ -1,0 +1,158 @@
+//! The library's error type: what went wrong, plus a trail of where.
+//!
+//! Every error names the file (and line where known) or the resource it is
+//! about; the trail records the kustomizations the build came through so the
+//! CLI can print `in: overlays/prod/kustomization.yaml` lines.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong. Variants carry what a user needs to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ErrorKind {
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Yaml {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{path}: field `{field}`: {message}")]
+    Field {
+        path: PathBuf,
+        field: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Message(String),
+}
+
+/// A boxed [`ErrorKind`] with a trail of context lines, outermost last.
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    trail: Vec<String>,
+    hint: Option<String>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            trail: Vec::new(),
+            hint: None,
+        }))
+    }
+
+    /// An error with only a message; prefer a variant that names the file.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Message(message.into()))
+    }
+
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::new(ErrorKind::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::File {
+            path: path.to_path_buf(),
+            message: message.into(),
+        })
+    }
+
+    pub fn field(path: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Field {
+            path: path.to_path_buf(),
+            field: field.into(),
+            message: message.into(),
+        })
+    }
+
+    pub fn yaml(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Yaml {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        })
+    }
+
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// Context lines, innermost first (`in: bases/web/kustomization.yaml`).
+    pub fn trail(&self) -> &[String] {
+        &self.0.trail
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        self.0.hint.as_deref()
+    }
+
+    /// Adds a context line; call sites add them as the error travels outward.
+    #[must_use]
+    pub fn context(mut self, line: impl Into<String>) -> Self {
+        self.0.trail.push(line.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.0.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.kind)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.kind)?;
+        for line in &self.0.trail {
+            write!(f, "\n  in: {line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0.kind)
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind)
+    }
+}
+
+/// Adds context to any `Result<_, Error>`.
+pub trait ResultExt<T> {
+    fn context_with(self, line: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> ResultExt<T> for Result<T> {
+    fn context_with(self, line: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|error| error.context(line()))
+    }
+}

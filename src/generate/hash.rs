@@ -1,0 +1,1 @@
+//! kustomize-compatible content-hash name suffixes.

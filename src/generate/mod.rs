@@ -1,0 +1,4 @@
+//! Generators: resources made from data in a kustomization.
+
+pub mod configmap;
+pub mod hash;

@@ -1,0 +1,36 @@
+//! strata turns a tree of kustomizations into the manifests to apply,
+//! byte-identical to `kustomize build` v5.5.0, and shows what applying them
+//! would change.
+//!
+//! A build is one pipeline:
+//!
+//! 1. **load** ([`loader`], [`kustomization`], [`yaml`]): read a kustomization
+//!    and every file it names, under the load restrictor;
+//! 2. **generate** ([`generate`]): ConfigMaps, Secrets and jsonnet sources;
+//! 3. **transform** ([`transform`]): patches, namespaces, names, labels,
+//!    images, replicas, presets, then name references and hash suffixes;
+//! 4. **sort** ([`sort`]): kustomize's legacy order or input order;
+//! 5. **emit** ([`emit`]): YAML written exactly as kustomize writes it.
+//!
+//! [`build()`] runs it over a [`fs::FileSystem`]; [`emit::stream`] prints
+//! the result. The library does no I/O of its own beyond the file system
+//! handed to it and never prints.
+
+pub mod build;
+pub mod emit;
+pub mod error;
+pub mod fs;
+pub mod generate;
+pub mod id;
+pub mod kustomization;
+pub mod loader;
+pub mod resource;
+pub mod schema;
+pub mod sort;
+pub mod transform;
+pub mod yaml;
+
+pub use build::{build, Build, BuildOptions};
+pub use error::{Error, Result};
+pub use id::{Gvk, ResId};
+pub use resource::{Resource, ResourceMap};

@@ -1,0 +1,1 @@
+//! Patch and replacement targets: which resources a selector picks.

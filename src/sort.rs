@@ -1,0 +1,1 @@
+//! Output order: kustomize's legacy order, or the order of input (fifo).

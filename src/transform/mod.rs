@@ -1,0 +1,15 @@
+//! Transformers: changes applied to every resource a layer has accumulated.
+//!
+//! Each submodule owns one transformer; the per-object functions are pure so
+//! they can be tested alone. `build::target` calls them in kustomize's order.
+
+pub mod fieldspec;
+pub mod images;
+pub mod json6902;
+pub mod labels;
+pub mod namespace;
+pub mod nameref;
+pub mod names;
+pub mod patch;
+pub mod replicas;
+pub mod smp;
