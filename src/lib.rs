@@ -24,6 +24,7 @@ pub mod generate;
 pub mod id;
 pub mod kustomization;
 pub mod loader;
+pub mod output;
 pub mod resource;
 pub mod schema;
 pub mod sort;

@@ -1,16 +1,28 @@
 //! The build: load → generate → transform → sort, for one kustomization.
+//!
+//! [`build`] reads like kustomize's `MakeCustomizedResMap`: accumulate the
+//! tree layer by layer (each layer: resources, generators, components,
+//! transformers), then the whole-build steps that must come last (hash
+//! suffixes, name references, vars), then order.
+
+mod finalize;
+mod target;
 
 use std::path::Path;
 
-use crate::error::Result;
-use crate::fs::FileSystem;
+use crate::error::{Error, Result};
+use crate::fs::{normalize, FileSystem};
+use crate::kustomization::Kustomization;
 use crate::loader::LoadRestrictions;
 use crate::resource::ResourceMap;
+use crate::sort::{self, Order};
 
-/// How resources are ordered in the output.
+pub use target::Accumulated;
+
+/// How resources are ordered in the output (kustomize's `--reorder`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Reorder {
-    /// kustomize's default: its legacy kind order (or the kustomization's `sortOptions`).
+    /// kustomize's legacy kind order.
     #[default]
     Legacy,
     /// The order resources were read in.
@@ -21,8 +33,10 @@ pub enum Reorder {
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
     pub load_restrictions: LoadRestrictions,
-    /// `None` means: as the kustomization's `sortOptions` say, else legacy.
+    /// kustomize's `--reorder`. `None`: the kustomization's `sortOptions`,
+    /// else legacy. A kustomization's `sortOptions` win over this.
     pub reorder: Option<Reorder>,
+    /// kustomize's `--enable-managedby-label`.
     pub enable_managed_by_label: bool,
 }
 
@@ -33,8 +47,43 @@ pub struct Build {
     pub warnings: Vec<String>,
 }
 
-/// Builds the kustomization in `root`.
+/// The value kustomize v5.5.0 as embedded in kubectl writes for the managed-by label.
+pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
+
+/// Builds the kustomization in directory `root`.
 pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result<Build> {
-    let _ = (fs, root, options);
-    Ok(Build::default())
+    let root = normalize(root);
+    if !fs.is_dir(&root) {
+        return Err(Error::file(&root, "not a directory holding a kustomization"));
+    }
+    let mut context = target::Context::new(fs, options);
+    let top = context.load_kustomization(&root)?;
+    let mut accumulated = context.accumulate(&root, &top, Accumulated::default())?;
+
+    // These steps act on the whole build and must follow every layer.
+    finalize::add_hash_suffixes(&mut accumulated)?;
+    finalize::fix_name_references(&mut accumulated)?;
+    finalize::resolve_vars(&mut accumulated)?;
+    finalize::drop_local_config(&mut accumulated.resources);
+
+    let mut resources = accumulated.resources;
+    sort::sort(&mut resources, &output_order(&top, options)?);
+    if options.enable_managed_by_label || top.build_metadata.iter().any(|m| m == "managedByLabel") {
+        finalize::add_managed_by_label(&mut resources);
+    }
+    Ok(Build {
+        resources,
+        warnings: context.into_warnings(),
+    })
+}
+
+/// kustomize's rule: `sortOptions` in the top kustomization, else `--reorder`, else legacy.
+fn output_order(top: &Kustomization, options: &BuildOptions) -> Result<Order> {
+    if let Some(sort_options) = &top.sort_options {
+        return Order::from_options(sort_options);
+    }
+    Ok(match options.reorder {
+        Some(Reorder::None) => Order::Fifo,
+        Some(Reorder::Legacy) | None => Order::legacy_default(),
+    })
 }

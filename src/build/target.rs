@@ -1,0 +1,234 @@
+//! One kustomization directory and everything below it (kustomize's
+//! `KustTarget.accumulateTarget`): resources (recursively), generators,
+//! components, transformers, in that order.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::build::BuildOptions;
+use crate::error::{Error, Result, ResultExt};
+use crate::fs::FileSystem;
+use crate::kustomization::{Kustomization, FILE_NAMES};
+use crate::loader::Loader;
+use crate::resource::{value_kind, Origin, Resource, ResourceMap};
+
+/// What a layer hands to the layer above it.
+#[derive(Debug, Default)]
+pub struct Accumulated {
+    pub resources: ResourceMap,
+}
+
+/// State shared by every layer of one build.
+pub(crate) struct Context<'a> {
+    fs: &'a dyn FileSystem,
+    options: &'a BuildOptions,
+    /// The kustomization directories being accumulated, outermost first.
+    stack: Vec<PathBuf>,
+    warnings: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(fs: &'a dyn FileSystem, options: &'a BuildOptions) -> Self {
+        Context {
+            fs,
+            options,
+            stack: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn into_warnings(self) -> Vec<String> {
+        self.warnings
+    }
+
+    /// Finds and parses the kustomization file in `dir`.
+    pub fn load_kustomization(&self, dir: &Path) -> Result<Kustomization> {
+        let present: Vec<PathBuf> = FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .filter(|path| self.fs.is_file(path))
+            .collect();
+        match present.as_slice() {
+            [] => Err(Error::file(
+                dir,
+                format!(
+                    "unable to find one of {} in directory",
+                    FILE_NAMES.map(|n| format!("'{n}'")).join(", ")
+                ),
+            )),
+            [path] => {
+                let text = self.fs.read_to_string(path)?;
+                Kustomization::parse(&text, path)
+            }
+            [first, ..] => Err(Error::file(
+                dir,
+                format!(
+                    "found multiple kustomization files; keep only `{}`",
+                    first.file_name().unwrap_or_default().to_string_lossy()
+                ),
+            )),
+        }
+    }
+
+    /// Accumulates the kustomization `k` found in `dir` on top of `into`
+    /// (empty for a kustomization, the parent's resources for a component).
+    pub fn accumulate(
+        &mut self,
+        dir: &Path,
+        k: &Kustomization,
+        into: Accumulated,
+    ) -> Result<Accumulated> {
+        self.enter(dir)?;
+        let result = self.accumulate_layer(dir, k, into);
+        self.stack.pop();
+        let file = kustomization_file(self.fs, dir);
+        result.context_with(|| file.display().to_string())
+    }
+
+    fn accumulate_layer(
+        &mut self,
+        dir: &Path,
+        k: &Kustomization,
+        mut acc: Accumulated,
+    ) -> Result<Accumulated> {
+        let loader = Loader::new(self.fs, dir, self.options.load_restrictions);
+        for entry in &k.resources {
+            self.accumulate_resource(&loader, entry, &mut acc)?;
+        }
+        for entry in &k.components {
+            acc = self.accumulate_component(&loader, entry, acc)?;
+        }
+        Ok(acc)
+    }
+
+    /// Refuses a directory already being accumulated, or one that contains one.
+    fn enter(&mut self, dir: &Path) -> Result<()> {
+        let real = self.fs.canonicalize(dir)?;
+        if let Some(visited) = self.stack.iter().find(|v| v.starts_with(&real)) {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .chain(std::iter::once(&real))
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(Error::file(
+                dir,
+                format!(
+                    "cycle detected: candidate root '{}' contains visited root '{}' ({})",
+                    real.display(),
+                    visited.display(),
+                    chain.join(" -> ")
+                ),
+            ));
+        }
+        self.stack.push(real);
+        Ok(())
+    }
+
+    /// One `resources:` entry: a kustomization directory or a manifest file.
+    fn accumulate_resource(
+        &mut self,
+        loader: &Loader<'_>,
+        entry: &str,
+        acc: &mut Accumulated,
+    ) -> Result<()> {
+        if is_remote(entry) {
+            return Err(Error::msg(format!(
+                "remote resource `{entry}` is not supported yet"
+            )));
+        }
+        let path = loader.resolve(entry);
+        if self.fs.is_dir(&path) {
+            let k = self.load_kustomization(&path)?;
+            if k.is_component() {
+                return Err(Error::file(
+                    &path,
+                    "expected kind != 'Component' for a resource; list components under `components:`",
+                ));
+            }
+            let sub = self.accumulate(&path, &k, Accumulated::default())?;
+            acc.resources.absorb(sub.resources)?;
+            return Ok(());
+        }
+        if !self.fs.is_file(&path) {
+            return Err(Error::file(
+                &path,
+                format!("accumulating resources from '{entry}': no such file or directory"),
+            ));
+        }
+        let (path, text) = loader.read_to_string(entry)?;
+        for resource in resources_from_text(&text, &path)? {
+            acc.resources.append(resource)?;
+        }
+        Ok(())
+    }
+
+    /// One `components:` entry: a `kind: Component` applied to what the layer has so far.
+    fn accumulate_component(
+        &mut self,
+        loader: &Loader<'_>,
+        entry: &str,
+        acc: Accumulated,
+    ) -> Result<Accumulated> {
+        let path = loader.resolve(entry);
+        if !self.fs.is_dir(&path) {
+            return Err(Error::file(&path, "a component must be a directory holding a kustomization"));
+        }
+        let k = self.load_kustomization(&path)?;
+        if !k.is_component() {
+            return Err(Error::file(
+                &path,
+                "expected kind 'Component' for a path listed under `components:`",
+            ));
+        }
+        self.accumulate(&path, &k, acc)
+    }
+}
+
+fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> PathBuf {
+    FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| fs.is_file(path))
+        .unwrap_or_else(|| dir.to_path_buf())
+}
+
+/// Whether a `resources:` entry names a remote Git repository or URL.
+fn is_remote(entry: &str) -> bool {
+    entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/")
+}
+
+/// The resources in a manifest file: every document, `List`s expanded.
+pub fn resources_from_text(text: &str, path: &Path) -> Result<Vec<Resource>> {
+    let mut resources = Vec::new();
+    for document in crate::yaml::parse_stream(text, path)? {
+        push_document(document, path, &mut resources)?;
+    }
+    Ok(resources)
+}
+
+fn push_document(document: Value, path: &Path, out: &mut Vec<Resource>) -> Result<()> {
+    let Value::Object(map) = document else {
+        return Err(Error::file(
+            path,
+            format!("expected a mapping for a resource, found {}", value_kind(&document)),
+        ));
+    };
+    let is_list = map
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|kind| kind == "List" || kind.ends_with("List") && map.contains_key("items"));
+    if is_list {
+        if let Some(Value::Array(items)) = map.get("items") {
+            for item in items.clone() {
+                push_document(item, path, out)?;
+            }
+        }
+        return Ok(());
+    }
+    let resource = Resource::new(Value::Object(map), Origin::File(path.to_path_buf()))
+        .map_err(|e| Error::file(path, e.to_string()))?;
+    out.push(resource);
+    Ok(())
+}

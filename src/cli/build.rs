@@ -1,0 +1,124 @@
+//! `strata build`: arguments to [`strata::BuildOptions`], then output.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use strata::build::Reorder;
+use strata::fs::DiskFs;
+use strata::loader::LoadRestrictions;
+use strata::{BuildOptions, ResourceMap};
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The kustomization directory to build.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Write the output to this file, or, if it is an existing directory, one
+    /// file per resource (named as kustomize names them). Nothing is written
+    /// when the build fails.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Whether files outside a kustomization's directory may be read.
+    #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly", value_name = "RESTRICTOR")]
+    pub load_restrictor: LoadRestrictorArg,
+
+    /// Output order (deprecated in kustomize: use `sortOptions` in the
+    /// kustomization). `legacy` sorts by kind; `none` keeps input order.
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub reorder: Option<ReorderArg>,
+
+    /// Add `app.kubernetes.io/managed-by: kustomize-(devel)` to every
+    /// resource (deprecated in kustomize: use `buildMetadata: [managedByLabel]`).
+    #[arg(long)]
+    pub enable_managedby_label: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LoadRestrictorArg {
+    /// Files must be inside the kustomization's directory (the default).
+    #[value(name = "LoadRestrictionsRootOnly")]
+    RootOnly,
+    /// Files may be anywhere.
+    #[value(name = "LoadRestrictionsNone")]
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReorderArg {
+    /// kustomize's legacy kind order.
+    Legacy,
+    /// Keep the order resources were read in.
+    None,
+}
+
+impl BuildArgs {
+    /// The library options these arguments ask for.
+    pub fn options(&self) -> BuildOptions {
+        let BuildArgs {
+            dir: _,
+            output: _,
+            load_restrictor,
+            reorder,
+            enable_managedby_label,
+        } = self;
+        BuildOptions {
+            load_restrictions: match load_restrictor {
+                LoadRestrictorArg::RootOnly => LoadRestrictions::RootOnly,
+                LoadRestrictorArg::None => LoadRestrictions::None,
+            },
+            reorder: reorder.map(|r| match r {
+                ReorderArg::Legacy => Reorder::Legacy,
+                ReorderArg::None => Reorder::None,
+            }),
+            enable_managed_by_label: *enable_managedby_label,
+        }
+    }
+}
+
+pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let options = args.options();
+    let build = strata::build(&DiskFs, &args.dir, &options)?;
+    let mut stderr = std::io::stderr().lock();
+    for warning in &build.warnings {
+        writeln!(stderr, "warning: {warning}")?;
+    }
+    match &args.output {
+        Some(dir) if dir.is_dir() => write_files(dir, &build.resources)?,
+        Some(file) => write_atomically(file, strata::emit::stream(&build.resources).as_bytes())?,
+        None => {
+            let text = strata::emit::stream(&build.resources);
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes one file per resource, as `kustomize build -o DIR` names them.
+fn write_files(dir: &Path, resources: &ResourceMap) -> anyhow::Result<()> {
+    for (name, resource) in strata::output::file_names(resources) {
+        let text = strata::emit::document(resource.object());
+        write_atomically(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file and a rename, so a reader never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("`{}` is not a file path", path.display()))?;
+    let temporary = parent.join(format!(".{}.strata-tmp", file_name.to_string_lossy()));
+    std::fs::write(&temporary, bytes)
+        .with_context(|| format!("cannot write `{}`", temporary.display()))?;
+    std::fs::rename(&temporary, path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}
