@@ -142,7 +142,9 @@ mod tests {
     #[test]
     fn memfs_lists_directories_sorted() {
         let mut fs = MemFs::new();
-        fs.add("/a/b.yaml", "x").add("/a/c/d.yaml", "y").add("/a/a.yaml", "z");
+        fs.add("/a/b.yaml", "x")
+            .add("/a/c/d.yaml", "y")
+            .add("/a/a.yaml", "z");
         let entries = fs.read_dir(Path::new("/a")).unwrap();
         assert_eq!(
             entries,

@@ -307,7 +307,11 @@ fn canonical_fields(
             return Err(error);
         };
         // `openapi` is spelled `openapi` in YAML but `open_api` in Rust.
-        let canonical = if *canonical == "openapi" { "openApi" } else { canonical };
+        let canonical = if *canonical == "openapi" {
+            "openApi"
+        } else {
+            canonical
+        };
         out.insert(canonical.to_string(), value);
     }
     Ok(out)

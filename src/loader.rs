@@ -107,7 +107,8 @@ mod tests {
     #[test]
     fn refuses_files_outside_the_root_by_default() {
         let mut fs = MemFs::new();
-        fs.add("/r/app/kustomization.yaml", "").add("/r/secret.yaml", "x");
+        fs.add("/r/app/kustomization.yaml", "")
+            .add("/r/secret.yaml", "x");
         let root = PathBuf::from("/r/app");
         let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
         let err = loader.read("../secret.yaml").unwrap_err();

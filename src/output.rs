@@ -24,7 +24,10 @@ pub fn file_names(resources: &ResourceMap) -> Vec<(String, &Resource)> {
                 .collect();
             let mut name = format!("{}_{}.yaml", parts.join("_"), resource.name()).to_lowercase();
             if prefix_namespace && !gvk.is_cluster_scoped() {
-                name = format!("{}_{name}", resource.id().effective_namespace().to_lowercase());
+                name = format!(
+                    "{}_{name}",
+                    resource.id().effective_namespace().to_lowercase()
+                );
             }
             (name, resource)
         })
@@ -38,7 +41,8 @@ mod tests {
     use serde_json::json;
 
     fn res(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> Resource {
-        let mut object = json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": name}});
+        let mut object =
+            json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": name}});
         if let Some(namespace) = namespace {
             object["metadata"]["namespace"] = json!(namespace);
         }
@@ -47,7 +51,9 @@ mod tests {
 
     #[test]
     fn names_files_like_kustomize() {
-        let one: ResourceMap = [res("apps/v1", "Deployment", None, "Web")].into_iter().collect();
+        let one: ResourceMap = [res("apps/v1", "Deployment", None, "Web")]
+            .into_iter()
+            .collect();
         assert_eq!(file_names(&one)[0].0, "apps_v1_deployment_web.yaml");
 
         let two: ResourceMap = [
@@ -58,6 +64,13 @@ mod tests {
         .into_iter()
         .collect();
         let names: Vec<String> = file_names(&two).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(names, ["a_v1_configmap_x.yaml", "default_v1_configmap_y.yaml", "v1_namespace_a.yaml"]);
+        assert_eq!(
+            names,
+            [
+                "a_v1_configmap_x.yaml",
+                "default_v1_configmap_y.yaml",
+                "v1_namespace_a.yaml"
+            ]
+        );
     }
 }

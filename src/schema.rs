@@ -7,10 +7,22 @@ use crate::id::Gvk;
 /// namespaceable. A kind is matched with its exact API version, as kustomize
 /// does: `v1 Namespace` is cluster-scoped, `example.com/v1 Namespace` is not.
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "APIService"),
@@ -26,9 +38,15 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("certificates.k8s.io/v1", "CertificateSigningRequest"),
     ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
     ("flowcontrol.apiserver.k8s.io/v1alpha1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1alpha1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1alpha1",
+        "PriorityLevelConfiguration",
+    ),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
     ("networking.k8s.io/v1", "IngressClass"),
     ("networking.k8s.io/v1beta1", "IngressClass"),
     ("node.k8s.io/v1", "RuntimeClass"),
@@ -74,8 +92,16 @@ mod tests {
     #[test]
     fn scope_needs_the_exact_api_version() {
         assert!(is_cluster_scoped(&Gvk::new("", "v1", "Namespace")));
-        assert!(!is_cluster_scoped(&Gvk::new("example.com", "v1", "Namespace")));
-        assert!(is_cluster_scoped(&Gvk::new("rbac.authorization.k8s.io", "v1", "ClusterRole")));
+        assert!(!is_cluster_scoped(&Gvk::new(
+            "example.com",
+            "v1",
+            "Namespace"
+        )));
+        assert!(is_cluster_scoped(&Gvk::new(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "ClusterRole"
+        )));
         assert!(!is_cluster_scoped(&Gvk::new("apps", "v1", "Deployment")));
     }
 }

@@ -58,7 +58,10 @@ pub enum Order {
 impl Order {
     pub fn legacy_default() -> Self {
         Order::Legacy {
-            first: DEFAULT_ORDER_FIRST.iter().map(ToString::to_string).collect(),
+            first: DEFAULT_ORDER_FIRST
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             last: DEFAULT_ORDER_LAST.iter().map(ToString::to_string).collect(),
         }
     }
@@ -95,8 +98,10 @@ pub fn sort(resources: &mut ResourceMap, order: &Order) {
         .map(|(i, r)| (SortKey::new(r.id(), &ranks), i))
         .collect();
     keyed.sort_by(|(a, _), (b, _)| a.cmp(b));
-    let mut slots: Vec<Option<crate::resource::Resource>> =
-        std::mem::take(&mut *resources.edit()).into_iter().map(Some).collect();
+    let mut slots: Vec<Option<crate::resource::Resource>> = std::mem::take(&mut *resources.edit())
+        .into_iter()
+        .map(Some)
+        .collect();
     let sorted: Vec<_> = keyed
         .into_iter()
         .filter_map(|(_, i)| slots[i].take())
@@ -145,7 +150,11 @@ impl SortKey {
                 && other.gvk.kind == "Namespace"
                 && (self.gvk.group.is_empty() || other.gvk.group.is_empty());
             let ordering = self.gvk_string.cmp(&other.gvk_string);
-            return if reversed { ordering.reverse() } else { ordering };
+            return if reversed {
+                ordering.reverse()
+            } else {
+                ordering
+            };
         }
         self.id_string.cmp(&other.id_string)
     }
@@ -200,7 +209,9 @@ mod tests {
     }
 
     fn names(map: &ResourceMap) -> Vec<String> {
-        map.iter().map(|r| format!("{}/{}", r.kind(), r.name())).collect()
+        map.iter()
+            .map(|r| format!("{}/{}", r.kind(), r.name()))
+            .collect()
     }
 
     #[test]
@@ -209,7 +220,12 @@ mod tests {
         let mut map: ResourceMap = [
             res("apps/v1", "Deployment", "", "b-dep"),
             res("apps/v1", "Deployment", "zz", "a-dep"),
-            res("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "", "hook"),
+            res(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                "",
+                "hook",
+            ),
             res("example.com/v1", "Widget", "", "w"),
             res("apps/v1", "Deployment", "aa", "c-dep"),
             res("v1", "Service", "", "svc"),
@@ -234,9 +250,12 @@ mod tests {
 
     #[test]
     fn fifo_keeps_input_order() {
-        let mut map: ResourceMap = [res("v1", "Service", "", "b"), res("v1", "Namespace", "", "a")]
-            .into_iter()
-            .collect();
+        let mut map: ResourceMap = [
+            res("v1", "Service", "", "b"),
+            res("v1", "Namespace", "", "a"),
+        ]
+        .into_iter()
+        .collect();
         sort(&mut map, &Order::Fifo);
         assert_eq!(names(&map), ["Service/b", "Namespace/a"]);
     }

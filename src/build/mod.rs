@@ -54,7 +54,10 @@ pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
 pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result<Build> {
     let root = normalize(root);
     if !fs.is_dir(&root) {
-        return Err(Error::file(&root, "not a directory holding a kustomization"));
+        return Err(Error::file(
+            &root,
+            "not a directory holding a kustomization",
+        ));
     }
     let mut context = target::Context::new(fs, options);
     let top = context.load_kustomization(&root)?;

@@ -173,7 +173,10 @@ impl<'a> Context<'a> {
     ) -> Result<Accumulated> {
         let path = loader.resolve(entry);
         if !self.fs.is_dir(&path) {
-            return Err(Error::file(&path, "a component must be a directory holding a kustomization"));
+            return Err(Error::file(
+                &path,
+                "a component must be a directory holding a kustomization",
+            ));
         }
         let k = self.load_kustomization(&path)?;
         if !k.is_component() {
@@ -212,7 +215,10 @@ fn push_document(document: Value, path: &Path, out: &mut Vec<Resource>) -> Resul
     let Value::Object(map) = document else {
         return Err(Error::file(
             path,
-            format!("expected a mapping for a resource, found {}", value_kind(&document)),
+            format!(
+                "expected a mapping for a resource, found {}",
+                value_kind(&document)
+            ),
         ));
     };
     let is_list = map

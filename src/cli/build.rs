@@ -24,7 +24,12 @@ pub struct BuildArgs {
     pub output: Option<PathBuf>,
 
     /// Whether files outside a kustomization's directory may be read.
-    #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly", value_name = "RESTRICTOR")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "LoadRestrictionsRootOnly",
+        value_name = "RESTRICTOR"
+    )]
     pub load_restrictor: LoadRestrictorArg,
 
     /// Output order (deprecated in kustomize: use `sortOptions` in the
@@ -111,7 +116,10 @@ fn write_files(dir: &Path, resources: &ResourceMap) -> anyhow::Result<()> {
 
 /// Writes through a temporary file and a rename, so a reader never sees half a file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let file_name = path
         .file_name()
         .with_context(|| format!("`{}` is not a file path", path.display()))?;

@@ -183,7 +183,8 @@ mod tests {
     use serde_json::json;
 
     fn cm(name: &str, namespace: Option<&str>) -> Resource {
-        let mut object = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+        let mut object =
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
         if let Some(ns) = namespace {
             object["metadata"]["namespace"] = json!(ns);
         }
@@ -194,7 +195,10 @@ mod tests {
     fn duplicate_ids_name_both_files() {
         let mut map = ResourceMap::new();
         map.append(cm("a", None)).unwrap();
-        let err = map.append(cm("a", Some("default"))).unwrap_err().to_string();
+        let err = map
+            .append(cm("a", Some("default")))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a.yaml"), "{err}");
         assert!(err.contains("already registered"), "{err}");
     }

@@ -114,7 +114,9 @@ impl Resource {
     }
 
     pub fn map_mut(&mut self) -> &mut Map<String, Value> {
-        self.object.as_object_mut().expect("resource object is a map")
+        self.object
+            .as_object_mut()
+            .expect("resource object is a map")
     }
 
     pub fn api_version(&self) -> &str {
@@ -144,12 +146,18 @@ impl Resource {
 
     /// The id this resource had when it was loaded or generated.
     pub fn original_id(&self) -> ResId {
-        self.previous_ids.first().cloned().unwrap_or_else(|| self.id())
+        self.previous_ids
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.id())
     }
 
     /// Every id this resource has had, oldest first, ending with the current one.
     pub fn all_ids(&self) -> impl Iterator<Item = ResId> + '_ {
-        self.previous_ids.iter().cloned().chain(std::iter::once(self.id()))
+        self.previous_ids
+            .iter()
+            .cloned()
+            .chain(std::iter::once(self.id()))
     }
 
     /// Renames the resource, remembering the old id.
@@ -189,12 +197,14 @@ impl Resource {
     }
 
     pub fn annotations(&self) -> Option<&Map<String, Value>> {
-        self.at(&["metadata", "annotations"]).and_then(Value::as_object)
+        self.at(&["metadata", "annotations"])
+            .and_then(Value::as_object)
     }
 
     /// The value at a path of map keys.
     pub fn at(&self, path: &[&str]) -> Option<&Value> {
-        path.iter().try_fold(&self.object, |value, key| value.get(*key))
+        path.iter()
+            .try_fold(&self.object, |value, key| value.get(*key))
     }
 
     pub fn str_at(&self, path: &[&str]) -> Option<&str> {
