@@ -91,6 +91,10 @@ fn generate(
         name,
         origin_path,
     };
+    // kustomize's ConfigMapArgs has no `type`: an unknown field there.
+    if kind == Kind::ConfigMap && args.secret_type.is_some() {
+        return Err(context.error("unknown field `type` (only a secretGenerator has a `type`)"));
+    }
     let data = context.load_data(args, loader)?;
     let options = merge_options(args.options.as_ref(), global);
     let mut object = base_object(kind, name, args);

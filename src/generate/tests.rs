@@ -192,3 +192,22 @@ fn behavior_errors() {
     let id = ResId::new(Gvk::new("", "v1", "ConfigMap"), "", "new");
     assert_eq!(resources.position(&id), Some(3));
 }
+
+#[test]
+fn merge_into_a_resource_without_suffix_keeps_it_without() {
+    // kubectl: base `nohash` (disableNameSuffixHash) merged with B=1 stays `p-nohash`.
+    let mut existing = resource(
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nohash"}, "data": {"A": "1"}}),
+        Some((Behavior::Create, false)),
+    );
+    existing.set_name("p-nohash");
+    let mut resources: ResourceMap = [existing].into_iter().collect();
+    let incoming = resource(
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nohash"}, "data": {"B": "1"}}),
+        Some((Behavior::Merge, true)),
+    );
+    absorb_generated(&mut resources, incoming).unwrap();
+    let out = finish(resources);
+    assert_eq!(out[0]["metadata"], json!({"name": "p-nohash"}));
+    assert_eq!(out[0]["data"], json!({"A": "1", "B": "1"}));
+}
