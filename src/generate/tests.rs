@@ -211,3 +211,41 @@ fn merge_into_a_resource_without_suffix_keeps_it_without() {
     assert_eq!(out[0]["metadata"], json!({"name": "p-nohash"}));
     assert_eq!(out[0]["data"], json!({"A": "1", "B": "1"}));
 }
+
+/// Generator → `namePrefix` → overlay merge → suffix, as kustomize's
+/// conformance case TestGeneratorOverlaysBinaryData (oracle from kubectl).
+#[test]
+fn overlay_merge_keeps_binary_data() {
+    use crate::fs::MemFs;
+    use crate::kustomization::GeneratorArgs;
+    use crate::loader::{LoadRestrictions, Loader};
+    use std::path::{Path, PathBuf};
+
+    let mut fs = MemFs::new();
+    fs.add("/base/kustomization.yaml", "")
+        .add("/base/data.bin", b"\xffhello".repeat(30))
+        .add("/overlay/kustomization.yaml", "");
+    let generate = |root: &str, args: Value| {
+        let root = PathBuf::from(root);
+        let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+        let args: GeneratorArgs = serde_json::from_value(args).unwrap();
+        configmap::config_map(&args, None, &loader, &root.join("kustomization.yaml")).unwrap()
+    };
+    let mut base = generate(
+        "/base",
+        json!({"name": "com1", "behavior": "create", "files": ["data.bin"]}),
+    );
+    base.set_name("p1-com1");
+    let mut resources: ResourceMap = [base].into_iter().collect();
+    let overlay = generate("/overlay", json!({"name": "com1", "behavior": "merge"}));
+    absorb_generated(&mut resources, overlay).unwrap();
+    assert!(
+        matches!(&resources.as_slice()[0].origin, Origin::Generator { kustomization, .. } if kustomization == Path::new("/base/kustomization.yaml"))
+    );
+    let out = finish(resources);
+    assert_eq!(
+        out[0],
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "p1-com1-96gmmt6gt5"},
+               "binaryData": {"data.bin": "/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbG\nxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hl\nbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2hlbGxv/2\nhlbGxv/2hlbGxv/2hlbGxv/2hlbGxv\n"}})
+    );
+}
