@@ -90,6 +90,31 @@ fn suffixes_match_kubectl() {
             secret("Opaque", json!({})),
             "46f8b28mk5",
         ),
+        // Conformance oracles: TestGeneratorIntVsStringWithMerge (after a merge),
+        // TestMergeAndReplaceGenerators (after a replace and a merge).
+        (
+            "bob merged",
+            config_map(
+                Some(
+                    json!({"crisis": "true", "fruit": "Indian Gooseberry", "month": "12", "year": "2020"}),
+                ),
+                None,
+            ),
+            "bk46gm59c6",
+        ),
+        (
+            "configmap-in-base replaced",
+            config_map(Some(json!({"foo": "override-bar"})), None),
+            "hc6g9dk6g9",
+        ),
+        (
+            "secret-in-base merged",
+            secret(
+                "Opaque",
+                json!({"password": "c29tZXB3", "proxy": "aGFwcm94eQ==", "username": "YWRtaW4="}),
+            ),
+            "k2k4692t9g",
+        ),
     ];
     for (name, object, expected) in cases {
         assert_eq!(content_hash(&object).unwrap(), expected, "{name}");
