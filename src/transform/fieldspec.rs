@@ -71,7 +71,9 @@ impl FieldSpec {
             && (self.gvk.version.is_empty() || self.gvk.version == version)
     }
 
-    fn from_value(value: &Value, file: &Path, field: &str) -> Result<Self> {
+    /// Reads one spec (`group`, `version`, `kind`, `path`, `create`) from
+    /// a configuration; `field` names it in errors.
+    pub fn from_value(value: &Value, file: &Path, field: &str) -> Result<Self> {
         let map = expect_map(value, file, field)?;
         let mut gvk = Gvk::default();
         let mut path = String::new();
