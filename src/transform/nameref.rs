@@ -503,4 +503,77 @@ mod tests {
         assert!(err.contains("found multiple possible referrals"), "{err}");
         assert!(err.contains("rules/resourceNames"), "{err}");
     }
+
+    /// `namePrefix: p-` over objects in namespace `web`; expected from
+    /// kubectl (/tmp/tx/more).
+    #[test]
+    fn services_claims_and_scale_targets() {
+        let config = TransformerConfig::builtin();
+        let backend = |name: &str| json!({"service": {"name": name}});
+        let ingress = |name: &str, ns: &str, svc: &str| {
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"defaultBackend": backend(svc), "rules": [{"http": {"paths": [{"backend": backend(svc)}]}}]}})
+        };
+        let webhook = |name: &str, ns: Option<&str>| {
+            let mut service = json!({"name": name});
+            if let Some(ns) = ns {
+                service["namespace"] = json!(ns);
+            }
+            json!({"name": "w", "clientConfig": {"service": service}})
+        };
+        let mut map = map_of(&[
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "web"}}),
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "ss", "namespace": "web"},
+                "spec": {"serviceName": "svc", "template": {"spec": {"volumes": [
+                    {"name": "data", "persistentVolumeClaim": {"claimName": "pvc"}}]}}}}),
+            json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "pvc", "namespace": "web"}}),
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "hpa", "namespace": "web"},
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "ss"}}}),
+            ingress("ing", "web", "svc"),
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+                "metadata": {"name": "mw"}, "webhooks": [webhook("svc", Some("web")), webhook("svc", None)]}),
+            ingress("other", "elsewhere", "svc"),
+        ]);
+        names::apply_prefix(&mut map, "p-", &config).unwrap();
+        fix_references(&mut map, &config).unwrap();
+        let out = objects(map);
+        assert_eq!(out[1]["spec"]["serviceName"], "p-svc");
+        assert_eq!(
+            out[1]["spec"]["template"]["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+            "p-pvc"
+        );
+        assert_eq!(out[3]["spec"]["scaleTargetRef"]["name"], "p-ss");
+        assert_eq!(out[4], ingress("p-ing", "web", "p-svc"));
+        assert_eq!(
+            out[5]["webhooks"],
+            json!([webhook("p-svc", Some("web")), webhook("p-svc", Some("web"))])
+        );
+        assert_eq!(out[6], ingress("p-other", "elsewhere", "svc"));
+    }
+
+    /// Bases a (`namePrefix: a-`) and b (`b-`) each with ConfigMap `cm` and
+    /// a Pod using it, under `namePrefix: t-`; kubectl (/tmp/tx/tie) pairs
+    /// each Pod with its own base's ConfigMap.
+    #[test]
+    fn prefixes_break_ties() {
+        let config = TransformerConfig::builtin();
+        let base = |prefix: &str| {
+            let mut map = map_of(&[
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}),
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pod"},
+                    "spec": {"volumes": [{"configMap": {"name": "cm"}}]}}),
+            ]);
+            names::apply_prefix(&mut map, prefix, &config).unwrap();
+            map
+        };
+        let mut map = base("a-");
+        map.absorb(base("b-")).unwrap();
+        names::apply_prefix(&mut map, "t-", &config).unwrap();
+        fix_references(&mut map, &config).unwrap();
+        let out = objects(map);
+        assert_eq!(out[1]["spec"]["volumes"][0]["configMap"]["name"], "t-a-cm");
+        assert_eq!(out[3]["spec"]["volumes"][0]["configMap"]["name"], "t-b-cm");
+    }
 }
