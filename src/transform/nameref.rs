@@ -576,4 +576,35 @@ mod tests {
         assert_eq!(out[1]["spec"]["volumes"][0]["configMap"]["name"], "t-a-cm");
         assert_eq!(out[3]["spec"]["volumes"][0]["configMap"]["name"], "t-b-cm");
     }
+
+    /// `namespace: prod` alone still moves ServiceAccount subjects: every
+    /// resource the namespace transformer visits counts as renamed
+    /// (kubectl, /tmp/tx/nsref).
+    #[test]
+    fn namespace_alone_moves_subjects() {
+        let config = TransformerConfig::builtin();
+        let subject = |ns: Option<&str>| {
+            let mut s = json!({"kind": "ServiceAccount", "name": "sa"});
+            if let Some(ns) = ns {
+                s["namespace"] = json!(ns);
+            }
+            s
+        };
+        let mut map = map_of(&[
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa", "namespace": "old"}}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": "crb"}, "subjects": [subject(Some("old")), subject(None)]}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": "cr"}, "rules": [{"resourceNames": ["cm", "sa"]}]}),
+        ]);
+        namespace::apply(&mut map, "prod", &config).unwrap();
+        fix_references(&mut map, &config).unwrap();
+        let out = objects(map);
+        assert_eq!(
+            out[1]["subjects"],
+            json!([subject(Some("prod")), subject(Some("prod"))])
+        );
+        assert_eq!(out[3]["rules"], json!([{"resourceNames": ["cm", "sa"]}]));
+    }
 }
