@@ -607,4 +607,39 @@ mod tests {
         );
         assert_eq!(out[3]["rules"], json!([{"resourceNames": ["cm", "sa"]}]));
     }
+
+    /// kustomize's TestCrdBase with `namePrefix: x-` (conformance oracle):
+    /// references declared by `crds:` definitions are fixed too.
+    #[test]
+    fn references_declared_by_crds() {
+        let p = "github.com/example/pkg/apis/jingfang/v1beta1";
+        let definitions = json!({
+            format!("{p}.MyKind"): {"Schema": {"properties": {
+                "apiVersion": {}, "kind": {}, "metadata": {}, "spec": {"$ref": format!("{p}.MyKindSpec")}}}},
+            format!("{p}.MyKindSpec"): {"Schema": {"properties": {
+                "beeRef": {"x-kubernetes-object-ref-api-version": "v1beta1", "x-kubernetes-object-ref-kind": "Bee"},
+                "secretRef": {"x-kubernetes-object-ref-api-version": "v1", "x-kubernetes-object-ref-kind": "Secret"}}}},
+        });
+        let crds = TransformerConfig::from_crd_definitions(
+            &definitions,
+            std::path::Path::new("mycrd.json"),
+        )
+        .unwrap();
+        let mut config = TransformerConfig::default();
+        config.merge(&TransformerConfig::builtin()).unwrap();
+        config.merge(&crds).unwrap();
+        let mut map = map_of(&[
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "crdsecret"}, "data": {"PATH": "yellowBrickRoad"}}),
+            json!({"apiVersion": "jingfang.example.com/v1", "kind": "MyKind", "metadata": {"name": "mykind"},
+                "spec": {"secretRef": {"name": "crdsecret"}, "beeRef": {"name": "bee"}}}),
+            json!({"apiVersion": "v1beta1", "kind": "Bee", "metadata": {"name": "bee"}, "spec": {"action": "fly"}}),
+        ]);
+        names::apply_prefix(&mut map, "x-", &config).unwrap();
+        fix_references(&mut map, &config).unwrap();
+        assert_eq!(
+            objects(map)[1],
+            json!({"apiVersion": "jingfang.example.com/v1", "kind": "MyKind", "metadata": {"name": "x-mykind"},
+                "spec": {"beeRef": {"name": "x-bee"}, "secretRef": {"name": "x-crdsecret"}}})
+        );
+    }
 }
