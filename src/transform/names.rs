@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::id::Gvk;
 use crate::resource::{value_kind, Resource, ResourceMap};
-use crate::transform::fieldspec::{apply_at, FieldSpec, TransformerConfig};
+use crate::transform::fieldspec::{apply_at_creating, FieldSpec, Leaf, TransformerConfig};
 
 /// Kinds kustomize never prefixes or suffixes, as GVK selectors.
 const SKIPPED: &[(&str, &str)] = &[
@@ -80,7 +80,8 @@ fn rename(resource: &mut Resource, text: &str, specs: &[FieldSpec], side: Side) 
             resource.previous_ids.push(id);
         }
         let id = resource.id();
-        apply_at(resource.object_mut(), spec, &mut |node| {
+        // As in kustomize, a spec with `create` first makes a missing field "".
+        apply_at_creating(resource.object_mut(), spec, Leaf::Scalar, &mut |node| {
             affix(node, text, side)
         })
         .map_err(|e| {
