@@ -178,4 +178,23 @@ mod tests {
         assert!(crd.previous_ids.is_empty());
         assert!(crd.name_prefixes.is_empty());
     }
+
+    /// A `configurations:` prefix spec with `create` (kubectl, /tmp/tx/pc).
+    #[test]
+    fn custom_specs_may_create() {
+        let custom = json!({"namePrefix": [{"path": "spec/foo", "kind": "Foo", "create": true}]});
+        let mut config = TransformerConfig::builtin();
+        config
+            .merge(&TransformerConfig::from_value(&custom, std::path::Path::new("c.yaml")).unwrap())
+            .unwrap();
+        let foo = json!({"apiVersion": "example.com/v1", "kind": "Foo", "metadata": {"name": "f"}, "spec": {}});
+        let mut map: ResourceMap = [Resource::new(foo, Origin::Inline).unwrap()]
+            .into_iter()
+            .collect();
+        apply_prefix(&mut map, "p-", &config).unwrap();
+        assert_eq!(
+            map.as_slice()[0].object(),
+            &json!({"apiVersion": "example.com/v1", "kind": "Foo", "metadata": {"name": "p-f"}, "spec": {"foo": "p-"}})
+        );
+    }
 }
