@@ -72,6 +72,10 @@ pub struct Resource {
     /// resolve through them.
     pub previous_ids: Vec<ResId>,
     pub generated: Option<Generated>,
+    /// Name prefixes and suffixes added to this resource, innermost layer
+    /// first; name references prefer targets renamed like the referrer.
+    pub name_prefixes: Vec<String>,
+    pub name_suffixes: Vec<String>,
 }
 
 impl Resource {
@@ -94,6 +98,8 @@ impl Resource {
             origin,
             previous_ids: Vec::new(),
             generated: None,
+            name_prefixes: Vec::new(),
+            name_suffixes: Vec::new(),
         })
     }
 
