@@ -168,10 +168,7 @@ impl Preset {
             .as_ref()
             .is_none_or(|namespace| effective(namespace) == id.effective_namespace())
             && (self.kinds.is_empty() || self.kinds.iter().any(|kind| kind == resource.kind()))
-            && (self.names.is_empty()
-                || resource
-                    .all_ids()
-                    .any(|id| self.names.iter().any(|name| *name == id.name)))
+            && (self.names.is_empty() || resource.all_ids().any(|id| self.names.contains(&id.name)))
     }
 }
 

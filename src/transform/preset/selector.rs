@@ -287,7 +287,7 @@ mod tests {
             let got = selector(sel.clone()).matches(labels.as_object());
             assert_eq!(got, want, "{sel} on {labels}");
         }
-        assert!(selector(json!({"matchLabels": {"a": "b"}})).matches(None) == false);
+        assert!(!selector(json!({"matchLabels": {"a": "b"}})).matches(None));
         assert!(selector(json!({})).matches(None));
     }
 

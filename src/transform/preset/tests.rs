@@ -396,7 +396,10 @@ fn every_builtin_pod_template_is_found() {
         ),
     ];
     for (object, path) in cases {
-        let (out, _) = run(&[object.clone()], &[preset("p", json!({"env": env}))]);
+        let (out, _) = run(
+            std::slice::from_ref(&object),
+            &[preset("p", json!({"env": env}))],
+        );
         let found = path.iter().fold(&out[0], |value, key| &value[*key]);
         assert_eq!(found["spec"]["containers"][0]["env"], env, "{object}");
         assert_eq!(
@@ -900,14 +903,10 @@ fn malformed_presets_are_errors_naming_file_and_field() {
             "spec.sidecars[0].restartPolicy",
         ),
         (
-            with("/spec/initContainers", json!([{"name": "s", "image": "i"}]))
-                .pointer("")
-                .cloned()
-                .map(|mut d| {
-                    d["spec"]["sidecars"] = json!([{"name": "s", "image": "j"}]);
-                    d
-                })
-                .unwrap(),
+            with(
+                "/spec",
+                json!({"initContainers": [{"name": "s", "image": "i"}], "sidecars": [{"name": "s", "image": "j"}]}),
+            ),
             "duplicate name s",
         ),
         (
