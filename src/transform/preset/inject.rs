@@ -24,6 +24,7 @@ pub(super) struct Conflict {
 }
 
 impl Conflict {
+    /// `preset `p` conflicts with <workload>, container `c`: <detail>`.
     pub fn describe(&self, preset: &Preset, id: &ResId) -> String {
         let container = self
             .container
@@ -31,10 +32,8 @@ impl Conflict {
             .map(|name| format!(", container `{name}`"))
             .unwrap_or_default();
         format!(
-            "{} conflicts with {id}{container} on `{}`: {}",
-            preset.describe(),
-            self.field,
-            self.detail
+            "preset `{}` conflicts with {id}{container}: {}",
+            preset.name, self.detail
         )
     }
 }

@@ -253,7 +253,12 @@ fn apply_one(resource: &mut Resource, preset: &Preset) -> Result<Option<String>>
         Err(inject::Failure::Conflict(conflict)) => {
             let message = conflict.describe(preset, &id);
             match preset.on_conflict {
-                OnConflict::Skip => Ok(Some(format!("{message}; workload skipped"))),
+                // Worded like the error, which is rendered `file: field `f`: message`.
+                OnConflict::Skip => Ok(Some(format!(
+                    "{}: field `{}`: {message}; workload skipped",
+                    preset.source.display(),
+                    conflict.field
+                ))),
                 _ => Err(
                     Error::field(&preset.source, conflict.field.clone(), message).with_hint(
                         "set `spec.onConflict: skip` or `override` in the preset, or annotate the \
