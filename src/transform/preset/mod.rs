@@ -7,6 +7,28 @@
 //! build calls [`apply`] before references are fixed, so a preset naming a
 //! generated ConfigMap by its base name ends up with the hashed name.
 //!
+//! # Format
+//!
+//! ```yaml
+//! apiVersion: strata.dev/v1alpha1     # or settings.k8s.io/v1alpha1 (legacy: only
+//! kind: PodPreset                     #   selector, env, envFrom, volumes, volumeMounts)
+//! metadata: {name: db, namespace: prod}   # namespace optional
+//! spec:
+//!   selector: {matchLabels: {}, matchExpressions: [{key, operator, values}]}
+//!   kinds: [Deployment]               # optional narrowing
+//!   names: [web]                      # optional narrowing
+//!   workloads: [{apiVersion: argoproj.io/v1alpha1, kind: Rollout, templatePath: spec/template}]
+//!   containers: [app]                 # targets of env/envFrom/volumeMounts/resources
+//!   env: [], envFrom: [], volumeMounts: [], volumes: []
+//!   resources: {requests: {cpu: 100m}, limits: {memory: 256Mi}}
+//!   sidecars: [], initContainers: [], nativeSidecars: false
+//!   annotations: {}, labels: {}, tolerations: []
+//!   onConflict: error                 # error | skip | override
+//! ```
+//!
+//! Every field of `spec` is optional; unknown fields are errors. A file may
+//! hold several documents or a `List`.
+//!
 //! # Rules
 //!
 //! * A preset applies to a workload when its namespace (if set) equals the
