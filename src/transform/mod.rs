@@ -11,5 +11,6 @@ pub mod nameref;
 pub mod names;
 pub mod namespace;
 pub mod patch;
+pub mod preset;
 pub mod replicas;
 pub mod smp;
