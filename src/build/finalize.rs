@@ -9,14 +9,12 @@ use crate::resource::ResourceMap;
 
 /// Appends content-hash suffixes to generated ConfigMaps and Secrets.
 pub fn add_hash_suffixes(acc: &mut Accumulated) -> Result<()> {
-    let _ = acc;
-    Ok(())
+    crate::generate::hash::add_hash_suffixes(&mut acc.resources)
 }
 
 /// Rewrites references to renamed resources.
 pub fn fix_name_references(acc: &mut Accumulated) -> Result<()> {
-    let _ = acc;
-    Ok(())
+    crate::transform::nameref::fix_references(&mut acc.resources, &acc.config)
 }
 
 /// Expands `$(VAR)` references of the deprecated `vars`.

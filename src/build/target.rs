@@ -12,11 +12,15 @@ use crate::fs::FileSystem;
 use crate::kustomization::{Kustomization, FILE_NAMES};
 use crate::loader::Loader;
 use crate::resource::{value_kind, Origin, Resource, ResourceMap};
+use crate::transform::fieldspec::TransformerConfig;
+use crate::{generate, transform};
 
 /// What a layer hands to the layer above it.
 #[derive(Debug, Default)]
 pub struct Accumulated {
     pub resources: ResourceMap,
+    /// Field specs merged over this layer and the layers below it.
+    pub config: TransformerConfig,
 }
 
 /// State shared by every layer of one build.
@@ -93,13 +97,76 @@ impl<'a> Context<'a> {
         mut acc: Accumulated,
     ) -> Result<Accumulated> {
         let loader = Loader::new(self.fs, dir, self.options.load_restrictions);
+        let file = kustomization_file(self.fs, dir);
         for entry in &k.resources {
             self.accumulate_resource(&loader, entry, &mut acc)?;
         }
+        self.merge_config(&loader, k, &mut acc.config)?;
+        run_generators(&loader, k, &file, &mut acc.resources)?;
         for entry in &k.components {
             acc = self.accumulate_component(&loader, entry, acc)?;
         }
+        self.run_transformers(&loader, k, &file, &mut acc)?;
         Ok(acc)
+    }
+
+    /// The layer's field specs: kustomize's defaults, `configurations:` and `crds:`.
+    fn merge_config(
+        &self,
+        loader: &Loader<'_>,
+        k: &Kustomization,
+        config: &mut TransformerConfig,
+    ) -> Result<()> {
+        config.merge(&TransformerConfig::builtin())?;
+        for entry in &k.configurations {
+            let (path, text) = loader.read_to_string(entry)?;
+            let value = crate::yaml::parse_config(&text, &path)?;
+            config.merge(&TransformerConfig::from_value(&value, &path)?)?;
+        }
+        for entry in &k.crds {
+            let (path, text) = loader.read_to_string(entry)?;
+            for document in crate::yaml::parse_stream(&text, &path)? {
+                config.merge(&TransformerConfig::from_crd_definitions(&document, &path)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The built-in transformers in kustomize's order, then presets.
+    fn run_transformers(
+        &mut self,
+        loader: &Loader<'_>,
+        k: &Kustomization,
+        file: &Path,
+        acc: &mut Accumulated,
+    ) -> Result<()> {
+        let resources = &mut acc.resources;
+        let config = &acc.config;
+        if let Some(namespace) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
+            transform::namespace::apply(resources, namespace, config)?;
+        }
+        if let Some(prefix) = &k.name_prefix {
+            transform::names::apply_prefix(resources, prefix, config)?;
+        }
+        if let Some(suffix) = &k.name_suffix {
+            transform::names::apply_suffix(resources, suffix, config)?;
+        }
+        transform::labels::apply(resources, &k.labels, k.common_labels.as_ref(), config, file)?;
+        if let Some(annotations) = &k.common_annotations {
+            transform::labels::apply_common_annotations(resources, annotations, config)?;
+        }
+        if !k.replicas.is_empty() {
+            transform::replicas::apply(resources, &k.replicas)?;
+        }
+        if !k.images.is_empty() {
+            transform::images::apply(resources, &k.images)?;
+        }
+        let presets = load_presets(loader, &k.presets)?;
+        if !presets.is_empty() {
+            let warnings = transform::preset::apply(resources, &presets)?;
+            self.warnings.extend(warnings);
+        }
+        Ok(())
     }
 
     /// Refuses a directory already being accumulated, or one that contains one.
@@ -149,6 +216,7 @@ impl<'a> Context<'a> {
             }
             let sub = self.accumulate(&path, &k, Accumulated::default())?;
             acc.resources.absorb(sub.resources)?;
+            acc.config.merge(&sub.config)?;
             return Ok(());
         }
         if !self.fs.is_file(&path) {
@@ -187,6 +255,60 @@ impl<'a> Context<'a> {
         }
         self.accumulate(&path, &k, acc)
     }
+}
+
+/// `configMapGenerator` entries, then `secretGenerator` entries, as kustomize orders them.
+fn run_generators(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    file: &Path,
+    resources: &mut ResourceMap,
+) -> Result<()> {
+    let options = k.generator_options.as_ref();
+    for args in &k.config_map_generator {
+        let config_map = generate::configmap::config_map(args, options, loader, file)?;
+        generate::absorb_generated(resources, config_map)?;
+    }
+    for args in &k.secret_generator {
+        let secret = generate::configmap::secret(args, options, loader, file)?;
+        generate::absorb_generated(resources, secret)?;
+    }
+    Ok(())
+}
+
+/// The presets a layer lists: files, or directories of `*.yaml`/`*.yml`
+/// files (not recursive, in name order).
+fn load_presets(loader: &Loader<'_>, entries: &[String]) -> Result<Vec<transform::preset::Preset>> {
+    let mut presets = Vec::new();
+    for entry in entries {
+        let path = loader.resolve(entry);
+        let files: Vec<PathBuf> = if loader.fs().is_dir(&path) {
+            loader
+                .fs()
+                .read_dir(&path)?
+                .into_iter()
+                .filter(|p| {
+                    loader.fs().is_file(p)
+                        && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                })
+                .collect()
+        } else {
+            vec![path]
+        };
+        for file in files {
+            if !loader.fs().is_file(&file) {
+                return Err(Error::file(&file, "preset file not found"));
+            }
+            loader.check_allowed(&file)?;
+            let text = loader.fs().read_to_string(&file)?;
+            let documents = crate::yaml::parse_stream(&text, &file)?;
+            presets.extend(transform::preset::parse_presets(
+                &Value::Array(documents),
+                &file,
+            )?);
+        }
+    }
+    Ok(presets)
 }
 
 fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> PathBuf {
