@@ -2,8 +2,8 @@
 //!
 //! Values are built bottom-up straight from the events; the only copies made
 //! are for anchors (the anchored value, and each alias that repeats it).
-//! Alias expansion is budgeted with go-yaml's ratio rule so that an alias
-//! bomb fails fast instead of exhausting memory. Mapping keys, merge keys
+//! Alias expansion is budgeted (see [`AliasBudget`]) so that an alias bomb
+//! fails fast instead of exhausting memory. Mapping keys, merge keys
 //! (`<<`) and duplicates follow the schema: kustomize (kyaml + go-yaml v3)
 //! for resources, go-yaml v2 through sigs.k8s.io/yaml for config files.
 
@@ -69,6 +69,7 @@ struct Frame {
     nodes: usize,
     /// This sequence is the value of a `<<` key: its items must be mappings.
     merge_list: bool,
+    start: Marker,
 }
 
 /// How the finished node was written: its aliasing matters for merge errors.
@@ -78,28 +79,47 @@ enum Origin {
     Alias,
 }
 
+/// How many nodes aliases may add, shared by all documents of a file.
+///
+/// kustomize itself has no limit (kyaml copies every alias), so the cap only
+/// has to stop alias bombs: aliases may add up to a million nodes, or ten
+/// times the nodes written out in the file, whichever is more.
+#[derive(Default)]
+pub(crate) struct AliasBudget {
+    inline: usize,
+    aliased: usize,
+}
+
+impl AliasBudget {
+    const FLOOR: usize = 1_000_000;
+    const FACTOR: usize = 10;
+
+    fn spend(&mut self, nodes: usize) -> bool {
+        self.aliased = self.aliased.saturating_add(nodes);
+        self.aliased <= Self::FLOOR.max(self.inline.saturating_mul(Self::FACTOR))
+    }
+}
+
 /// Builds one document from events.
-pub(crate) struct Builder {
+pub(crate) struct Builder<'b> {
     schema: Schema,
     /// Lines before the text being parsed (kustomize splits streams itself).
     line_offset: usize,
     anchors: HashMap<usize, Anchor>,
     stack: Vec<Frame>,
     root: Option<Value>,
-    decoded: usize,
-    aliased: usize,
+    budget: &'b mut AliasBudget,
 }
 
-impl Builder {
-    pub(crate) fn new(schema: Schema, line_offset: usize) -> Self {
+impl<'b> Builder<'b> {
+    pub(crate) fn new(schema: Schema, line_offset: usize, budget: &'b mut AliasBudget) -> Self {
         Builder {
             schema,
             line_offset,
             anchors: HashMap::new(),
             stack: Vec::new(),
             root: None,
-            decoded: 0,
-            aliased: 0,
+            budget,
         }
     }
 
@@ -127,7 +147,7 @@ impl Builder {
             Event::MappingStart(_, anchor, _) => {
                 self.open(Body::Map(MapBody::default()), anchor, mark)
             }
-            Event::SequenceEnd | Event::MappingEnd => self.close(mark),
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
             _ => Ok(()),
         }
     }
@@ -141,7 +161,7 @@ impl Builder {
     }
 
     fn count_node(&mut self) {
-        self.decoded += 1;
+        self.budget.inline += 1;
         if let Some(frame) = self.stack.last_mut() {
             frame.nodes += 1;
         }
@@ -201,15 +221,10 @@ impl Builder {
             ));
         };
         let nodes = anchor.nodes;
-        self.decoded += nodes;
-        self.aliased += nodes;
         if let Some(frame) = self.stack.last_mut() {
             frame.nodes += nodes;
         }
-        if self.aliased > 100
-            && self.decoded > 1000
-            && ratio(self.aliased, self.decoded) > allowed_alias_ratio(self.decoded)
-        {
+        if !self.budget.spend(nodes) {
             return Err(self.fail(
                 mark,
                 "document contains excessive aliasing (alias expansion limit exceeded)",
@@ -247,6 +262,7 @@ impl Builder {
             anchor,
             nodes: 1,
             merge_list,
+            start: *mark,
         });
         Ok(())
     }
@@ -264,7 +280,7 @@ impl Builder {
         )
     }
 
-    fn close(&mut self, mark: &Marker) -> Outcome<()> {
+    fn close(&mut self) -> Outcome<()> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
@@ -283,7 +299,7 @@ impl Builder {
             };
             self.anchors.insert(frame.anchor, anchor);
         }
-        self.add(value, mark, Origin::Inline)
+        self.add(value, &frame.start, Origin::Inline)
     }
 
     /// Applies the mapping's merge keys. kustomize (kyaml `DeAnchor`) lets
@@ -384,7 +400,7 @@ impl Builder {
             Resolved::Int(i) => Value::Number(i.into()),
             Resolved::Uint(u) => Value::Number(u.into()),
             Resolved::Float(f) => Value::Number(finite(f)?),
-            Resolved::Timestamp(stamp) if self.schema == Schema::Core => Value::String(stamp),
+            Resolved::Timestamp(stamp) if self.schema == Schema::Core => Value::String(stamp?),
             Resolved::Timestamp(_) | Resolved::Merge | Resolved::Str => {
                 Value::String(text.to_string())
             }
@@ -437,25 +453,6 @@ impl Builder {
 /// Deepest nesting accepted; the parser limits its own collections too.
 const MAX_DEPTH: usize = 1000;
 
-/// go-yaml's `allowedAliasRatio`: up to 99% of decoded nodes may come from
-/// aliases for small documents, falling to 10% for very large ones.
-fn allowed_alias_ratio(decoded: usize) -> f64 {
-    const LOW: usize = 400_000;
-    const HIGH: usize = 4_000_000;
-    if decoded <= LOW {
-        0.99
-    } else if decoded >= HIGH {
-        0.10
-    } else {
-        0.99 - 0.89 * (ratio(decoded - LOW, HIGH - LOW))
-    }
-}
-
-#[allow(clippy::cast_precision_loss)] // Counts far below 2^52.
-fn ratio(part: usize, whole: usize) -> f64 {
-    part as f64 / whole as f64
-}
-
 fn insert_entry(
     map: &mut MapBody,
     key: String,
@@ -482,7 +479,9 @@ fn insert_entry(
         map.entries.insert(key, value);
         return None;
     }
-    if key == "<<" {
+    // kyaml clears the first key spelled `<<`: a quoted one is dropped
+    // unless the real merge key came before it.
+    if key == "<<" && !map.has_merge {
         map.has_literal_merge_key = true;
     }
     map.entries.insert(key, value);
@@ -580,7 +579,7 @@ fn tag_kind(tag: Option<&Tag>) -> TagKind {
         Some("merge") => TagKind::Merge,
         Some(_) => TagKind::Other,
         // The non-specific tag `!` resolves like no tag at all (kubectl: `! 123` is 123).
-        None if tag.handle() == "!" && tag.suffix().is_empty() => TagKind::None,
+        None if tag.handle().is_empty() && tag.suffix() == "!" => TagKind::None,
         None => TagKind::Other,
     }
 }

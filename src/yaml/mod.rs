@@ -23,7 +23,7 @@ use granit_parser::{Event, Options, Parser, ScanError};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use build::{Builder, Failure};
+use build::{AliasBudget, Builder, Failure};
 use resolve::Schema;
 
 /// Parses a stream of resources with go-yaml v3 semantics, as
@@ -32,9 +32,11 @@ use resolve::Schema;
 pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
     let text = normalize_line_ends(text);
     let mut resources = Vec::new();
+    let mut budget = AliasBudget::default();
     for piece in split_documents(&text).map_err(|f| to_error(path, f))? {
-        let Some(value) = parse_first_document(piece.text, Schema::Core, piece.line_offset)
-            .map_err(|f| to_error(path, f))?
+        let Some(value) =
+            parse_first_document(piece.text, Schema::Core, piece.line_offset, &mut budget)
+                .map_err(|f| to_error(path, f))?
         else {
             continue;
         };
@@ -55,7 +57,9 @@ pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
 /// Parses a configuration file (kustomization) as sigs.k8s.io/yaml does:
 /// YAML 1.1 scalars, only the first document, an empty file is `Null`.
 pub fn parse_config(text: &str, path: &Path) -> Result<Value> {
-    let parsed = parse_first_document(text, Schema::Yaml11, 0).map_err(|f| to_error(path, f))?;
+    let mut budget = AliasBudget::default();
+    let parsed = parse_first_document(text, Schema::Yaml11, 0, &mut budget)
+        .map_err(|f| to_error(path, f))?;
     Ok(parsed.map_or(Value::Null, |(value, _)| value))
 }
 
@@ -122,12 +126,13 @@ fn parse_first_document(
     text: &str,
     schema: Schema,
     line_offset: usize,
+    budget: &mut AliasBudget,
 ) -> std::result::Result<Option<(Value, (usize, usize))>, Failure> {
     let mut options = Options::default();
     options.set_emit_comments(false);
     options.block_scalar_eof_without_line_feed = true;
     let mut parser = Parser::new_from_str_with_options(text, options);
-    let mut builder = Builder::new(schema, line_offset);
+    let mut builder = Builder::new(schema, line_offset, budget);
     let mut root_mark = None;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| scan_failure(&e, line_offset))?;
@@ -138,7 +143,11 @@ fn parse_first_document(
                 if root_mark.is_none() && event.is_node() {
                     root_mark = Some((span.start.line() + line_offset, span.start.col() + 1));
                 }
-                builder.event(event, &span.start)?;
+                // Point at a node's tag when it has one: it starts the node.
+                let start = span
+                    .tag_start
+                    .filter(|tag| tag.index() < span.start.index());
+                builder.event(event, &start.unwrap_or(span.start))?;
             }
         }
     }

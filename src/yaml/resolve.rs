@@ -58,8 +58,9 @@ pub(crate) enum Resolved {
     Int(i64),
     Uint(u64),
     Float(f64),
-    /// A timestamp, already formatted as Go's `time.RFC3339Nano`.
-    Timestamp(String),
+    /// A timestamp, formatted as Go's `time.RFC3339Nano`, or the error Go's
+    /// JSON encoder reports for it.
+    Timestamp(Result<String, String>),
     /// The plain `<<` merge key.
     Merge,
     Str,

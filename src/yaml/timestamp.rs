@@ -17,8 +17,9 @@ struct Stamp {
     offset: i32,
 }
 
-/// Returns the RFC3339Nano form of `text` if it is a go-yaml timestamp.
-pub(crate) fn parse(text: &str) -> Option<String> {
+/// Returns the RFC3339Nano form of `text` if it is a go-yaml timestamp, or
+/// the error Go's `Time.MarshalJSON` gives for a zone offset of 24 hours or more.
+pub(crate) fn parse(text: &str) -> Option<Result<String, String>> {
     // go-yaml's quick check: exactly four digits, then `-`.
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     if digits != 4 || text.as_bytes().get(4) != Some(&b'-') {
@@ -28,7 +29,12 @@ pub(crate) fn parse(text: &str) -> Option<String> {
         .or_else(|| parse_with(text, Some(b't')))
         .or_else(|| parse_with(text, Some(b' ')))
         .or_else(|| parse_with(text, None))?;
-    Some(format_rfc3339_nano(&stamp))
+    if stamp.offset.abs() >= 24 * 3600 {
+        return Some(Err(format!(
+            "timestamp `{text}`: Time.MarshalJSON: timezone hour outside of range [0,23]"
+        )));
+    }
+    Some(Ok(format_rfc3339_nano(&stamp)))
 }
 
 /// One layout: `separator` is `T`, `t` (with a zone), ` ` (no zone) or none (date only).
