@@ -42,6 +42,8 @@ enum KeyForm {
 struct Anchor {
     value: Value,
     nodes: usize,
+    /// Nesting depth of the value (0 for a scalar).
+    height: usize,
     key: Option<(String, TagKind, bool)>,
 }
 
@@ -67,6 +69,8 @@ struct Frame {
     body: Body,
     anchor: usize,
     nodes: usize,
+    /// 1 + the height of the deepest child collection.
+    height: usize,
     /// This sequence is the value of a `<<` key: its items must be mappings.
     merge_list: bool,
     start: Marker,
@@ -190,6 +194,7 @@ impl<'b> Builder<'b> {
                     Anchor {
                         value,
                         nodes: 1,
+                        height: 0,
                         key,
                     },
                 );
@@ -206,6 +211,7 @@ impl<'b> Builder<'b> {
                 Anchor {
                     value: value.clone(),
                     nodes: 1,
+                    height: 0,
                     key,
                 },
             );
@@ -221,8 +227,14 @@ impl<'b> Builder<'b> {
             ));
         };
         let nodes = anchor.nodes;
+        let height = anchor.height;
+        // Aliases can stack anchored trees deeper than the parser allows.
+        if self.stack.len() + height > MAX_DEPTH {
+            return Err(self.fail(mark, "document is nested too deeply (through aliases)"));
+        }
         if let Some(frame) = self.stack.last_mut() {
             frame.nodes += nodes;
+            frame.height = frame.height.max(height + 1);
         }
         if !self.budget.spend(nodes) {
             return Err(self.fail(
@@ -261,6 +273,7 @@ impl<'b> Builder<'b> {
             body,
             anchor,
             nodes: 1,
+            height: 1,
             merge_list,
             start: *mark,
         });
@@ -290,11 +303,13 @@ impl<'b> Builder<'b> {
         };
         if let Some(parent) = self.stack.last_mut() {
             parent.nodes += frame.nodes - 1;
+            parent.height = parent.height.max(frame.height + 1);
         }
         if frame.anchor != 0 {
             let anchor = Anchor {
                 value: value.clone(),
                 nodes: frame.nodes,
+                height: frame.height,
                 key: None,
             };
             self.anchors.insert(frame.anchor, anchor);

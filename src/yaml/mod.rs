@@ -34,20 +34,27 @@ pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
     let mut resources = Vec::new();
     let mut budget = AliasBudget::default();
     for piece in split_documents(&text).map_err(|f| to_error(path, f))? {
-        let Some(value) =
+        let document =
             parse_first_document(piece.text, Schema::Core, piece.line_offset, &mut budget)
-                .map_err(|f| to_error(path, f))?
-        else {
-            continue;
-        };
-        match value {
-            (Value::Null, _) => {}
-            (Value::Object(_), _) => resources.push(value.0),
-            (other, mark) => {
-                let found = kind_name(&other);
+                .map_err(|f| to_error(path, f))?;
+        match document {
+            None
+            | Some(Document {
+                value: Value::Null, ..
+            }) => {}
+            Some(Document {
+                value: value @ Value::Object(_),
+                ..
+            }) => resources.push(value),
+            Some(Document {
+                value,
+                line,
+                column,
+            }) => {
+                let found = kind_name(&value);
                 let message =
                     format!("missing Resource metadata: a resource document must be a mapping, found {found}");
-                return Err(Error::yaml(path, mark.0, mark.1, message));
+                return Err(Error::yaml(path, line, column, message));
             }
         }
     }
@@ -60,7 +67,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Value> {
     let mut budget = AliasBudget::default();
     let parsed = parse_first_document(text, Schema::Yaml11, 0, &mut budget)
         .map_err(|f| to_error(path, f))?;
-    Ok(parsed.map_or(Value::Null, |(value, _)| value))
+    Ok(parsed.map_or(Value::Null, |document| document.value))
 }
 
 /// One piece of a stream, as kustomize's `splitDocuments` cuts it.
@@ -120,6 +127,13 @@ fn split_documents(text: &str) -> std::result::Result<Vec<Piece<'_>>, Failure> {
     Ok(pieces)
 }
 
+/// A document's root value and where its root node starts.
+struct Document {
+    value: Value,
+    line: usize,
+    column: usize,
+}
+
 /// The first document of `text`, with the position of its root node. go-yaml
 /// decodes one document per piece, so anything after a `...` is ignored.
 fn parse_first_document(
@@ -127,7 +141,7 @@ fn parse_first_document(
     schema: Schema,
     line_offset: usize,
     budget: &mut AliasBudget,
-) -> std::result::Result<Option<(Value, (usize, usize))>, Failure> {
+) -> std::result::Result<Option<Document>, Failure> {
     let mut options = Options::default();
     options.set_emit_comments(false);
     options.block_scalar_eof_without_line_feed = true;
@@ -151,9 +165,12 @@ fn parse_first_document(
             }
         }
     }
-    Ok(builder
-        .take_root()
-        .map(|root| (root, root_mark.unwrap_or((1, 1)))))
+    let (line, column) = root_mark.unwrap_or((line_offset + 1, 1));
+    Ok(builder.take_root().map(|value| Document {
+        value,
+        line,
+        column,
+    }))
 }
 
 fn scan_failure(error: &ScanError, line_offset: usize) -> Failure {

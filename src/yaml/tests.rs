@@ -364,7 +364,7 @@ fn alias_bomb_is_an_error() {
     let mut text = String::from("kind: T\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for level in 1..10 {
         let previous = format!("*a{}", level - 1);
-        let items = vec![previous.as_str(); 10].join(", ");
+        let items = [previous.as_str(); 10].join(", ");
         text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
     }
     let (line, _, message) = stream_error(&text);
@@ -506,4 +506,106 @@ fn config_documents_and_keys() {
     assert!(
         matches!(failure.map_err(|e| e.kind().to_string()), Err(m) if m.starts_with("k.yaml:"))
     );
+}
+
+/// Seeds for the mutation loop: ordinary manifests and the tricky corners.
+const FUZZ_SEEDS: &[&str] = &[
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: \"1\"\n  b: |\n    x\n    y\n",
+    "kind: T\nspec:\n  base: &b {x: 1, y: [2, 3]}\n  m:\n    <<: [*b, {z: 4}]\n    x: 9\n---\nkind: U\n...\nkind: V\n",
+    "--- !tag\n? [a, b]\n: {c: d}\n\"q\": 'r'\n!!binary aGVsbG8=: !!int 0x1F\n",
+    "a: 2021-01-01T10:00:00.5+05:30\nb: 0777\nc: 1e3\nd: .inf\ne: ~\nf: yes\ng: !!timestamp 2021-1-1\n",
+    "%YAML 1.2\n---\nlist:\n- - nested\n  - >-\n    folded\n    text\n- {a: *missing}\n",
+    "x: &a [*a]\ny: &b {k: &c v, l: *c}\nz: [*b, *b, *b]\n",
+];
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n as u64).max(1)).unwrap_or(0)
+    }
+}
+
+/// Characters that matter to YAML, plus some that matter to us.
+const FUZZ_ALPHABET: &[char] = &[
+    '-', ':', '?', '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '#',
+    '\n', ' ', '\t', '\r', '.', '<', '~', '0', '1', '9', 'a', 'x', 'e', 'T', 'Z', '_', '+', '\\',
+    'é', '\u{FEFF}', '\u{2028}', '😀',
+];
+
+fn mutate(rng: &mut Rng, chars: &mut Vec<char>) {
+    let position = rng.below(chars.len() + 1);
+    match rng.below(6) {
+        0 => chars.insert(position, FUZZ_ALPHABET[rng.below(FUZZ_ALPHABET.len())]),
+        1 if position < chars.len() => {
+            chars.remove(position);
+        }
+        2 if position < chars.len() => {
+            chars[position] = FUZZ_ALPHABET[rng.below(FUZZ_ALPHABET.len())]
+        }
+        3 => {
+            let seed: Vec<char> = FUZZ_SEEDS[rng.below(FUZZ_SEEDS.len())].chars().collect();
+            let from = rng.below(seed.len());
+            let to = (from + rng.below(40)).min(seed.len());
+            chars.splice(position..position, seed[from..to].iter().copied());
+        }
+        4 => chars.truncate(position),
+        _ => {
+            let from = rng.below(chars.len());
+            let to = (from + rng.below(20)).min(chars.len());
+            let copy: Vec<char> = chars[from..to].to_vec();
+            chars.splice(position..position, copy);
+        }
+    }
+}
+
+/// No input may panic: mutated seeds through both entry points.
+#[test]
+fn mutated_inputs_never_panic() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for round in 0..20_000 {
+        let mut chars: Vec<char> = FUZZ_SEEDS[round % FUZZ_SEEDS.len()].chars().collect();
+        for _ in 0..=rng.below(8) {
+            mutate(&mut rng, &mut chars);
+        }
+        let text: String = chars.into_iter().collect();
+        let outcome = std::panic::catch_unwind(|| {
+            let _ = parse_stream(&text, Path::new("f.yaml"));
+            let _ = parse_config(&text, Path::new("f.yaml"));
+        });
+        assert!(outcome.is_ok(), "panic on input {text:?}");
+    }
+}
+
+/// Errors always carry a position inside the file.
+#[test]
+fn error_positions_stay_in_the_file() {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    for round in 0..2000 {
+        let mut chars: Vec<char> = FUZZ_SEEDS[round % FUZZ_SEEDS.len()].chars().collect();
+        for _ in 0..=rng.below(4) {
+            mutate(&mut rng, &mut chars);
+        }
+        let text: String = chars.into_iter().collect();
+        let lines = text.split(['\n', '\r']).count().max(1);
+        for result in [
+            parse_stream(&text, Path::new("f")).err(),
+            parse_config(&text, Path::new("f")).err(),
+        ] {
+            if let Some(ErrorKind::Yaml { line, column, .. }) = result.as_ref().map(Error::kind) {
+                assert!(
+                    *line >= 1 && *line <= lines + 1 && *column >= 1,
+                    "{line}:{column} in {text:?}"
+                );
+            }
+        }
+    }
 }
