@@ -27,6 +27,7 @@ use super::extract::{render, Step};
 use super::files::{serve, Imports, StopOnDrop};
 use super::{Arg, Settings};
 use crate::error::{Error, Result};
+use crate::fs::FileSystem;
 use crate::loader::Loader;
 
 /// Evaluates the program at `path` (already checked against the restrictor).
@@ -37,11 +38,19 @@ pub(super) fn evaluate(loader: &Loader, path: &Path, settings: &Settings) -> Res
         scope.spawn(move || serve(loader, library_paths, &inbox));
         let _stop = StopOnDrop(requests.clone());
         let imports = Imports::new(requests, loader.root(), &settings.library_paths);
-        evaluate_with(imports, path, settings)
+        let failed = imports.failed();
+        evaluate_with(imports, path, settings).map_err(|error| {
+            let failed = failed.borrow();
+            convert_error(&error, path, loader.fs(), failed.as_ref())
+        })
     })
 }
 
-fn evaluate_with(imports: Imports, path: &Path, settings: &Settings) -> Result<Value> {
+fn evaluate_with(
+    imports: Imports,
+    path: &Path,
+    settings: &Settings,
+) -> std::result::Result<Value, JsError> {
     let context = ContextInitializer::new(PathResolver::Absolute);
     {
         let mut std_settings = context.settings_mut();
@@ -59,13 +68,11 @@ fn evaluate_with(imports: Imports, path: &Path, settings: &Settings) -> Result<V
         .context_initializer(context);
     let state = builder.build();
     let Some(_entered) = state.try_enter() else {
-        return Err(Error::file(
-            path,
-            "a jsonnet evaluation is already running on this thread",
-        ));
+        let message = "a jsonnet evaluation is already running on this thread";
+        return Err(JsErrorKind::RuntimeError(message.into()).into());
     };
-    let value = run(&state, path, settings).map_err(|error| convert_error(&error, path))?;
-    to_json(&value, &mut Vec::new()).map_err(|error| convert_error(&error, path))
+    let value = run(&state, path, settings)?;
+    to_json(&value, &mut Vec::new())
 }
 
 fn run(state: &State, path: &Path, settings: &Settings) -> jrsonnet_evaluator::Result<Val> {
@@ -169,7 +176,12 @@ fn number_to_json(number: f64) -> Value {
 
 /// A jrsonnet error as the library's error: located at the innermost place
 /// with a source position, with the stack trace in the message.
-fn convert_error(error: &JsError, program: &Path) -> Error {
+fn convert_error(
+    error: &JsError,
+    program: &Path,
+    fs: &dyn FileSystem,
+    failed_import: Option<&(PathBuf, String)>,
+) -> Error {
     let mut message = error.error().to_string();
     for element in &error.trace().0 {
         message.push_str("\n    ");
@@ -179,6 +191,9 @@ fn convert_error(error: &JsError, program: &Path) -> Error {
         }
         message.push_str(&element.desc);
     }
+    if let Some((file, line, column)) = import_position(error, fs, failed_import) {
+        return Error::yaml(&file, line, column, message);
+    }
     match primary_span(error) {
         Some(span) => {
             let (file, line, column) = locate(&span);
@@ -186,6 +201,28 @@ fn convert_error(error: &JsError, program: &Path) -> Error {
         }
         None => Error::file(program, message),
     }
+}
+
+/// Where a failed import is written: the first string literal holding
+/// exactly its path in the importing file.
+fn import_position(
+    error: &JsError,
+    fs: &dyn FileSystem,
+    failed_import: Option<&(PathBuf, String)>,
+) -> Option<(PathBuf, usize, usize)> {
+    let import_failed = matches!(
+        error.error(),
+        JsErrorKind::ImportFileNotFound(..) | JsErrorKind::ImportCallbackError(_)
+    );
+    let (file, import) = failed_import.filter(|_| import_failed)?;
+    let text = fs.read_to_string(file).ok()?;
+    let offset = ['\'', '"']
+        .iter()
+        .find_map(|quote| text.find(&format!("{quote}{import}{quote}")))?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((file.clone(), line, column))
 }
 
 fn primary_span(error: &JsError) -> Option<Span> {

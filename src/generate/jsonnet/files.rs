@@ -11,7 +11,9 @@
 //! each library path in order. Under the load restrictor the file found must
 //! lie inside the kustomization root or a library path.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 use jrsonnet_evaluator::{
@@ -98,11 +100,17 @@ impl Drop for StopOnDrop {
     }
 }
 
+/// The last import that could not be resolved: the importing file and the
+/// path as written. jrsonnet gives these failures no position, so the error
+/// is placed by finding the import in that file.
+pub(super) type FailedImport = Rc<RefCell<Option<(PathBuf, String)>>>;
+
 /// jrsonnet's view of the file server.
 pub(super) struct Imports {
     requests: Sender<Request>,
     root: PathBuf,
     library_paths: Vec<PathBuf>,
+    failed: FailedImport,
 }
 
 trace_acyclic!(Imports);
@@ -113,6 +121,18 @@ impl Imports {
             requests,
             root: root.to_path_buf(),
             library_paths: library_paths.to_vec(),
+            failed: FailedImport::default(),
+        }
+    }
+
+    pub(super) fn failed(&self) -> FailedImport {
+        Rc::clone(&self.failed)
+    }
+
+    fn record_failure(&self, from: &SourcePath, import: &Path) {
+        if let Some(file) = from.path() {
+            let import = import.to_string_lossy().into_owned();
+            *self.failed.borrow_mut() = Some((file.to_path_buf(), import));
         }
     }
 
@@ -157,14 +177,20 @@ impl ImportResolver for Imports {
         let candidates = self.candidates(from, import);
         let found = self
             .ask(|reply| Request::Find(candidates, reply))
-            .map_err(ImportIo)?
-            .map_err(|reason| {
-                let import = import.display();
-                ImportCallbackError(format!("cannot import `{import}` from `{from}`: {reason}"))
-            })?;
+            .map_err(ImportIo)?;
         match found {
-            Some(path) => Ok(Imports::source(&path)),
-            None => bail!(ImportFileNotFound(from.clone(), path.as_path().to_owned())),
+            Ok(Some(path)) => Ok(Imports::source(&path)),
+            Ok(None) => {
+                self.record_failure(from, import);
+                bail!(ImportFileNotFound(from.clone(), path.as_path().to_owned()))
+            }
+            Err(reason) => {
+                self.record_failure(from, import);
+                let import = import.display();
+                bail!(ImportCallbackError(format!(
+                    "cannot import `{import}` from `{from}`: {reason}"
+                )))
+            }
         }
     }
 

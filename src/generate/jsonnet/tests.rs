@@ -217,7 +217,7 @@ fn imports_outside_the_root_and_library_paths_are_refused() {
     let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
     assert!(
         error.starts_with(
-            "/r/app/main.jsonnet: cannot import `../secret.libsonnet` from `/r/app/main.jsonnet`: \
+            "/r/app/main.jsonnet:1:8: cannot import `../secret.libsonnet` from `/r/app/main.jsonnet`: \
              security; file '/r/secret.libsonnet' is not in or below the kustomization root"
         ),
         "{error}"
@@ -246,10 +246,25 @@ fn a_library_path_outside_the_root_may_be_imported_from() {
 fn missing_import_names_the_import() {
     let fs = main_only("{}\n+ import 'nowhere.libsonnet'");
     let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
-    // jrsonnet gives import failures no position; the message names both files.
+    // The literal `'nowhere.libsonnet'` starts at line 2, column 10.
     assert_eq!(
         error,
-        "/r/app/main.jsonnet: can't resolve nowhere.libsonnet from /r/app/main.jsonnet"
+        "/r/app/main.jsonnet:2:10: can't resolve nowhere.libsonnet from /r/app/main.jsonnet"
+    );
+
+    // A failure inside a library is placed in the library.
+    let fs = tree(&[
+        ("app/main.jsonnet", "import 'a.libsonnet'"),
+        ("app/lib/a.libsonnet", "{}\n+ import \"gone.libsonnet\""),
+    ]);
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(
+        error.starts_with("/r/app/lib/a.libsonnet:2:10: can't resolve gone.libsonnet"),
+        "{error}"
+    );
+    assert!(
+        error.contains("\n    /r/app/main.jsonnet:1:1: import"),
+        "{error}"
     );
 }
 
@@ -432,4 +447,41 @@ fn parses_command_line_assignments() {
     assert_eq!(parse("a="), Ok(("a".into(), String::new())));
     assert!(parse("=b").is_err());
     assert!(parse("ab").is_err());
+}
+
+#[test]
+fn the_example_base_builds() {
+    let mut fs = MemFs::new();
+    fs.add(
+        "/repo/bases/api/main.jsonnet",
+        include_str!("../../../bases/api/main.jsonnet"),
+    )
+    .add(
+        "/repo/bases/api/lib/app.libsonnet",
+        include_str!("../../../bases/api/lib/app.libsonnet"),
+    );
+    let root = PathBuf::from("/repo/bases/api");
+    let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+    let none = JsonnetOverrides::default();
+    let resources = evaluate(&loader, "main.jsonnet", &JsonnetConfig::default(), &none).unwrap();
+    let ids: Vec<String> = resources.iter().map(|r| r.id().to_string()).collect();
+    assert_eq!(
+        ids,
+        [
+            "autoscaling/v2 HorizontalPodAutoscaler api",
+            "apps/v1 Deployment api",
+            "v1 Service api"
+        ]
+    );
+    let deployment = resources[1].object();
+    assert_eq!(
+        deployment["spec"].get("replicas"),
+        None,
+        "the autoscaler owns replicas"
+    );
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["env"],
+        json!([{"name": "LOG_LEVEL", "value": "info"}])
+    );
+    assert_eq!(resources[0].object()["spec"]["maxReplicas"], json!(6));
 }
