@@ -6,6 +6,7 @@
 //! `file:line:column: message` plus jsonnet's stack trace, innermost first.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::mpsc::channel;
@@ -187,7 +188,7 @@ fn convert_error(
         message.push_str("\n    ");
         if let Some(span) = &element.location {
             let (file, line, column) = locate(span);
-            message.push_str(&format!("{}:{line}:{column}: ", file.display()));
+            let _ = write!(message, "{}:{line}:{column}: ", file.display());
         }
         message.push_str(&element.desc);
     }

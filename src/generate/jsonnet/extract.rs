@@ -7,6 +7,7 @@
 //! skipped (what `if false then {...}` leaves). Anything else is an error
 //! that names its path in the value, e.g. `.frontend.replicas`.
 
+use std::fmt::Write;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -118,9 +119,11 @@ pub(super) fn render(path: &[Step]) -> String {
             }
             Step::Key(key) => {
                 let quoted = serde_json::to_string(key).unwrap_or_default();
-                out.push_str(&format!("[{quoted}]"));
+                let _ = write!(out, "[{quoted}]");
             }
-            Step::Index(index) => out.push_str(&format!("[{index}]")),
+            Step::Index(index) => {
+                let _ = write!(out, "[{index}]");
+            }
         }
     }
     if !out.starts_with('.') {

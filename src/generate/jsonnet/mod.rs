@@ -11,7 +11,9 @@
 //! the load restrictor only files inside the kustomization root or a library
 //! path may be imported.
 //!
-//! Turning the value into resources follows Tanka (see [`extract`]).
+//! Turning the value into resources follows Tanka: an object with
+//! `apiVersion` and `kind` is a resource, `kind: List` gives its `items`,
+//! arrays and other objects are walked (fields in sorted order).
 
 #[cfg(feature = "jsonnet")]
 mod engine;
@@ -50,8 +52,12 @@ pub struct JsonnetConfig {
 const FIELDS: [&str; 5] = ["extVars", "extCode", "tlas", "tlaCode", "libraryPaths"];
 
 impl JsonnetConfig {
-    /// Parses the `jsonnet:` value of the kustomization at `kustomization`;
-    /// unknown fields and wrong types are errors naming the field.
+    /// Parses the `jsonnet:` value of the kustomization at `kustomization`.
+    ///
+    /// # Errors
+    ///
+    /// Unknown fields, wrong types, and a name given both as a string and
+    /// as code; the error names the kustomization and the field.
     pub fn from_value(kustomization: &Path, value: &Value) -> Result<Self> {
         let field_error = |field: &str, message: String| {
             Error::field(kustomization, format!("jsonnet.{field}"), message)
@@ -152,6 +158,10 @@ pub struct JsonnetOverrides {
 
 impl JsonnetOverrides {
     /// Parses one `NAME=VALUE` argument (the value may contain `=`), for the CLI.
+    ///
+    /// # Errors
+    ///
+    /// When there is no `=` or the name is empty.
     pub fn parse_assignment(argument: &str) -> std::result::Result<(String, String), String> {
         match argument.split_once('=') {
             Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
@@ -232,7 +242,14 @@ fn library_paths(loader: &Loader, configured: Option<&[String]>) -> Result<Vec<P
 }
 
 /// Evaluates the jsonnet program `file` (relative to the loader's root) and
-/// returns the resources in its value, in the order [`extract`] finds them.
+/// returns the resources in its value, in the order the walk finds them.
+///
+/// # Errors
+///
+/// When the file is missing or outside the root, a library path does not
+/// exist, evaluation fails (`file:line:column: message` and the jsonnet
+/// stack trace), or part of the value is not a resource (named by its path,
+/// e.g. `.frontend.replicas`).
 pub fn evaluate(
     loader: &Loader,
     file: &str,

@@ -51,8 +51,8 @@ fn main_only(program: &str) -> MemFs {
     tree(&[("app/main.jsonnet", program)])
 }
 
-fn config(value: Value) -> JsonnetConfig {
-    JsonnetConfig::from_value(Path::new("/r/app/kustomization.yaml"), &value).unwrap()
+fn config(value: &Value) -> JsonnetConfig {
+    JsonnetConfig::from_value(Path::new("/r/app/kustomization.yaml"), value).unwrap()
 }
 
 fn cm(name: &str) -> Value {
@@ -107,7 +107,7 @@ fn external_variables_as_strings_code_and_overrides() {
     let program = "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: std.extVar('name')},\n\
                    data: {n: std.toString(std.extVar('n')), env: std.extVar('env')}}";
     let fs = main_only(program);
-    let settings = config(json!({
+    let settings = config(&json!({
         "extVars": {"name": "web", "env": "dev"},
         "extCode": {"n": "1 + 2"},
     }));
@@ -130,7 +130,7 @@ fn top_level_arguments_as_strings_code_and_overrides() {
         "function(name, replicas, suffix='') {apiVersion: 'apps/v1', kind: 'Deployment',\n\
                    metadata: {name: name + suffix}, spec: {replicas: replicas}}";
     let fs = main_only(program);
-    let settings = config(json!({"tlas": {"name": "api"}, "tlaCode": {"replicas": "2 * 2"}}));
+    let settings = config(&json!({"tlas": {"name": "api"}, "tlaCode": {"replicas": "2 * 2"}}));
     let objects = run(&fs, &settings).unwrap();
     assert_eq!(objects[0]["metadata"]["name"], json!("api"));
     assert_eq!(objects[0]["spec"]["replicas"], json!(4));
@@ -153,7 +153,7 @@ fn code_arguments_may_import_from_the_root_and_libraries() {
         ("app/main.jsonnet", "function(cfg) [cfg]"),
         ("app/lib/cm.libsonnet", CM.replace(";\n", "; cm").as_str()),
     ]);
-    let settings = config(json!({"tlaCode": {"cfg": "(import 'cm.libsonnet')('from-lib')"}}));
+    let settings = config(&json!({"tlaCode": {"cfg": "(import 'cm.libsonnet')('from-lib')"}}));
     assert_eq!(run(&fs, &settings).unwrap(), vec![cm("from-lib")]);
 }
 
@@ -194,7 +194,7 @@ fn imports_search_the_importing_directory_then_library_paths() {
     assert_eq!(objects[0]["data"], expected);
 
     // Custom: only the listed directories, in order.
-    let objects = run(&fs, &config(json!({"libraryPaths": ["custom", "vendor"]}))).unwrap();
+    let objects = run(&fs, &config(&json!({"libraryPaths": ["custom", "vendor"]}))).unwrap();
     let expected = json!({"a": "root", "b": "custom", "c": "custom", "d": ""});
     assert_eq!(objects[0]["data"], expected);
 }
@@ -202,7 +202,7 @@ fn imports_search_the_importing_directory_then_library_paths() {
 #[test]
 fn missing_library_path_is_an_error() {
     let fs = main_only("[]");
-    let error = run(&fs, &config(json!({"libraryPaths": ["nope"]}))).unwrap_err();
+    let error = run(&fs, &config(&json!({"libraryPaths": ["nope"]}))).unwrap_err();
     let text = error.to_string();
     assert!(text.contains("jsonnet.libraryPaths"), "{text}");
     assert!(text.contains("`nope` is not a directory"), "{text}");
@@ -238,7 +238,7 @@ fn a_library_path_outside_the_root_may_be_imported_from() {
         ("app/main.jsonnet", "import 'shared.libsonnet'"),
         ("shared/shared.libsonnet", "[]"),
     ]);
-    let settings = config(json!({"libraryPaths": ["../shared"]}));
+    let settings = config(&json!({"libraryPaths": ["../shared"]}));
     assert_eq!(run(&fs, &settings).unwrap(), Vec::<Value>::new());
 }
 
@@ -314,7 +314,7 @@ fn runtime_errors_show_file_line_column_and_stack() {
 #[test]
 fn errors_in_code_arguments_name_the_argument() {
     let fs = main_only("std.extVar('bad')");
-    let error = run(&fs, &config(json!({"extCode": {"bad": "1 +"}}))).unwrap_err();
+    let error = run(&fs, &config(&json!({"extCode": {"bad": "1 +"}}))).unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with("<extCode bad>:1:4: syntax error"),
