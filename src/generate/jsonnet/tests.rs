@@ -163,12 +163,13 @@ fn imports_search_the_importing_directory_then_library_paths() {
     let program = "local a = import 'a.libsonnet'; local b = import 'b.libsonnet';\n\
                    local c = import 'sub/c.libsonnet';\n\
                    {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'},\n\
-                    data: {a: a.name, b: b.name, c: c.name, d: c.d}}";
+                    data: {a: a.name, b: b.name, c: c.name, d: c.d, t: importstr 'lib/t.txt'}}";
     let files = [
         ("app/main.jsonnet", program.to_string()),
         ("app/a.libsonnet", lib("root")),
         ("app/lib/a.libsonnet", lib("lib")),
         ("app/lib/b.libsonnet", lib("lib")),
+        ("app/lib/t.txt", "text\n".to_string()),
         ("app/vendor/b.libsonnet", lib("vendor")),
         // Relative imports inside a library resolve next to the library file.
         (
@@ -190,12 +191,13 @@ fn imports_search_the_importing_directory_then_library_paths() {
 
     // Default: lib/ before vendor/.
     let objects = run(&fs, &JsonnetConfig::default()).unwrap();
-    let expected = json!({"a": "root", "b": "lib", "c": "vendor", "d": "vendor-sub"});
+    let expected =
+        json!({"a": "root", "b": "lib", "c": "vendor", "d": "vendor-sub", "t": "text\n"});
     assert_eq!(objects[0]["data"], expected);
 
     // Custom: only the listed directories, in order.
     let objects = run(&fs, &config(&json!({"libraryPaths": ["custom", "vendor"]}))).unwrap();
-    let expected = json!({"a": "root", "b": "custom", "c": "custom", "d": ""});
+    let expected = json!({"a": "root", "b": "custom", "c": "custom", "d": "", "t": "text\n"});
     assert_eq!(objects[0]["data"], expected);
 }
 
