@@ -1,0 +1,784 @@
+//! kustomize's `replacements`: copy a value from one resource's field into
+//! fields of other resources.
+//!
+//! Each replacement has one `source` (exactly one resource must match it;
+//! `fieldPath` defaults to `metadata.name`) and `targets`, each with
+//! `select`, optional `reject`s, `fieldPaths` and `options`. Replacements
+//! run in order, each seeing the previous ones' results. Source paths are
+//! read as kyaml's `PathGetter` reads them and target paths are walked as
+//! its `PathMatcher` walks them (see [`crate::transform::fieldpath`]).
+//!
+//! Types follow kustomize, which writes into YAML nodes and re-reads the
+//! result: an existing scalar keeps its type and takes the source's text
+//! (a number written into a string field becomes a string; text that is not
+//! a number written into a number field is an error), a map or list target
+//! is replaced by the source value as it is, and a field made by
+//! `options.create` is read back as plain YAML (the string `"1"` becomes
+//! the number 1).
+//!
+//! Selection uses a private matcher (the shared selector module was not in
+//! this tree yet): ids compare as kustomize's `ResId.IsSelectedBy`, against
+//! a resource's current and previous ids, with an unset namespace equal to
+//! `default` for every kind; label and annotation selectors use the
+//! Kubernetes selector syntax.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, Result};
+use crate::id::ResId;
+use crate::loader::Loader;
+use crate::resource::{Resource, ResourceMap};
+use crate::transform::fieldpath::{self, FieldPath};
+
+/// The source field path when none is given.
+pub const DEFAULT_FIELD_PATH: &str = "metadata.name";
+
+/// One replacement, ready to apply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replacement {
+    /// Where it was written, for errors (`replacements[0]`, or a file and entry).
+    pub origin: String,
+    pub source: Option<SourceSelector>,
+    pub targets: Option<Vec<TargetSelector>>,
+}
+
+/// kustomize's `ResId` as written in a selector; empty strings match anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct IdSelector {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+/// The resource and field a replacement reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SourceSelector {
+    #[serde(flatten)]
+    pub id: IdSelector,
+    pub field_path: String,
+    pub options: Option<FieldOptions>,
+}
+
+/// Resources picked by ids plus label and annotation selectors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Selector {
+    #[serde(flatten)]
+    pub id: IdSelector,
+    pub annotation_selector: String,
+    pub label_selector: String,
+}
+
+/// The resources and fields a replacement writes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TargetSelector {
+    pub select: Option<Selector>,
+    pub reject: Vec<Selector>,
+    pub field_paths: Vec<String>,
+    pub options: Option<FieldOptions>,
+}
+
+/// How a field is split, which part is used, and whether it is created.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct FieldOptions {
+    pub delimiter: String,
+    pub index: i64,
+    /// Accepted and ignored, as in kustomize.
+    pub encoding: String,
+    pub create: bool,
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+/// Reads a kustomization's `replacements:` entries: each is inline
+/// (`{source, targets}`) or `{path: file}`, the file holding one
+/// replacement or a list of them.
+pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
+    let mut replacements = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        let origin = format!("replacements[{i}]");
+        // The kustomization itself is read strictly, as kustomize does.
+        check_fields(value, &ENTRY_FIELDS).map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+        let path = value.get("path").and_then(Value::as_str).unwrap_or("");
+        if path.is_empty() {
+            replacements.push(from_value(value, origin)?);
+            continue;
+        }
+        let inline = value.get("source").is_some_and(|s| !s.is_null())
+            || value
+                .get("targets")
+                .and_then(Value::as_array)
+                .is_some_and(|t| !t.is_empty());
+        if inline {
+            return Err(Error::msg(format!(
+                "{origin}: cannot specify both path and inline replacement"
+            )));
+        }
+        replacements.extend(from_file(loader, path)?);
+    }
+    Ok(replacements)
+}
+
+/// Replacements from a `path:` file; unknown fields are ignored there.
+fn from_file(loader: &Loader, relative: &str) -> Result<Vec<Replacement>> {
+    let (path, text) = loader.read_to_string(relative)?;
+    let documents = crate::yaml::parse_stream(&text, &path)?;
+    let origin = |i: usize| format!("{} entry {i}", path.display());
+    match documents.first() {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| from_value(item, origin(i)))
+            .collect(),
+        Some(item @ Value::Object(_)) => Ok(vec![from_value(item, path.display().to_string())?]),
+        other => Err(Error::file(
+            &path,
+            format!(
+                "unsupported replacement type encountered within replacement path: {}",
+                other.map_or("nothing", crate::resource::value_kind)
+            ),
+        )),
+    }
+}
+
+/// One replacement from its YAML value (`path` ignored).
+pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
+    #[derive(Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        source: Option<SourceSelector>,
+        #[serde(default)]
+        targets: Option<Vec<TargetSelector>>,
+    }
+    let raw = Raw::deserialize(value).map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+    Ok(Replacement {
+        origin,
+        source: raw.source,
+        targets: raw.targets,
+    })
+}
+
+/// Allowed keys at each level of an inline entry: (key, nested rules).
+struct Fields(&'static [(&'static str, Nested)]);
+
+#[derive(Clone, Copy)]
+enum Nested {
+    Leaf,
+    Map(&'static Fields),
+    List(&'static Fields),
+}
+
+const ID_KEYS: [(&str, Nested); 5] = [
+    ("group", Nested::Leaf),
+    ("version", Nested::Leaf),
+    ("kind", Nested::Leaf),
+    ("name", Nested::Leaf),
+    ("namespace", Nested::Leaf),
+];
+static OPTION_FIELDS: Fields = Fields(&[
+    ("delimiter", Nested::Leaf),
+    ("index", Nested::Leaf),
+    ("encoding", Nested::Leaf),
+    ("create", Nested::Leaf),
+]);
+static SOURCE_FIELDS: Fields = Fields(&[
+    ID_KEYS[0],
+    ID_KEYS[1],
+    ID_KEYS[2],
+    ID_KEYS[3],
+    ID_KEYS[4],
+    ("fieldPath", Nested::Leaf),
+    ("options", Nested::Map(&OPTION_FIELDS)),
+]);
+static SELECTOR_FIELDS: Fields = Fields(&[
+    ID_KEYS[0],
+    ID_KEYS[1],
+    ID_KEYS[2],
+    ID_KEYS[3],
+    ID_KEYS[4],
+    ("labelSelector", Nested::Leaf),
+    ("annotationSelector", Nested::Leaf),
+]);
+static TARGET_FIELDS: Fields = Fields(&[
+    ("select", Nested::Map(&SELECTOR_FIELDS)),
+    ("reject", Nested::List(&SELECTOR_FIELDS)),
+    ("fieldPaths", Nested::Leaf),
+    ("options", Nested::Map(&OPTION_FIELDS)),
+]);
+static ENTRY_FIELDS: Fields = Fields(&[
+    ("path", Nested::Leaf),
+    ("source", Nested::Map(&SOURCE_FIELDS)),
+    ("targets", Nested::List(&TARGET_FIELDS)),
+]);
+
+/// Fails on the first key kustomize's strict reader would not know.
+fn check_fields(value: &Value, fields: &Fields) -> std::result::Result<(), String> {
+    let Value::Object(map) = value else {
+        return Ok(());
+    };
+    for (key, child) in map {
+        let Some((_, nested)) = fields.0.iter().find(|(name, _)| name == key) else {
+            return Err(format!("unknown field \"{key}\""));
+        };
+        match (nested, child) {
+            (Nested::Map(inner), _) => check_fields(child, inner)?,
+            (Nested::List(inner), Value::Array(items)) => {
+                for item in items {
+                    check_fields(item, inner)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Applying
+
+/// Applies the replacements in order to every resource.
+pub fn apply(resources: &mut ResourceMap, replacements: &[Replacement]) -> Result<()> {
+    if replacements.is_empty() {
+        return Ok(());
+    }
+    let mut edit = resources.edit();
+    for replacement in replacements {
+        apply_one(&mut edit, replacement)
+            .map_err(|e| Error::msg(format!("{}: {e}", replacement.origin)))?;
+    }
+    Ok(())
+}
+
+fn apply_one(resources: &mut [Resource], replacement: &Replacement) -> Result<()> {
+    let (Some(source), Some(targets)) = (&replacement.source, &replacement.targets) else {
+        return Err(Error::msg(
+            "replacements must specify a source and at least one target",
+        ));
+    };
+    let value = source_value(resources, source)?;
+    for target in targets {
+        let Some(select) = &target.select else {
+            return Err(Error::msg("target must specify resources to select"));
+        };
+        let paths = if target.field_paths.is_empty() {
+            vec![DEFAULT_FIELD_PATH.to_string()]
+        } else {
+            target.field_paths.clone()
+        };
+        let paths = paths
+            .iter()
+            .map(|p| FieldPath::parse(p).map(|parsed| (p, parsed)))
+            .collect::<Result<Vec<_>>>()?;
+        let options = target.options.clone().unwrap_or_default();
+        for resource in resources.iter_mut() {
+            if !is_target(resource, select, &target.reject)? {
+                continue;
+            }
+            for (text, path) in &paths {
+                write_target(resource.object_mut(), text, path, &value, &options)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+// --- source
+
+/// A value on its way to a target: a scalar as YAML holds it (type tag plus
+/// text, so a delimiter can cut the text and keep the tag) or a map or list.
+#[derive(Clone, Debug, PartialEq)]
+enum Picked {
+    Scalar(Tag, String),
+    Node(Value),
+}
+
+/// The YAML core types a JSON scalar can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Null,
+}
+
+impl Tag {
+    fn name(self) -> &'static str {
+        match self {
+            Tag::Str => "!!str",
+            Tag::Int => "!!int",
+            Tag::Float => "!!float",
+            Tag::Bool => "!!bool",
+            Tag::Null => "!!null",
+        }
+    }
+
+    fn of(value: &Value) -> Option<Tag> {
+        match value {
+            Value::String(_) => Some(Tag::Str),
+            Value::Number(n) if n.is_f64() => Some(Tag::Float),
+            Value::Number(_) => Some(Tag::Int),
+            Value::Bool(_) => Some(Tag::Bool),
+            Value::Null => Some(Tag::Null),
+            _ => None,
+        }
+    }
+}
+
+impl Picked {
+    fn from_value(value: &Value) -> Picked {
+        match Tag::of(value) {
+            Some(tag) => Picked::Scalar(tag, scalar_text(value)),
+            None => Picked::Node(value.clone()),
+        }
+    }
+
+    /// The node's scalar text (empty for maps and lists, as in kyaml).
+    fn text(&self) -> &str {
+        match self {
+            Picked::Scalar(_, text) => text,
+            Picked::Node(_) => "",
+        }
+    }
+}
+
+/// A scalar's text; null reads as empty, as kyaml reads `key:`.
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        other => fieldpath::scalar_text(other),
+    }
+}
+
+fn source_value(resources: &[Resource], source: &SourceSelector) -> Result<Picked> {
+    let resource = select_source(resources, source)?;
+    let text = if source.field_path.is_empty() {
+        DEFAULT_FIELD_PATH
+    } else {
+        &source.field_path
+    };
+    let path = FieldPath::parse(text)?;
+    let found = fieldpath::lookup(resource.object(), &path)
+        .map_err(|e| Error::msg(format!("error looking up replacement source: {e}")))?;
+    let value = match found {
+        Some(value) if !is_empty_node(value) => value,
+        _ => {
+            return Err(Error::msg(format!(
+                "fieldPath `{text}` is missing for replacement source {}",
+                id_string(&source.id)
+            )))
+        }
+    };
+    refine(Picked::from_value(value), source.options.as_ref())
+}
+
+/// kyaml's `IsNilOrEmpty`: null, `{}` and `[]` count as missing.
+fn is_empty_node(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// The one resource the source selects; none or several is an error.
+fn select_source<'a>(resources: &'a [Resource], source: &SourceSelector) -> Result<&'a Resource> {
+    let mut matches = resources
+        .iter()
+        .filter(|r| r.all_ids().any(|id| id_selected(&id, &source.id)));
+    let first = matches
+        .next()
+        .ok_or_else(|| Error::msg(format!("nothing selected by {}", source_string(source))))?;
+    if matches.next().is_some() {
+        return Err(Error::msg(format!(
+            "multiple matches for selector {}",
+            source_string(source)
+        )));
+    }
+    Ok(first)
+}
+
+/// The source's delimiter and index pick one part of a scalar.
+fn refine(picked: Picked, options: Option<&FieldOptions>) -> Result<Picked> {
+    let Some(options) = options.filter(|o| !o.delimiter.is_empty()) else {
+        return Ok(picked);
+    };
+    let Picked::Scalar(tag, text) = picked else {
+        return Err(Error::msg(
+            "delimiter option can only be used with scalar nodes",
+        ));
+    };
+    let parts: Vec<&str> = text.split(options.delimiter.as_str()).collect();
+    let part = usize::try_from(options.index)
+        .ok()
+        .and_then(|i| parts.get(i))
+        .ok_or_else(|| {
+            Error::msg(format!(
+                "options.index {} is out of bounds for value {text}",
+                options.index
+            ))
+        })?;
+    Ok(Picked::Scalar(tag, (*part).to_string()))
+}
+
+// --- targets
+
+fn is_target(resource: &Resource, select: &Selector, rejects: &[Selector]) -> Result<bool> {
+    if !matches_meta_selectors(resource, select)? {
+        return Ok(false);
+    }
+    // A reject's label or annotation selector rejects on its own, whatever its id says.
+    for reject in rejects {
+        if (!reject.label_selector.is_empty() || !reject.annotation_selector.is_empty())
+            && matches_meta_selectors(resource, reject)?
+        {
+            return Ok(false);
+        }
+    }
+    let ids: Vec<ResId> = resource.all_ids().collect();
+    let rejected = rejects
+        .iter()
+        .filter(|r| r.id != IdSelector::default())
+        .any(|r| ids.iter().any(|id| id_selected(id, &r.id)));
+    Ok(!rejected && ids.iter().any(|id| id_selected(id, &select.id)))
+}
+
+fn matches_meta_selectors(resource: &Resource, selector: &Selector) -> Result<bool> {
+    Ok(
+        label_selector_matches(&selector.annotation_selector, resource.annotations())?
+            && label_selector_matches(&selector.label_selector, resource.labels())?,
+    )
+}
+
+fn write_target(
+    object: &mut Value,
+    text: &str,
+    path: &FieldPath,
+    value: &Picked,
+    options: &FieldOptions,
+) -> Result<()> {
+    let mut visited = 0;
+    let result =
+        fieldpath::visit_mut_created(object, path, options.create, &mut |field, created| {
+            visited += 1;
+            set_field(field, created, value, options)
+        });
+    let what = if options.create {
+        "unable to find or create field"
+    } else {
+        "unable to find field"
+    };
+    match result {
+        Err(e) => Err(Error::msg(format!(
+            "{what} \"{text}\" in replacement target: {e}"
+        ))),
+        Ok(()) if visited == 0 => Err(Error::msg(format!(
+            "{what} \"{text}\" in replacement target"
+        ))),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// kustomize's `setFieldValue`, plus the re-read its output goes through.
+fn set_field(
+    field: &mut Value,
+    created: bool,
+    value: &Picked,
+    options: &FieldOptions,
+) -> Result<()> {
+    // A created leaf has the source's node kind and no type yet.
+    let target_is_scalar = if created {
+        matches!(value, Picked::Scalar(..))
+    } else {
+        Tag::of(field).is_some()
+    };
+    let mut value = value.clone();
+    if !options.delimiter.is_empty() {
+        if !target_is_scalar {
+            return Err(Error::msg(
+                "delimiter option can only be used with scalar nodes",
+            ));
+        }
+        let current = if created {
+            String::new()
+        } else {
+            scalar_text(field)
+        };
+        let joined = splice(&current, &options.delimiter, options.index, value.text());
+        value = match value {
+            Picked::Scalar(tag, _) => Picked::Scalar(tag, joined),
+            // Only the text reaches a scalar target.
+            Picked::Node(_) => Picked::Scalar(Tag::Str, joined),
+        };
+    }
+    *field = if created {
+        match value {
+            Picked::Scalar(_, text) => resolve_plain(&text).1,
+            Picked::Node(node) => node,
+        }
+    } else if let Some(tag) = Tag::of(field) {
+        // A scalar target keeps its type and takes the text.
+        decode(tag, value.text())?
+    } else {
+        match value {
+            Picked::Scalar(tag, text) => decode(tag, &text)?,
+            Picked::Node(node) => node,
+        }
+    };
+    Ok(())
+}
+
+/// Puts `value` into part `index` of `current` split on `delimiter`:
+/// a negative index prefixes, one past the end appends.
+fn splice(current: &str, delimiter: &str, index: i64, value: &str) -> String {
+    let mut parts: Vec<&str> = current.split(delimiter).collect();
+    match usize::try_from(index) {
+        Err(_) => parts.insert(0, value),
+        Ok(i) if i >= parts.len() => parts.push(value),
+        Ok(i) => parts[i] = value,
+    }
+    parts.join(delimiter)
+}
+
+// --- YAML scalar typing
+
+/// The value YAML gives `text` under an explicit `tag`, as go-yaml v3
+/// decodes what kustomize writes: an error when the text is not of that type.
+fn decode(tag: Tag, text: &str) -> Result<Value> {
+    if tag == Tag::Str {
+        return Ok(Value::String(text.to_string()));
+    }
+    let (resolved, value) = resolve_plain(text);
+    match (tag, resolved) {
+        _ if tag == resolved => Ok(value),
+        (Tag::Float, Tag::Int) => Ok(value
+            .as_f64()
+            .and_then(Number::from_f64)
+            .map_or(value, Value::Number)),
+        _ => Err(Error::msg(format!(
+            "cannot decode {} `{text}` as a {}",
+            resolved.name(),
+            tag.name()
+        ))),
+    }
+}
+
+/// What an unquoted YAML scalar means under go-yaml v3's core schema.
+/// Timestamps, `.inf` and `.nan` are kept as strings (JSON has no such values).
+fn resolve_plain(text: &str) -> (Tag, Value) {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return (Tag::Null, Value::Null),
+        "true" | "True" | "TRUE" => return (Tag::Bool, Value::Bool(true)),
+        "false" | "False" | "FALSE" => return (Tag::Bool, Value::Bool(false)),
+        _ => {}
+    }
+    if let Some(n) = parse_go_int(text) {
+        return (Tag::Int, Value::Number(n));
+    }
+    if is_yaml_float(text) {
+        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+            return (Tag::Float, Value::Number(n));
+        }
+    }
+    (Tag::Str, Value::String(text.to_string()))
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint`: sign, then `0x`,
+/// `0o`, `0b` or a leading `0` (octal) prefix.
+fn parse_go_int(text: &str) -> Option<Number> {
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if negative {
+        let value = i64::try_from(magnitude)
+            .ok()
+            .map(|m| -m)
+            .or((magnitude == 1u64 << 63).then_some(i64::MIN))?;
+        Some(Number::from(value))
+    } else {
+        Some(Number::from(magnitude))
+    }
+}
+
+/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => digits(frac),
+        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    mantissa_ok && exponent_ok
+}
+
+// --- ids
+
+/// kustomize's `ResId.IsSelectedBy`. Ids built for replacements carry no
+/// cluster-scope knowledge, so an unset namespace is `default` for all kinds.
+fn id_selected(id: &ResId, selector: &IdSelector) -> bool {
+    let effective = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
+    (selector.name.is_empty() || selector.name == id.name)
+        && (selector.namespace.is_empty()
+            || effective(&selector.namespace) == effective(&id.namespace))
+        && (selector.group.is_empty() || selector.group == id.gvk.group)
+        && (selector.version.is_empty() || selector.version == id.gvk.version)
+        && (selector.kind.is_empty() || selector.kind == id.gvk.kind)
+}
+
+/// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`.
+fn id_string(id: &IdSelector) -> String {
+    let or = |s: &str, none: &str| {
+        if s.is_empty() {
+            none.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}.{}.{}/{}.{}",
+        or(&id.kind, "[noKind]"),
+        or(&id.version, "[noVer]"),
+        or(&id.group, "[noGrp]"),
+        or(&id.name, "[noName]"),
+        or(&id.namespace, "[noNs]")
+    )
+}
+
+/// kustomize's `SourceSelector.String()`.
+fn source_string(source: &SourceSelector) -> String {
+    let mut parts = vec![id_string(&source.id)];
+    if !source.field_path.is_empty() {
+        parts.push(source.field_path.clone());
+    }
+    if let Some(o) = source
+        .options
+        .as_ref()
+        .filter(|o| !o.delimiter.is_empty() || o.create)
+    {
+        parts.push(format!("{}({}), create={}", o.delimiter, o.index, o.create));
+    }
+    parts.join(":")
+}
+
+// --- label selectors
+
+/// Whether `labels` satisfy a Kubernetes label selector string
+/// (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-joined).
+/// An empty selector matches everything.
+fn label_selector_matches(selector: &str, labels: Option<&Map<String, Value>>) -> Result<bool> {
+    let labels: BTreeMap<&str, String> = labels
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), scalar_text(v)))
+        .collect();
+    for requirement in split_requirements(selector) {
+        let requirement = requirement.trim();
+        if requirement.is_empty() {
+            if selector.trim().is_empty() {
+                continue;
+            }
+            return Err(bad_selector(selector));
+        }
+        if !requirement_matches(requirement, &labels).ok_or_else(|| bad_selector(selector))? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn bad_selector(selector: &str) -> Error {
+    Error::msg(format!(
+        "unable to parse requirement: invalid selector `{selector}`"
+    ))
+}
+
+/// Splits on commas outside parentheses.
+fn split_requirements(selector: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in selector.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&selector[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&selector[start..]);
+    parts
+}
+
+/// One requirement; `None` when it cannot be parsed.
+fn requirement_matches(requirement: &str, labels: &BTreeMap<&str, String>) -> Option<bool> {
+    if let Some(key) = requirement.strip_prefix('!') {
+        return Some(!labels.contains_key(key.trim()));
+    }
+    for (op, negate) in [("!=", true), ("==", false), ("=", false)] {
+        if let Some((key, value)) = requirement.split_once(op) {
+            let equal = labels.get(key.trim()).map(String::as_str) == Some(value.trim());
+            return Some(if negate {
+                // `!=` also matches when the key is absent.
+                !equal
+            } else {
+                equal
+            });
+        }
+    }
+    let words: Vec<&str> = requirement.splitn(2, char::is_whitespace).collect();
+    if let [key, rest] = words.as_slice() {
+        let rest = rest.trim();
+        let (negate, list) = if let Some(list) = rest.strip_prefix("notin") {
+            (true, list)
+        } else if let Some(list) = rest.strip_prefix("in") {
+            (false, list)
+        } else {
+            return None;
+        };
+        let list = list.trim().strip_prefix('(')?.strip_suffix(')')?;
+        let values: Vec<&str> = list.split(',').map(str::trim).collect();
+        let found = labels
+            .get(key)
+            .is_some_and(|v| values.contains(&v.as_str()));
+        return Some(if negate { !found } else { found });
+    }
+    Some(labels.contains_key(requirement))
+}
