@@ -302,6 +302,8 @@ pub fn get<'a>(value: &'a Value, path: &FieldPath) -> Vec<&'a Value> {
 /// (intermediate parts become a list when the next segment is an index or
 /// `[k=v]`, otherwise a map; the leaf starts as null), a list index equal to
 /// the list's length appends, and `[k=v]` with no match appends `{k: v}`.
+/// As in kyaml, a part created below an existing null is visited but lost:
+/// the null stays.
 ///
 /// Errors when a part meets the wrong kind of node or an index is past the
 /// end; visiting nothing is not an error (callers decide).
@@ -336,6 +338,16 @@ fn walk(
     let Some((segment, rest)) = segments.split_first() else {
         return f(value, created);
     };
+    if value.is_null() && create && !matches!(segment, Segment::Wildcard) {
+        // kyaml adds the missing part inside the null node, where it never
+        // reaches the output: walk a scratch copy so callers see the visit
+        // but the null stays.
+        let mut scratch = match segment {
+            Segment::Index(_) | Segment::Match { .. } => Value::Array(Vec::new()),
+            _ => Value::Object(Map::new()),
+        };
+        return walk(&mut scratch, segments, create, created, f);
+    }
     match segment {
         Segment::Field(name) => walk_field(value, name, rest, create, f),
         Segment::Last => walk_field(value, "-", rest, create, f),
@@ -375,10 +387,7 @@ fn walk_field(
     f: &mut dyn FnMut(&mut Value, bool) -> Result<()>,
 ) -> Result<()> {
     if value.is_null() {
-        if !create {
-            return Ok(());
-        }
-        *value = Value::Object(Map::new());
+        return Ok(());
     }
     let Value::Object(map) = value else {
         return Err(wrong_kind("MappingNode", value));
@@ -403,9 +412,6 @@ fn walk_index(
     create: bool,
     f: &mut dyn FnMut(&mut Value, bool) -> Result<()>,
 ) -> Result<()> {
-    if value.is_null() && create {
-        *value = Value::Array(Vec::new());
-    }
     let len = match value {
         Value::Null => 0,
         Value::Array(items) => items.len(),
@@ -438,9 +444,6 @@ fn walk_match(
 ) -> Result<()> {
     let regex = Regex::new(pattern)
         .map_err(|e| Error::msg(format!("invalid list matcher `[{key}={pattern}]`: {e}")))?;
-    if value.is_null() && create {
-        *value = Value::Array(Vec::new());
-    }
     let items = match value {
         Value::Null => return Ok(()),
         Value::Array(items) => items,

@@ -130,22 +130,30 @@ pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
 }
 
 /// Replacements from a `path:` file; unknown fields are ignored there.
+///
+/// kustomize reads these files with `sigs.k8s.io/yaml` (go-yaml v2, YAML 1.1
+/// scalars, first document only), so they go through the config reader.
 fn from_file(loader: &Loader, relative: &str) -> Result<Vec<Replacement>> {
     let (path, text) = loader.read_to_string(relative)?;
-    let documents = crate::yaml::parse_stream(&text, &path)?;
+    let document = crate::yaml::parse_config(&text, &path)?;
+    from_document(&document, &path)
+}
+
+/// A file's document: one replacement (a map) or a list of them.
+fn from_document(document: &Value, path: &std::path::Path) -> Result<Vec<Replacement>> {
     let origin = |i: usize| format!("{} entry {i}", path.display());
-    match documents.first() {
-        Some(Value::Array(items)) => items
+    match document {
+        Value::Array(items) => items
             .iter()
             .enumerate()
             .map(|(i, item)| from_value(item, origin(i)))
             .collect(),
-        Some(item @ Value::Object(_)) => Ok(vec![from_value(item, path.display().to_string())?]),
+        Value::Object(_) => Ok(vec![from_value(document, path.display().to_string())?]),
         other => Err(Error::file(
-            &path,
+            path,
             format!(
                 "unsupported replacement type encountered within replacement path: {}",
-                other.map_or("nothing", crate::resource::value_kind)
+                crate::resource::value_kind(other)
             ),
         )),
     }
@@ -562,10 +570,9 @@ fn decode(tag: Tag, text: &str) -> Result<Value> {
     let (resolved, value) = resolve_plain(text);
     match (tag, resolved) {
         _ if tag == resolved => Ok(value),
-        (Tag::Float, Tag::Int) => Ok(value
-            .as_f64()
-            .and_then(Number::from_f64)
-            .map_or(value, Value::Number)),
+        // go-yaml widens to float64, which kustomize's JSON pass prints
+        // without a fraction; the integer prints the same.
+        (Tag::Float, Tag::Int) => Ok(value),
         _ => Err(Error::msg(format!(
             "cannot decode {} `{text}` as a {}",
             resolved.name(),
@@ -781,4 +788,422 @@ fn requirement_matches(requirement: &str, labels: &BTreeMap<&str, String>) -> Op
         return Some(if negate { !found } else { found });
     }
     Some(labels.contains_key(requirement))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every expected value here was produced by `kubectl kustomize`
+    //! (kustomize v5.5.0) on the same resources and replacements.
+
+    use super::*;
+    use crate::fs::MemFs;
+    use crate::loader::LoadRestrictions;
+    use crate::resource::Origin;
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    fn map(objects: Vec<Value>) -> ResourceMap {
+        objects
+            .into_iter()
+            .map(|o| Resource::new(o, Origin::Inline).unwrap())
+            .collect()
+    }
+
+    /// Parses `replacements` as a kustomization holds them and applies them.
+    fn run(resources: &mut ResourceMap, replacements: Value) -> std::result::Result<(), String> {
+        let fs = MemFs::new();
+        let root = PathBuf::from("/k");
+        let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+        let entries = replacements.as_array().cloned().unwrap_or_default();
+        let parsed = parse(&entries, &loader).map_err(|e| e.to_string())?;
+        apply(resources, &parsed).map_err(|e| e.to_string())
+    }
+
+    fn types_resources() -> ResourceMap {
+        map(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
+                   "data": {"s": "1", "t": "true", "e": "", "abc": "abc", "f": "1.5"}}),
+            json!({"apiVersion": "v1", "kind": "Src2", "metadata": {"name": "src2"},
+                   "spec": {"i": 5, "b": true, "m": {"a": 1}, "l": [1, 2], "n": null}}),
+            json!({"apiVersion": "v1", "kind": "Target", "metadata": {"name": "tgt"},
+                   "spec": {"str": "hello", "int": 3, "bool": false, "nul": null,
+                            "map": {"x": 1}, "list": [9]}}),
+        ])
+    }
+
+    fn one(source: &str, field_path: &str, target: &str, create: bool) -> Value {
+        json!([{
+            "source": {"name": source, "fieldPath": field_path},
+            "targets": [{"select": {"kind": "Target"}, "fieldPaths": [target],
+                         "options": {"create": create}}],
+        }])
+    }
+
+    #[test]
+    fn values_keep_kustomize_types() {
+        // (source, source path, target path, create, expected target value)
+        let cases: Vec<(&str, &str, &str, bool, Value)> = vec![
+            ("src2", "spec.i", "spec.str", false, json!("5")),
+            ("src2", "spec.i", "spec.map", false, json!(5)),
+            ("src2", "spec.i", "spec.list", false, json!(5)),
+            ("src2", "spec.i", "spec.c1", true, json!(5)),
+            ("src", "data.s", "spec.int", false, json!(1)),
+            ("src", "data.s", "spec.c2", true, json!(1)),
+            ("src", "data.t", "spec.c3", true, json!(true)),
+            ("src", "data.abc", "spec.c4", true, json!("abc")),
+            ("src2", "spec.b", "spec.c5", true, json!(true)),
+            ("src2", "spec.m", "spec.c6", true, json!({"a": 1})),
+            ("src", "data.e", "spec.c7", true, Value::Null),
+            ("src", "data.e", "spec.str", false, json!("")),
+            ("src2", "spec.m", "spec.str", false, json!("")),
+        ];
+        for (source, from, to, create, expected) in cases {
+            let mut resources = types_resources();
+            run(&mut resources, one(source, from, to, create)).unwrap();
+            let target = &resources.as_slice()[2];
+            let got = fieldpath::get(target.object(), &FieldPath::parse(to).unwrap());
+            assert_eq!(got, vec![&expected], "{source} {from} -> {to}");
+        }
+    }
+
+    #[test]
+    fn values_that_kustomize_cannot_write_are_errors() {
+        let cases = [
+            ("src2", "spec.i", "spec.nul", "cannot decode !!int `5` as a !!null"),
+            ("src2", "spec.m", "spec.int", "cannot decode !!null `` as a !!int"),
+            ("src", "data.abc", "spec.int", "cannot decode !!str `abc` as a !!int"),
+            ("src", "data.f", "spec.int", "cannot decode !!float `1.5` as a !!int"),
+            (
+                "src",
+                "spec.s",
+                "spec.str",
+                "fieldPath `spec.s` is missing for replacement source [noKind].[noVer].[noGrp]/src.[noNs]",
+            ),
+            (
+                "src2",
+                "spec.n",
+                "spec.str",
+                "fieldPath `spec.n` is missing for replacement source [noKind].[noVer].[noGrp]/src2.[noNs]",
+            ),
+        ];
+        for (source, from, to, message) in cases {
+            let err = run(&mut types_resources(), one(source, from, to, false)).unwrap_err();
+            assert!(err.contains(message), "{source} {from} -> {to}: {err}");
+            assert!(err.starts_with("replacements[0]: "), "{err}");
+        }
+    }
+
+    fn image_resources() -> ResourceMap {
+        map(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
+                   "data": {"v": "v2", "num": "42"}}),
+            json!({"apiVersion": "v1", "kind": "Src", "metadata": {"name": "s"},
+                   "spec": {"i": 123, "f": 1.5}}),
+            json!({"apiVersion": "v1", "kind": "T", "metadata": {"name": "a"},
+                   "spec": {"image": "repo/app:v1", "i": 7, "l": [1]}}),
+        ])
+    }
+
+    #[test]
+    fn delimiters_split_sources_and_splice_targets() {
+        let cases: Vec<(Value, Value)> = vec![
+            (
+                json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"}, "targets": [
+                    {"select": {"kind": "T"}, "fieldPaths": ["spec.image"],
+                     "options": {"delimiter": ":", "index": 1}},
+                    {"select": {"kind": "T"}, "fieldPaths": ["spec.x"],
+                     "options": {"delimiter": ":", "index": 0, "create": true}}]}]),
+                json!({"image": "repo/app:v2", "i": 7, "l": [1], "x": "v2"}),
+            ),
+            (
+                json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"}, "targets": [
+                    {"select": {"kind": "T"}, "fieldPaths": ["spec.image"],
+                     "options": {"delimiter": "/", "index": -1}},
+                    {"select": {"kind": "T"}, "fieldPaths": ["spec.x"],
+                     "options": {"delimiter": ":", "index": -1, "create": true}},
+                    {"select": {"kind": "T"}, "fieldPaths": ["spec.y"],
+                     "options": {"delimiter": ":", "index": 3, "create": true}}]}]),
+                json!({"image": "v2/repo/app:v1", "i": 7, "l": [1], "x": "v2:", "y": ":v2"}),
+            ),
+            (
+                json!([
+                    {"source": {"kind": "Src", "fieldPath": "spec.i",
+                                "options": {"delimiter": "2", "index": 1}},
+                     "targets": [{"select": {"kind": "T"}, "fieldPaths": ["spec.l", "spec.c"],
+                                  "options": {"create": true}}]},
+                    {"source": {"kind": "ConfigMap", "fieldPath": "data.num",
+                                "options": {"delimiter": "4", "index": 1}},
+                     "targets": [{"select": {"kind": "T"}, "fieldPaths": ["spec.image", "spec.m"],
+                                  "options": {"delimiter": "/", "index": 9, "create": true}}]}]),
+                json!({"image": "repo/app:v1/2", "i": 7, "l": 3, "c": 3, "m": "/2"}),
+            ),
+            (
+                json!([{"source": {"kind": "Src", "fieldPath": "spec.f"}, "targets": [
+                    {"select": {"kind": "T"}, "fieldPaths": ["spec.image", "spec.n", "spec.l"],
+                     "options": {"create": true}}]}]),
+                json!({"image": "1.5", "i": 7, "l": 1.5, "n": 1.5}),
+            ),
+        ];
+        for (replacements, expected) in cases {
+            let mut resources = image_resources();
+            run(&mut resources, replacements.clone()).unwrap();
+            assert_eq!(
+                resources.as_slice()[2].object()["spec"],
+                expected,
+                "{replacements}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_int_written_into_a_float_field_stays_a_number() {
+        let mut resources = image_resources();
+        let replacements = json!([{"source": {"kind": "Src", "fieldPath": "spec.i"},
+            "targets": [{"select": {"kind": "Src"}, "fieldPaths": ["spec.f"]}]}]);
+        run(&mut resources, replacements).unwrap();
+        // kubectl prints `f: 123`.
+        assert_eq!(
+            resources.as_slice()[1].object()["spec"]["f"].as_f64(),
+            Some(123.0)
+        );
+    }
+
+    #[test]
+    fn option_errors_match_kustomize() {
+        let cases = [
+            (
+                json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.num",
+                                   "options": {"delimiter": "4", "index": 2}},
+                        "targets": [{"select": {"kind": "T"}}]}]),
+                "options.index 2 is out of bounds for value 42",
+            ),
+            (
+                json!([{"source": {"kind": "ConfigMap", "fieldPath": "data",
+                                   "options": {"delimiter": "4"}},
+                        "targets": [{"select": {"kind": "T"}}]}]),
+                "delimiter option can only be used with scalar nodes",
+            ),
+            (
+                json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.num"},
+                        "targets": [{"select": {"kind": "T"}, "fieldPaths": ["spec.l"],
+                                     "options": {"delimiter": "x"}}]}]),
+                "delimiter option can only be used with scalar nodes",
+            ),
+        ];
+        for (replacements, message) in cases {
+            let err = run(&mut image_resources(), replacements).unwrap_err();
+            assert!(err.contains(message), "{err}");
+        }
+    }
+
+    fn selection_resources() -> ResourceMap {
+        map(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
+                   "data": {"v": "NEW"}}),
+            json!({"apiVersion": "v1", "kind": "T", "metadata": {"name": "a",
+                   "labels": {"app": "web", "tier": "fe"}, "annotations": {"note": "x"}},
+                   "spec": {"f": "0", "nul": null}}),
+            json!({"apiVersion": "v1", "kind": "T", "metadata": {"name": "b",
+                   "namespace": "prod", "labels": {"app": "db"}}, "spec": {"f": "0"}}),
+            json!({"apiVersion": "v2", "kind": "T", "metadata": {"name": "c",
+                   "namespace": "default"}, "spec": {"f": "0"}}),
+            json!({"apiVersion": "v1", "kind": "Other", "metadata": {"name": "d",
+                   "labels": {"app": "web"}}, "spec": {"f": "0"}}),
+        ])
+    }
+
+    /// The names of the resources whose `spec.f` was replaced.
+    fn replaced(resources: &ResourceMap) -> Vec<&str> {
+        resources
+            .iter()
+            .filter(|r| r.object()["spec"]["f"] == json!("NEW"))
+            .map(Resource::name)
+            .collect()
+    }
+
+    #[test]
+    fn targets_follow_select_and_reject() {
+        let cases: Vec<(Value, Vec<&str>)> = vec![
+            (
+                json!({"select": {"labelSelector": "app=web"}}),
+                vec!["a", "d"],
+            ),
+            (
+                // A reject's label selector rejects whatever its id says.
+                json!({"select": {"kind": "T"},
+                       "reject": [{"labelSelector": "app in (db)", "kind": "Other"}]}),
+                vec!["a", "c"],
+            ),
+            (
+                json!({"select": {"namespace": "default"}, "reject": [{"name": "src"}]}),
+                vec!["a", "c", "d"],
+            ),
+            (
+                json!({"select": {"labelSelector": "!tier,app"}}),
+                vec!["b", "d"],
+            ),
+            (
+                json!({"select": {"annotationSelector": "note notin (y)", "kind": "T"}}),
+                vec!["a", "b", "c"],
+            ),
+            (
+                json!({"select": {"labelSelector": "app!=web", "version": "v1"},
+                       "reject": [{"version": "v2"}, {"kind": "ConfigMap"}]}),
+                vec!["b"],
+            ),
+        ];
+        for (mut target, expected) in cases {
+            target["fieldPaths"] = json!(["spec.f"]);
+            let replacements = json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"},
+                                       "targets": [target.clone()]}]);
+            let mut resources = selection_resources();
+            run(&mut resources, replacements).unwrap();
+            assert_eq!(replaced(&resources), expected, "{target}");
+        }
+    }
+
+    #[test]
+    fn create_adds_fields_but_not_below_null() {
+        let mut resources = selection_resources();
+        let replacements = json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"},
+            "targets": [{"select": {"kind": "T", "name": "a"},
+                         "fieldPaths": ["spec.nul.x", "metadata.annotations.[a.b/c]", "spec.g.0"],
+                         "options": {"create": true}}]}]);
+        run(&mut resources, replacements).unwrap();
+        let a = resources.as_slice()[1].object();
+        assert_eq!(a["spec"], json!({"f": "0", "nul": null, "g": ["NEW"]}));
+        assert_eq!(
+            a["metadata"]["annotations"],
+            json!({"note": "x", "a.b/c": "NEW"})
+        );
+    }
+
+    #[test]
+    fn a_missing_target_field_is_an_error_without_create() {
+        let replacements = json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"},
+            "targets": [{"select": {"version": "v1"}, "fieldPaths": ["spec.f"]}]}]);
+        let err = run(&mut selection_resources(), replacements).unwrap_err();
+        assert_eq!(
+            err,
+            "replacements[0]: unable to find field \"spec.f\" in replacement target"
+        );
+    }
+
+    #[test]
+    fn source_selection_errors_match_kustomize() {
+        let cases = [
+            (
+                json!([{"source": {"name": "nope", "fieldPath": "data.v",
+                                   "options": {"delimiter": "-", "create": true}},
+                        "targets": [{"select": {"kind": "T"}}]}]),
+                "nothing selected by [noKind].[noVer].[noGrp]/nope.[noNs]:data.v:-(0), create=true",
+            ),
+            (
+                json!([{"source": {"version": "v1"}, "targets": [{"select": {"kind": "T"}}]}]),
+                "multiple matches for selector [noKind].v1.[noGrp]/[noName].[noNs]",
+            ),
+            (
+                json!([{"source": {"kind": "ConfigMap"}}]),
+                "replacements must specify a source and at least one target",
+            ),
+            (
+                json!([{"source": {"kind": "ConfigMap"},
+                        "targets": [{"fieldPaths": ["metadata.name"]}]}]),
+                "target must specify resources to select",
+            ),
+            (
+                json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v", "bogus": 1},
+                        "targets": [{"select": {"kind": "T"}}]}]),
+                "unknown field \"bogus\"",
+            ),
+        ];
+        for (replacements, message) in cases {
+            let err = run(&mut selection_resources(), replacements).unwrap_err();
+            assert!(err.contains(message), "{err}");
+        }
+    }
+
+    #[test]
+    fn default_field_paths_are_metadata_name() {
+        let mut resources = selection_resources();
+        let replacements = json!([{"source": {"kind": "Other"},
+            "targets": [{"select": {"kind": "T", "version": "v2"}}]}]);
+        run(&mut resources, replacements).unwrap();
+        assert_eq!(resources.as_slice()[3].name(), "d");
+    }
+
+    #[test]
+    fn sources_and_targets_match_previous_names() {
+        // kubectl with `namePrefix: pre-`: a source named `b` and a target
+        // named `src` are found by their names before the prefix.
+        let mut resources = selection_resources();
+        for r in resources.edit().iter_mut() {
+            let name = format!("pre-{}", r.name());
+            r.set_name(&name);
+        }
+        let replacements = json!([{"source": {"kind": "T", "name": "b", "fieldPath": "metadata.name"},
+            "targets": [{"select": {"name": "src"}, "fieldPaths": ["data.v"]},
+                        {"select": {"name": "pre-a"}, "fieldPaths": ["spec.f"]}]}]);
+        run(&mut resources, replacements).unwrap();
+        assert_eq!(
+            resources.as_slice()[0].object()["data"]["v"],
+            json!("pre-b")
+        );
+        assert_eq!(
+            resources.as_slice()[1].object()["spec"]["f"],
+            json!("pre-b")
+        );
+    }
+
+    #[test]
+    fn replacements_see_earlier_replacements() {
+        // kubectl: the second source reads the image the first one wrote.
+        let mut resources = map(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src",
+                   "annotations": {"a.b/c": "x-y-z"}}, "data": {"v": "NEW"}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dep"},
+                   "spec": {"template": {"spec": {"containers": [
+                       {"name": "app", "image": "a"}, {"name": "myapp", "image": "b"}]}}}}),
+        ]);
+        let replacements = json!([
+            {"source": {"kind": "ConfigMap", "fieldPath": "metadata.annotations.[a.b/c]",
+                        "options": {"delimiter": "-", "index": 1}},
+             "targets": [{"select": {"kind": "Deployment"},
+                          "fieldPaths": ["spec.template.spec.containers.*.image"]}]},
+            {"source": {"kind": "Deployment",
+                        "fieldPath": "spec.template.spec.containers.[name=app].image"},
+             "targets": [{"select": {"kind": "ConfigMap"}, "fieldPaths": ["data.v"]}]},
+        ]);
+        run(&mut resources, replacements).unwrap();
+        assert_eq!(resources.as_slice()[0].object()["data"]["v"], json!("y"));
+        let images: Vec<&Value> = fieldpath::get(
+            resources.as_slice()[1].object(),
+            &FieldPath::parse("spec.template.spec.containers.*.image").unwrap(),
+        );
+        assert_eq!(images, vec![&json!("y"), &json!("y")]);
+    }
+
+    #[test]
+    fn files_hold_one_replacement_or_a_list() {
+        let path = std::path::Path::new("/k/r.yaml");
+        let entry = json!({"source": {"kind": "ConfigMap"}, "targets": [], "unknown": 1});
+        let list = from_document(&json!([entry.clone(), entry.clone()]), path).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[1].origin, "/k/r.yaml entry 1");
+        let single = from_document(&entry, path).unwrap();
+        assert_eq!(single.len(), 1);
+        assert_eq!(single[0].source.as_ref().unwrap().id.kind, "ConfigMap");
+        let err = from_document(&json!("text"), path).unwrap_err().to_string();
+        assert!(err.contains("unsupported replacement type"), "{err}");
+    }
+
+    #[test]
+    fn path_and_inline_together_are_an_error() {
+        let replacements = json!([{"path": "r.yaml", "source": {"kind": "ConfigMap"}}]);
+        let err = run(&mut selection_resources(), replacements).unwrap_err();
+        assert!(
+            err.contains("cannot specify both path and inline replacement"),
+            "{err}"
+        );
+    }
 }
