@@ -7,7 +7,8 @@
 //! - `[...]` groups dotted text: `[name=com.foo]` stays one list matcher and
 //!   `[config.kubernetes.io/foo]` (no `=`) becomes the map key
 //!   `config.kubernetes.io/foo`. A bracketed segment without a dot and
-//!   without `=` (`[foo]`) is an invalid matcher, as in kustomize.
+//!   without `=` (`[foo]`) is an invalid matcher; as in kyaml, that is an
+//!   error only when a walk reaches it.
 //! - A segment that is a non-negative integer indexes a list, `*` visits
 //!   every list element, `-` is the last list element, `[k=v]` selects list
 //!   elements whose field `k` matches `v` and `[=v]` selects scalar elements
@@ -47,6 +48,8 @@ pub enum Segment {
     /// List elements whose field `key` is `value` (`[key=value]`); an empty
     /// key matches scalar elements themselves (`[=value]`).
     Match { key: String, value: String },
+    /// A bracketed part without `=` (`[foo]`): an error when reached.
+    BadMatch(String),
 }
 
 /// A parsed field path; keeps its text for error messages.
@@ -63,17 +66,29 @@ impl fmt::Display for FieldPath {
 }
 
 impl FieldPath {
-    /// Parses a dotted field path (see the module docs).
-    pub fn parse(text: &str) -> Result<FieldPath> {
-        let segments = split(text)
-            .into_iter()
-            .map(|part| segment(&part))
-            .collect::<std::result::Result<Vec<_>, String>>()
-            .map_err(|message| Error::msg(format!("field path `{text}`: {message}")))?;
-        Ok(FieldPath {
+    /// Parses a dotted field path (see the module docs). Parsing cannot
+    /// fail: like kyaml, walks report a bad `[...]` part when they reach it.
+    pub fn parse(text: &str) -> FieldPath {
+        FieldPath {
             text: text.to_string(),
-            segments,
-        })
+            segments: split(text).iter().map(|part| segment(part)).collect(),
+        }
+    }
+
+    /// Fails on the first bad `[...]` part, for callers that want to
+    /// reject a path up front.
+    pub fn check(&self) -> Result<()> {
+        let bad = self.segments.iter().find_map(|s| match s {
+            Segment::BadMatch(part) => Some(part),
+            _ => None,
+        });
+        match bad {
+            Some(part) => Err(Error::msg(format!(
+                "field path `{}`: `{part}`: {BAD_MATCH}",
+                self.text
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// A path of plain map keys (no parsing of dots or brackets).
@@ -147,29 +162,30 @@ fn split(path: &str) -> Vec<String> {
     result
 }
 
-fn segment(part: &str) -> std::result::Result<Segment, String> {
+/// kyaml's message for a `[...]` part without `=`.
+const BAD_MATCH: &str = "list path element must contain fieldName=fieldValue for element to match";
+
+fn segment(part: &str) -> Segment {
     if part == "*" {
-        return Ok(Segment::Wildcard);
+        return Segment::Wildcard;
     }
     if part == "-" {
-        return Ok(Segment::Last);
+        return Segment::Last;
     }
     if let Some(index) = parse_index(part) {
-        return Ok(Segment::Index(index));
+        return Segment::Index(index);
     }
     if part.len() >= 2 && part.starts_with('[') && part.ends_with(']') {
         let inner = &part[1..part.len() - 1];
-        let Some((key, value)) = inner.split_once('=') else {
-            return Err(format!(
-                "`{part}`: list path element must contain fieldName=fieldValue for element to match"
-            ));
+        return match inner.split_once('=') {
+            Some((key, value)) => Segment::Match {
+                key: key.to_string(),
+                value: value.to_string(),
+            },
+            None => Segment::BadMatch(part.to_string()),
         };
-        return Ok(Segment::Match {
-            key: key.to_string(),
-            value: value.to_string(),
-        });
     }
-    Ok(Segment::Field(part.to_string()))
+    Segment::Field(part.to_string())
 }
 
 /// A non-negative integer as Go's `strconv.Atoi` reads it (`+1`, `007`).
@@ -239,6 +255,7 @@ pub fn lookup<'a>(value: &'a Value, path: &FieldPath) -> Result<Option<&'a Value
             Segment::Index(index) => elements(current)?.get(*index),
             Segment::Last => elements(current)?.last(),
             Segment::Wildcard => return Err(Error::msg("wildcard is not supported in PathGetter")),
+            Segment::BadMatch(_) => return Err(Error::msg(BAD_MATCH)),
             Segment::Match { key, value } => elements(current)?
                 .iter()
                 .find(|element| element_equals(element, key, value)),
@@ -338,6 +355,9 @@ fn walk(
     let Some((segment, rest)) = segments.split_first() else {
         return f(value, created);
     };
+    if let Segment::BadMatch(_) = segment {
+        return Err(Error::msg(BAD_MATCH));
+    }
     if value.is_null() && create && !matches!(segment, Segment::Wildcard) {
         // kyaml adds the missing part inside the null node, where it never
         // reaches the output: walk a scratch copy so callers see the visit
@@ -367,6 +387,7 @@ fn walk(
             key,
             value: pattern,
         } => walk_match(value, key, pattern, rest, create, f),
+        Segment::BadMatch(_) => Err(Error::msg(BAD_MATCH)),
     }
 }
 
@@ -543,17 +564,27 @@ mod tests {
             ("a.-1", vec![field("a"), field("-1")]),
         ];
         for (text, expected) in cases {
-            let path = FieldPath::parse(text).unwrap();
+            let path = FieldPath::parse(text);
             assert_eq!(path.segments(), expected.as_slice(), "{text}");
             assert_eq!(path.to_string(), text);
         }
     }
 
     #[test]
-    fn rejects_brackets_without_equals() {
-        // kubectl: "list path element must contain fieldName=fieldValue for element to match"
-        let err = FieldPath::parse("spec.containers.[name].image").unwrap_err();
-        assert!(err.to_string().contains("fieldName=fieldValue"), "{err}");
+    fn brackets_without_equals_fail_only_when_reached() {
+        // kubectl: "list path element must contain fieldName=fieldValue for
+        // element to match" for `metadata.[bad].x`, nothing for `metadata.nope.[bad].x`.
+        let object = json!({"metadata": {"name": "a"}});
+        let bad = FieldPath::parse("metadata.[bad].x");
+        assert!(bad.check().is_err());
+        let err = lookup(&object, &bad).unwrap_err().to_string();
+        assert!(err.contains("fieldName=fieldValue"), "{err}");
+        let err = set_new(object.clone(), "metadata.[bad].x", false).unwrap_err();
+        assert!(err.contains("fieldName=fieldValue"), "{err}");
+        assert_eq!(
+            set_new(object.clone(), "metadata.nope.[bad].x", false),
+            Ok(object)
+        );
     }
 
     fn deployment() -> Value {
@@ -581,7 +612,7 @@ mod tests {
             ("missing.x", None),
         ];
         for (text, expected) in cases {
-            let got = lookup(&d, &FieldPath::parse(text).unwrap()).unwrap();
+            let got = lookup(&d, &FieldPath::parse(text)).unwrap();
             assert_eq!(got.cloned(), expected, "{text}");
         }
     }
@@ -605,7 +636,7 @@ mod tests {
             ),
         ];
         for (text, message) in cases {
-            let err = lookup(&d, &FieldPath::parse(text).unwrap()).unwrap_err();
+            let err = lookup(&d, &FieldPath::parse(text)).unwrap_err();
             assert!(err.to_string().contains(message), "{text}: {err}");
         }
     }
@@ -623,7 +654,7 @@ mod tests {
             ("spec.containers.name", vec![]),
         ];
         for (text, expected) in cases {
-            let got: Vec<Value> = get(&d, &FieldPath::parse(text).unwrap())
+            let got: Vec<Value> = get(&d, &FieldPath::parse(text))
                 .into_iter()
                 .cloned()
                 .collect();
@@ -633,7 +664,7 @@ mod tests {
 
     /// Sets every visited value to "NEW"; returns the object or the error text.
     fn set_new(mut value: Value, text: &str, create: bool) -> std::result::Result<Value, String> {
-        let path = FieldPath::parse(text).map_err(|e| e.to_string())?;
+        let path = FieldPath::parse(text);
         visit_mut(&mut value, &path, create, &mut |v| {
             *v = json!("NEW");
             Ok(())

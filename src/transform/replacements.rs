@@ -278,22 +278,22 @@ fn apply_one(resources: &mut [Resource], replacement: &Replacement) -> Result<()
         let Some(select) = &target.select else {
             return Err(Error::msg("target must specify resources to select"));
         };
-        let paths = if target.field_paths.is_empty() {
-            vec![DEFAULT_FIELD_PATH.to_string()]
+        let paths: Vec<FieldPath> = if target.field_paths.is_empty() {
+            vec![FieldPath::parse(DEFAULT_FIELD_PATH)]
         } else {
-            target.field_paths.clone()
+            target
+                .field_paths
+                .iter()
+                .map(|p| FieldPath::parse(p))
+                .collect()
         };
-        let paths = paths
-            .iter()
-            .map(|p| FieldPath::parse(p).map(|parsed| (p, parsed)))
-            .collect::<Result<Vec<_>>>()?;
         let options = target.options.clone().unwrap_or_default();
         for resource in resources.iter_mut() {
             if !is_target(resource, select, &target.reject)? {
                 continue;
             }
-            for (text, path) in &paths {
-                write_target(resource.object_mut(), text, path, &value, &options)?;
+            for path in &paths {
+                write_target(resource.object_mut(), path, &value, &options)?;
             }
         }
     }
@@ -375,7 +375,7 @@ fn source_value(resources: &[Resource], source: &SourceSelector) -> Result<Picke
     } else {
         &source.field_path
     };
-    let path = FieldPath::parse(text)?;
+    let path = FieldPath::parse(text);
     let found = fieldpath::lookup(resource.object(), &path)
         .map_err(|e| Error::msg(format!("error looking up replacement source: {e}")))?;
     let value = match found {
@@ -471,7 +471,6 @@ fn matches_meta_selectors(resource: &Resource, selector: &Selector) -> Result<bo
 
 fn write_target(
     object: &mut Value,
-    text: &str,
     path: &FieldPath,
     value: &Picked,
     options: &FieldOptions,
@@ -489,10 +488,10 @@ fn write_target(
     };
     match result {
         Err(e) => Err(Error::msg(format!(
-            "{what} \"{text}\" in replacement target: {e}"
+            "{what} \"{path}\" in replacement target: {e}"
         ))),
         Ok(()) if visited == 0 => Err(Error::msg(format!(
-            "{what} \"{text}\" in replacement target"
+            "{what} \"{path}\" in replacement target"
         ))),
         Ok(()) => Ok(()),
     }
@@ -705,7 +704,8 @@ fn source_string(source: &SourceSelector) -> String {
 // --- label selectors
 
 /// Whether `labels` satisfy a Kubernetes label selector string
-/// (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-joined).
+/// (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, `a>1`,
+/// `a<1`, comma-joined). Label values are not validated.
 /// An empty selector matches everything.
 fn label_selector_matches(selector: &str, labels: Option<&Map<String, Value>>) -> Result<bool> {
     let labels: BTreeMap<&str, String> = labels
@@ -768,6 +768,13 @@ fn requirement_matches(requirement: &str, labels: &BTreeMap<&str, String>) -> Op
             } else {
                 equal
             });
+        }
+    }
+    for (op, greater) in [('>', true), ('<', false)] {
+        if let Some((key, bound)) = requirement.split_once(op) {
+            let bound: i64 = bound.trim().parse().ok()?;
+            let value = labels.get(key.trim()).and_then(|v| v.parse::<i64>().ok());
+            return Some(value.is_some_and(|v| if greater { v > bound } else { v < bound }));
         }
     }
     let words: Vec<&str> = requirement.splitn(2, char::is_whitespace).collect();
@@ -861,7 +868,7 @@ mod tests {
             let mut resources = types_resources();
             run(&mut resources, one(source, from, to, create)).unwrap();
             let target = &resources.as_slice()[2];
-            let got = fieldpath::get(target.object(), &FieldPath::parse(to).unwrap());
+            let got = fieldpath::get(target.object(), &FieldPath::parse(to));
             assert_eq!(got, vec![&expected], "{source} {from} -> {to}");
         }
     }
@@ -1063,6 +1070,93 @@ mod tests {
     }
 
     #[test]
+    fn label_selectors_use_kubernetes_syntax() {
+        // kubectl: on labels {n: "5"} (ConfigMap) and {n: "7"} (ClusterRole).
+        let labels = |n: &str| json!({"n": n}).as_object().cloned().unwrap();
+        let (five, seven) = (labels("5"), labels("7"));
+        let cases = [
+            ("n>6", false, true),
+            ("n = 5 , x notin ( a, b )", true, false),
+            ("", true, true),
+        ];
+        for (selector, on_five, on_seven) in cases {
+            assert_eq!(
+                label_selector_matches(selector, Some(&five)).unwrap(),
+                on_five,
+                "{selector}"
+            );
+            assert_eq!(
+                label_selector_matches(selector, Some(&seven)).unwrap(),
+                on_seven,
+                "{selector}"
+            );
+        }
+        // kubectl: "unable to parse requirement: found '5' expected: '('" and
+        // "found '', expected: identifier after ','".
+        for bad in ["n in 5", "n=5,"] {
+            assert!(label_selector_matches(bad, Some(&five)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_namespace_selector_of_default_matches_cluster_scoped_kinds() {
+        // kubectl: `select: {namespace: default, kind: ClusterRole}` picks a ClusterRole.
+        let mut resources = map(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
+                   "data": {"v": "NEW"}}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                   "metadata": {"name": "cr"}}),
+        ]);
+        let replacements = json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"},
+            "targets": [{"select": {"namespace": "default", "kind": "ClusterRole"},
+                         "fieldPaths": ["metadata.annotations.x"], "options": {"create": true}}]}]);
+        run(&mut resources, replacements).unwrap();
+        assert_eq!(
+            resources.as_slice()[1].object()["metadata"]["annotations"],
+            json!({"x": "NEW"})
+        );
+    }
+
+    #[test]
+    fn bad_list_matchers_fail_only_when_reached() {
+        let cases = [
+            (
+                json!({"kind": "ConfigMap", "fieldPath": "metadata.[bad].x"}),
+                json!({"kind": "Nope"}),
+                json!(["metadata.name"]),
+                Some("error looking up replacement source: list path element must contain fieldName=fieldValue for element to match"),
+            ),
+            (
+                json!({"kind": "ConfigMap", "fieldPath": "data.v"}),
+                json!({"kind": "Nope"}),
+                json!(["metadata.[bad].x"]),
+                None,
+            ),
+            (
+                json!({"kind": "ConfigMap", "fieldPath": "data.v"}),
+                json!({"kind": "T", "name": "a"}),
+                json!(["metadata.[bad].x"]),
+                Some("unable to find field \"metadata.[bad].x\" in replacement target: list path element must contain fieldName=fieldValue for element to match"),
+            ),
+            (
+                json!({"kind": "ConfigMap", "fieldPath": "data.v"}),
+                json!({"kind": "T", "name": "a"}),
+                json!(["metadata.nope.[bad].x"]),
+                Some("unable to find field \"metadata.nope.[bad].x\" in replacement target"),
+            ),
+        ];
+        for (source, select, paths, expected) in cases {
+            let replacements =
+                json!([{"source": source, "targets": [{"select": select, "fieldPaths": paths}]}]);
+            let got = run(&mut selection_resources(), replacements.clone());
+            match expected {
+                None => assert_eq!(got, Ok(()), "{replacements}"),
+                Some(message) => assert_eq!(got, Err(format!("replacements[0]: {message}"))),
+            }
+        }
+    }
+
+    #[test]
     fn create_adds_fields_but_not_below_null() {
         let mut resources = selection_resources();
         let replacements = json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"},
@@ -1178,7 +1272,7 @@ mod tests {
         assert_eq!(resources.as_slice()[0].object()["data"]["v"], json!("y"));
         let images: Vec<&Value> = fieldpath::get(
             resources.as_slice()[1].object(),
-            &FieldPath::parse("spec.template.spec.containers.*.image").unwrap(),
+            &FieldPath::parse("spec.template.spec.containers.*.image"),
         );
         assert_eq!(images, vec![&json!("y"), &json!("y")]);
     }
