@@ -318,6 +318,8 @@ enum Tag {
     Float,
     Bool,
     Null,
+    /// Only ever resolved from text, never a JSON value's own type.
+    Timestamp,
 }
 
 impl Tag {
@@ -328,6 +330,7 @@ impl Tag {
             Tag::Float => "!!float",
             Tag::Bool => "!!bool",
             Tag::Null => "!!null",
+            Tag::Timestamp => "!!timestamp",
         }
     }
 
@@ -531,7 +534,7 @@ fn set_field(
     }
     *field = if created {
         match value {
-            Picked::Scalar(_, text) => resolve_plain(&text).1,
+            Picked::Scalar(_, text) => resolve_plain(&text)?.1,
             Picked::Node(node) => node,
         }
     } else if let Some(tag) = Tag::of(field) {
@@ -566,7 +569,7 @@ fn decode(tag: Tag, text: &str) -> Result<Value> {
     if tag == Tag::Str {
         return Ok(Value::String(text.to_string()));
     }
-    let (resolved, value) = resolve_plain(text);
+    let (resolved, value) = resolve_plain(text)?;
     match (tag, resolved) {
         _ if tag == resolved => Ok(value),
         // go-yaml widens to float64, which kustomize's JSON pass prints
@@ -580,24 +583,64 @@ fn decode(tag: Tag, text: &str) -> Result<Value> {
     }
 }
 
-/// What an unquoted YAML scalar means under go-yaml v3's core schema.
-/// Timestamps, `.inf` and `.nan` are kept as strings (JSON has no such values).
-fn resolve_plain(text: &str) -> (Tag, Value) {
+/// What an unquoted YAML scalar means under go-yaml v3's resolver, as
+/// kustomize's JSON pass then sees it: dates become RFC 3339 strings, and
+/// infinities and NaN are errors (JSON has no such numbers).
+fn resolve_plain(text: &str) -> Result<(Tag, Value)> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return (Tag::Null, Value::Null),
-        "true" | "True" | "TRUE" => return (Tag::Bool, Value::Bool(true)),
-        "false" | "False" | "FALSE" => return (Tag::Bool, Value::Bool(false)),
+        "" | "~" | "null" | "Null" | "NULL" => return Ok((Tag::Null, Value::Null)),
+        "true" | "True" | "TRUE" => return Ok((Tag::Bool, Value::Bool(true))),
+        "false" | "False" | "FALSE" => return Ok((Tag::Bool, Value::Bool(false))),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Err(Error::msg("json: unsupported value: +Inf"))
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Err(Error::msg("json: unsupported value: -Inf")),
+        ".nan" | ".NaN" | ".NAN" => return Err(Error::msg("json: unsupported value: NaN")),
         _ => {}
     }
-    if let Some(n) = parse_go_int(text) {
-        return (Tag::Int, Value::Number(n));
+    // Numbers and dates are only tried for text that starts like one.
+    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return Ok((Tag::Str, Value::String(text.to_string())));
     }
-    if is_yaml_float(text) {
-        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-            return (Tag::Float, Value::Number(n));
+    if let Some(date) = yaml_date(text) {
+        return Ok((Tag::Timestamp, Value::String(date)));
+    }
+    let plain = text.replace('_', "");
+    if let Some(n) = parse_go_int(&plain) {
+        return Ok((Tag::Int, Value::Number(n)));
+    }
+    if is_yaml_float(&plain) {
+        if let Some(n) = plain.parse::<f64>().ok().and_then(Number::from_f64) {
+            return Ok((Tag::Float, Value::Number(n)));
         }
     }
-    (Tag::Str, Value::String(text.to_string()))
+    Ok((Tag::Str, Value::String(text.to_string())))
+}
+
+/// A date-only YAML timestamp (`2001-12-14`, `2001-1-2`) as Go's JSON
+/// prints the time it decodes to (`2001-12-14T00:00:00Z`). Timestamps with
+/// a time of day are left as strings.
+fn yaml_date(text: &str) -> Option<String> {
+    let mut parts = text.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || !digits(year, 4, 4) || !digits(month, 1, 2) || !digits(day, 1, 2) {
+        return None;
+    }
+    let (y, m, d): (u32, u32, u32) = (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days)
+        .contains(&d)
+        .then(|| format!("{y:04}-{m:02}-{d:02}T00:00:00Z"))
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint`: sign, then `0x`,
@@ -960,6 +1003,35 @@ mod tests {
                 "{replacements}"
             );
         }
+    }
+
+    #[test]
+    fn created_fields_read_text_as_plain_yaml() {
+        // kubectl: strings copied into created fields, as its JSON pass saw them.
+        let cases: Vec<(&str, Value)> = vec![
+            ("010", json!(8)),
+            ("1_000", json!(1000)),
+            ("0x1F", json!(31)),
+            ("0o17", json!(15)),
+            ("+5", json!(5)),
+            ("1e3", json!(1000.0)),
+            (".5", json!(0.5)),
+            ("2001-12-14", json!("2001-12-14T00:00:00Z")),
+            ("0b101", json!(5)),
+            ("-0", json!(0)),
+            ("yes", json!("yes")),
+            ("~", Value::Null),
+            ("1.", json!(1.0)),
+            ("9223372036854775808", json!(9223372036854775808u64)),
+            ("-9223372036854775808", json!(i64::MIN)),
+            ("0.0", json!(0.0)),
+            ("1e400", json!("1e400")),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(resolve_plain(text).unwrap().1, expected, "{text}");
+        }
+        // kubectl: "json: unsupported value: +Inf".
+        assert!(resolve_plain(".inf").is_err());
     }
 
     #[test]
