@@ -571,6 +571,22 @@ mod tests {
     }
 
     #[test]
+    fn splits_like_smarter_path_splitter() {
+        // Rules of kyaml's SmarterPathSplitter (see its doc comment).
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            ("a.[k.=.v.].b", vec!["a", "[k.=.v.]", "b"]),
+            ("a.[k=x.y.z.].b", vec!["a", "[k=x.y.z.]", "b"]),
+            (r"a\.b.c", vec!["a.b", "c"]),
+            ("a.[k=x.[y..b", vec!["a", "[k=x.[y..b"]),
+            ("m.[x.y/z.w-v.]", vec!["m", "x.y/z.w-v."]),
+            ("a.[b].c", vec!["a", "[b]", "c"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(split(text), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn brackets_without_equals_fail_only_when_reached() {
         // kubectl: "list path element must contain fieldName=fieldValue for
         // element to match" for `metadata.[bad].x`, nothing for `metadata.nope.[bad].x`.

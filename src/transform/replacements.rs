@@ -293,7 +293,7 @@ fn apply_one(resources: &mut [Resource], replacement: &Replacement) -> Result<()
                 continue;
             }
             for path in &paths {
-                write_target(resource.object_mut(), path, &value, &options)?;
+                write_target(resource, path, &value, &options)?;
             }
         }
     }
@@ -472,29 +472,42 @@ fn matches_meta_selectors(resource: &Resource, selector: &Selector) -> Result<bo
     )
 }
 
+/// Writes the value at one target field path. Errors read as kustomize's,
+/// with the target resource's id appended.
 fn write_target(
-    object: &mut Value,
+    resource: &mut Resource,
     path: &FieldPath,
     value: &Picked,
     options: &FieldOptions,
 ) -> Result<()> {
+    let id = resource.id();
     let mut visited = 0;
-    let result =
-        fieldpath::visit_mut_created(object, path, options.create, &mut |field, created| {
+    let mut writing_failed = false;
+    let result = fieldpath::visit_mut_created(
+        resource.object_mut(),
+        path,
+        options.create,
+        &mut |field, created| {
             visited += 1;
-            set_field(field, created, value, options)
-        });
+            let written = set_field(field, created, value, options);
+            writing_failed = written.is_err();
+            written
+        },
+    );
     let what = if options.create {
         "unable to find or create field"
     } else {
         "unable to find field"
     };
     match result {
+        Err(e) if writing_failed => {
+            Err(Error::msg(format!("{e} (field \"{path}\" of target {id})")))
+        }
         Err(e) => Err(Error::msg(format!(
-            "{what} \"{path}\" in replacement target: {e}"
+            "{what} \"{path}\" in replacement target: {e} (target {id})"
         ))),
         Ok(()) if visited == 0 => Err(Error::msg(format!(
-            "{what} \"{path}\" in replacement target"
+            "{what} \"{path}\" in replacement target (target {id})"
         ))),
         Ok(()) => Ok(()),
     }
@@ -1191,6 +1204,7 @@ mod tests {
 
     #[test]
     fn bad_list_matchers_fail_only_when_reached() {
+        // Messages from kubectl; the `(target ...)` suffix is ours.
         let cases = [
             (
                 json!({"kind": "ConfigMap", "fieldPath": "metadata.[bad].x"}),
@@ -1208,13 +1222,13 @@ mod tests {
                 json!({"kind": "ConfigMap", "fieldPath": "data.v"}),
                 json!({"kind": "T", "name": "a"}),
                 json!(["metadata.[bad].x"]),
-                Some("unable to find field \"metadata.[bad].x\" in replacement target: list path element must contain fieldName=fieldValue for element to match"),
+                Some("unable to find field \"metadata.[bad].x\" in replacement target: list path element must contain fieldName=fieldValue for element to match (target v1 T a)"),
             ),
             (
                 json!({"kind": "ConfigMap", "fieldPath": "data.v"}),
                 json!({"kind": "T", "name": "a"}),
                 json!(["metadata.nope.[bad].x"]),
-                Some("unable to find field \"metadata.nope.[bad].x\" in replacement target"),
+                Some("unable to find field \"metadata.nope.[bad].x\" in replacement target (target v1 T a)"),
             ),
         ];
         for (source, select, paths, expected) in cases {
@@ -1249,9 +1263,10 @@ mod tests {
         let replacements = json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"},
             "targets": [{"select": {"version": "v1"}, "fieldPaths": ["spec.f"]}]}]);
         let err = run(&mut selection_resources(), replacements).unwrap_err();
+        // kubectl: `unable to find field "spec.f" in replacement target`; the suffix is ours.
         assert_eq!(
             err,
-            "replacements[0]: unable to find field \"spec.f\" in replacement target"
+            "replacements[0]: unable to find field \"spec.f\" in replacement target (target v1 ConfigMap src)"
         );
     }
 
