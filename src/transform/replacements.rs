@@ -168,12 +168,28 @@ pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
         #[serde(default)]
         targets: Option<Vec<TargetSelector>>,
     }
-    let raw = Raw::deserialize(value).map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+    let raw =
+        Raw::deserialize(without_nulls(value)).map_err(|e| Error::msg(format!("{origin}: {e}")))?;
     Ok(Replacement {
         origin,
         source: raw.source,
         targets: raw.targets,
     })
+}
+
+/// The value with null map entries dropped: Go's decoder leaves a field
+/// at its zero value for `null`, where serde would reject it.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Allowed keys at each level of an inline entry: (key, nested rules).
@@ -1376,6 +1392,18 @@ mod tests {
         assert_eq!(single[0].source.as_ref().unwrap().id.kind, "ConfigMap");
         let err = from_document(&json!("text"), path).unwrap_err().to_string();
         assert!(err.contains("unsupported replacement type"), "{err}");
+    }
+
+    #[test]
+    fn null_fields_read_as_unset() {
+        // kubectl accepts `name: null`, `options: null`, `reject: null`, `fieldPaths: null`.
+        let entry = json!({"source": {"kind": "ConfigMap", "name": null, "options": null},
+            "targets": [{"select": {"kind": "T"}, "reject": null, "fieldPaths": null}]});
+        let parsed = from_value(&entry, "r".into()).unwrap();
+        assert_eq!(parsed.source.unwrap().id.name, "");
+        assert_eq!(parsed.targets.unwrap()[0].reject, vec![]);
+        let parsed = from_value(&json!({"source": null, "targets": null}), "r".into()).unwrap();
+        assert_eq!((parsed.source, parsed.targets), (None, None));
     }
 
     #[test]
