@@ -26,6 +26,10 @@
 //! [`get`] is a lenient reader for other callers: every value the path
 //! reaches (wildcards may yield many), exact matching, and type mismatches
 //! simply reach nothing.
+//!
+//! Values are `serde_json::Value`s, so kyaml's text comparisons use a
+//! scalar's JSON form ([`scalar_text`]): a number written `0x10` in YAML
+//! compares as `16`.
 
 use std::fmt;
 
@@ -288,8 +292,9 @@ fn element_equals(element: &Value, key: &str, value: &str) -> bool {
         .is_some_and(|field| node_value_text(field) == value)
 }
 
-/// Every value the path reaches; type mismatches and missing parts reach
-/// nothing. `[k=v]` matches exactly and may reach several elements.
+/// Every value the path reaches, in document order; type mismatches and
+/// missing parts reach nothing. `*` visits list elements and map values,
+/// and `[k=v]` matches exactly and may reach several elements.
 pub fn get<'a>(value: &'a Value, path: &FieldPath) -> Vec<&'a Value> {
     let mut current = vec![value];
     for segment in &path.segments {
