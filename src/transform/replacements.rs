@@ -108,7 +108,8 @@ pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
     for (i, value) in values.iter().enumerate() {
         let origin = format!("replacements[{i}]");
         // The kustomization itself is read strictly, as kustomize does.
-        check_fields(value, &ENTRY_FIELDS).map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+        let value = &canonical(value, &ENTRY_FIELDS, true)
+            .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
         let path = value.get("path").and_then(Value::as_str).unwrap_or("");
         if path.is_empty() {
             replacements.push(from_value(value, origin)?);
@@ -159,7 +160,7 @@ fn from_document(document: &Value, path: &std::path::Path) -> Result<Vec<Replace
     }
 }
 
-/// One replacement from its YAML value (`path` ignored).
+/// One replacement from its YAML value (`path` and unknown keys ignored).
 pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
     #[derive(Deserialize)]
     struct Raw {
@@ -168,28 +169,14 @@ pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
         #[serde(default)]
         targets: Option<Vec<TargetSelector>>,
     }
-    let raw =
-        Raw::deserialize(without_nulls(value)).map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+    let raw = canonical(value, &ENTRY_FIELDS, false)
+        .and_then(|value| Raw::deserialize(value).map_err(|e| e.to_string()))
+        .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
     Ok(Replacement {
         origin,
         source: raw.source,
         targets: raw.targets,
     })
-}
-
-/// The value with null map entries dropped: Go's decoder leaves a field
-/// at its zero value for `null`, where serde would reject it.
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
 }
 
 /// Allowed keys at each level of an inline entry: (key, nested rules).
@@ -245,26 +232,44 @@ static ENTRY_FIELDS: Fields = Fields(&[
     ("targets", Nested::List(&TARGET_FIELDS)),
 ]);
 
-/// Fails on the first key kustomize's strict reader would not know.
-fn check_fields(value: &Value, fields: &Fields) -> std::result::Result<(), String> {
+/// The entry as Go's `encoding/json` reads it into kustomize's types: keys
+/// match case-insensitively (exact spelling first), `null` leaves a field
+/// unset, and unknown keys are errors when `strict` (the kustomization
+/// itself) and ignored otherwise (`path:` files).
+fn canonical(value: &Value, fields: &Fields, strict: bool) -> std::result::Result<Value, String> {
     let Value::Object(map) = value else {
-        return Ok(());
+        return Ok(value.clone());
     };
+    let mut out = Map::new();
     for (key, child) in map {
-        let Some((_, nested)) = fields.0.iter().find(|(name, _)| name == key) else {
-            return Err(format!("unknown field \"{key}\""));
-        };
-        match (nested, child) {
-            (Nested::Map(inner), _) => check_fields(child, inner)?,
-            (Nested::List(inner), Value::Array(items)) => {
-                for item in items {
-                    check_fields(item, inner)?;
-                }
+        let known = fields.0.iter().find(|(name, _)| name == key).or_else(|| {
+            fields
+                .0
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key))
+        });
+        let Some((name, nested)) = known else {
+            if strict {
+                return Err(format!("unknown field \"{key}\""));
             }
-            _ => {}
+            continue;
+        };
+        if child.is_null() {
+            continue;
         }
+        let child = match (nested, child) {
+            (Nested::Map(inner), _) => canonical(child, inner, strict)?,
+            (Nested::List(inner), Value::Array(items)) => Value::Array(
+                items
+                    .iter()
+                    .map(|item| canonical(item, inner, strict))
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+            _ => child.clone(),
+        };
+        out.insert((*name).to_string(), child);
     }
-    Ok(())
+    Ok(Value::Object(out))
 }
 
 // ---------------------------------------------------------------------------
@@ -1404,6 +1409,16 @@ mod tests {
         assert_eq!(parsed.targets.unwrap()[0].reject, vec![]);
         let parsed = from_value(&json!({"source": null, "targets": null}), "r".into()).unwrap();
         assert_eq!((parsed.source, parsed.targets), (None, None));
+    }
+
+    #[test]
+    fn field_names_match_case_insensitively() {
+        // kubectl accepts `Source`, `KIND`, `fieldpath` and `FieldPaths`.
+        let mut resources = selection_resources();
+        let replacements = json!([{"Source": {"KIND": "ConfigMap", "fieldpath": "data.v"},
+            "targets": [{"select": {"kind": "T", "name": "a"}, "FieldPaths": ["spec.f"]}]}]);
+        run(&mut resources, replacements).unwrap();
+        assert_eq!(replaced(&resources), vec!["a"]);
     }
 
     #[test]
