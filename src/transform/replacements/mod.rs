@@ -16,22 +16,29 @@
 //! `options.create` is read back as plain YAML (the string `"1"` becomes
 //! the number 1).
 //!
+//! Submodules: `config` reads the entries, `select` picks resources and
+//! `scalar` types YAML scalar text.
+//!
 //! Selection uses a private matcher (the shared selector module was not in
 //! this tree yet): ids compare as kustomize's `ResId.IsSelectedBy`, against
 //! a resource's current and previous ids, with an unset namespace equal to
 //! `default` for every kind; label and annotation selectors use the
 //! Kubernetes selector syntax.
 
-use std::collections::BTreeMap;
+mod config;
+mod scalar;
+mod select;
 
 use serde::Deserialize;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::id::ResId;
-use crate::loader::Loader;
 use crate::resource::{Resource, ResourceMap};
 use crate::transform::fieldpath::{self, FieldPath};
+
+pub use config::{from_value, parse};
+use scalar::{decode, resolve_plain, Tag};
+use select::{id_string, is_target, select_source};
 
 /// The source field path when none is given.
 pub const DEFAULT_FIELD_PATH: &str = "metadata.name";
@@ -98,181 +105,6 @@ pub struct FieldOptions {
 }
 
 // ---------------------------------------------------------------------------
-// Parsing
-
-/// Reads a kustomization's `replacements:` entries: each is inline
-/// (`{source, targets}`) or `{path: file}`, the file holding one
-/// replacement or a list of them.
-pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
-    let mut replacements = Vec::new();
-    for (i, value) in values.iter().enumerate() {
-        let origin = format!("replacements[{i}]");
-        // The kustomization itself is read strictly, as kustomize does.
-        let value = &canonical(value, &ENTRY_FIELDS, true)
-            .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
-        let path = value.get("path").and_then(Value::as_str).unwrap_or("");
-        if path.is_empty() {
-            replacements.push(from_value(value, origin)?);
-            continue;
-        }
-        let inline = value.get("source").is_some_and(|s| !s.is_null())
-            || value
-                .get("targets")
-                .and_then(Value::as_array)
-                .is_some_and(|t| !t.is_empty());
-        if inline {
-            return Err(Error::msg(format!(
-                "{origin}: cannot specify both path and inline replacement"
-            )));
-        }
-        replacements.extend(from_file(loader, path)?);
-    }
-    Ok(replacements)
-}
-
-/// Replacements from a `path:` file; unknown fields are ignored there.
-///
-/// kustomize reads these files with `sigs.k8s.io/yaml` (go-yaml v2, YAML 1.1
-/// scalars, first document only), so they go through the config reader.
-fn from_file(loader: &Loader, relative: &str) -> Result<Vec<Replacement>> {
-    let (path, text) = loader.read_to_string(relative)?;
-    let document = crate::yaml::parse_config(&text, &path)?;
-    from_document(&document, &path)
-}
-
-/// A file's document: one replacement (a map) or a list of them.
-fn from_document(document: &Value, path: &std::path::Path) -> Result<Vec<Replacement>> {
-    let origin = |i: usize| format!("{} entry {i}", path.display());
-    match document {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| from_value(item, origin(i)))
-            .collect(),
-        Value::Object(_) => Ok(vec![from_value(document, path.display().to_string())?]),
-        other => Err(Error::file(
-            path,
-            format!(
-                "unsupported replacement type encountered within replacement path: {}",
-                crate::resource::value_kind(other)
-            ),
-        )),
-    }
-}
-
-/// One replacement from its YAML value (`path` and unknown keys ignored).
-pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
-    #[derive(Deserialize)]
-    struct Raw {
-        #[serde(default)]
-        source: Option<SourceSelector>,
-        #[serde(default)]
-        targets: Option<Vec<TargetSelector>>,
-    }
-    let raw = canonical(value, &ENTRY_FIELDS, false)
-        .and_then(|value| Raw::deserialize(value).map_err(|e| e.to_string()))
-        .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
-    Ok(Replacement {
-        origin,
-        source: raw.source,
-        targets: raw.targets,
-    })
-}
-
-/// Allowed keys at each level of an inline entry: (key, nested rules).
-struct Fields(&'static [(&'static str, Nested)]);
-
-#[derive(Clone, Copy)]
-enum Nested {
-    Leaf,
-    Map(&'static Fields),
-    List(&'static Fields),
-}
-
-const ID_KEYS: [(&str, Nested); 5] = [
-    ("group", Nested::Leaf),
-    ("version", Nested::Leaf),
-    ("kind", Nested::Leaf),
-    ("name", Nested::Leaf),
-    ("namespace", Nested::Leaf),
-];
-static OPTION_FIELDS: Fields = Fields(&[
-    ("delimiter", Nested::Leaf),
-    ("index", Nested::Leaf),
-    ("encoding", Nested::Leaf),
-    ("create", Nested::Leaf),
-]);
-static SOURCE_FIELDS: Fields = Fields(&[
-    ID_KEYS[0],
-    ID_KEYS[1],
-    ID_KEYS[2],
-    ID_KEYS[3],
-    ID_KEYS[4],
-    ("fieldPath", Nested::Leaf),
-    ("options", Nested::Map(&OPTION_FIELDS)),
-]);
-static SELECTOR_FIELDS: Fields = Fields(&[
-    ID_KEYS[0],
-    ID_KEYS[1],
-    ID_KEYS[2],
-    ID_KEYS[3],
-    ID_KEYS[4],
-    ("labelSelector", Nested::Leaf),
-    ("annotationSelector", Nested::Leaf),
-]);
-static TARGET_FIELDS: Fields = Fields(&[
-    ("select", Nested::Map(&SELECTOR_FIELDS)),
-    ("reject", Nested::List(&SELECTOR_FIELDS)),
-    ("fieldPaths", Nested::Leaf),
-    ("options", Nested::Map(&OPTION_FIELDS)),
-]);
-static ENTRY_FIELDS: Fields = Fields(&[
-    ("path", Nested::Leaf),
-    ("source", Nested::Map(&SOURCE_FIELDS)),
-    ("targets", Nested::List(&TARGET_FIELDS)),
-]);
-
-/// The entry as Go's `encoding/json` reads it into kustomize's types: keys
-/// match case-insensitively (exact spelling first), `null` leaves a field
-/// unset, and unknown keys are errors when `strict` (the kustomization
-/// itself) and ignored otherwise (`path:` files).
-fn canonical(value: &Value, fields: &Fields, strict: bool) -> std::result::Result<Value, String> {
-    let Value::Object(map) = value else {
-        return Ok(value.clone());
-    };
-    let mut out = Map::new();
-    for (key, child) in map {
-        let known = fields.0.iter().find(|(name, _)| name == key).or_else(|| {
-            fields
-                .0
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(key))
-        });
-        let Some((name, nested)) = known else {
-            if strict {
-                return Err(format!("unknown field \"{key}\""));
-            }
-            continue;
-        };
-        if child.is_null() {
-            continue;
-        }
-        let child = match (nested, child) {
-            (Nested::Map(inner), _) => canonical(child, inner, strict)?,
-            (Nested::List(inner), Value::Array(items)) => Value::Array(
-                items
-                    .iter()
-                    .map(|item| canonical(item, inner, strict))
-                    .collect::<std::result::Result<_, _>>()?,
-            ),
-            _ => child.clone(),
-        };
-        out.insert((*name).to_string(), child);
-    }
-    Ok(Value::Object(out))
-}
-
-// ---------------------------------------------------------------------------
 // Applying
 
 /// Applies the replacements in order to every resource.
@@ -329,42 +161,6 @@ fn apply_one(resources: &mut [Resource], replacement: &Replacement) -> Result<()
 enum Picked {
     Scalar(Tag, String),
     Node(Value),
-}
-
-/// The YAML core types a JSON scalar can have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tag {
-    Str,
-    Int,
-    Float,
-    Bool,
-    Null,
-    /// Only ever resolved from text, never a JSON value's own type.
-    Timestamp,
-}
-
-impl Tag {
-    fn name(self) -> &'static str {
-        match self {
-            Tag::Str => "!!str",
-            Tag::Int => "!!int",
-            Tag::Float => "!!float",
-            Tag::Bool => "!!bool",
-            Tag::Null => "!!null",
-            Tag::Timestamp => "!!timestamp",
-        }
-    }
-
-    fn of(value: &Value) -> Option<Tag> {
-        match value {
-            Value::String(_) => Some(Tag::Str),
-            Value::Number(n) if n.is_f64() => Some(Tag::Float),
-            Value::Number(_) => Some(Tag::Int),
-            Value::Bool(_) => Some(Tag::Bool),
-            Value::Null => Some(Tag::Null),
-            _ => None,
-        }
-    }
 }
 
 impl Picked {
@@ -424,23 +220,6 @@ fn is_empty_node(value: &Value) -> bool {
     }
 }
 
-/// The one resource the source selects; none or several is an error.
-fn select_source<'a>(resources: &'a [Resource], source: &SourceSelector) -> Result<&'a Resource> {
-    let mut matches = resources
-        .iter()
-        .filter(|r| r.all_ids().any(|id| id_selected(&id, &source.id)));
-    let first = matches
-        .next()
-        .ok_or_else(|| Error::msg(format!("nothing selected by {}", source_string(source))))?;
-    if matches.next().is_some() {
-        return Err(Error::msg(format!(
-            "multiple matches for selector {}",
-            source_string(source)
-        )));
-    }
-    Ok(first)
-}
-
 /// The source's delimiter and index pick one part of a scalar.
 fn refine(picked: Picked, options: Option<&FieldOptions>) -> Result<Picked> {
     let Some(options) = options.filter(|o| !o.delimiter.is_empty()) else {
@@ -465,33 +244,6 @@ fn refine(picked: Picked, options: Option<&FieldOptions>) -> Result<Picked> {
 }
 
 // --- targets
-
-fn is_target(resource: &Resource, select: &Selector, rejects: &[Selector]) -> Result<bool> {
-    if !matches_meta_selectors(resource, select)? {
-        return Ok(false);
-    }
-    // A reject's label or annotation selector rejects on its own, whatever its id says.
-    for reject in rejects {
-        if (!reject.label_selector.is_empty() || !reject.annotation_selector.is_empty())
-            && matches_meta_selectors(resource, reject)?
-        {
-            return Ok(false);
-        }
-    }
-    let ids: Vec<ResId> = resource.all_ids().collect();
-    let rejected = rejects
-        .iter()
-        .filter(|r| r.id != IdSelector::default())
-        .any(|r| ids.iter().any(|id| id_selected(id, &r.id)));
-    Ok(!rejected && ids.iter().any(|id| id_selected(id, &select.id)))
-}
-
-fn matches_meta_selectors(resource: &Resource, selector: &Selector) -> Result<bool> {
-    Ok(
-        label_selector_matches(&selector.annotation_selector, resource.annotations())?
-            && label_selector_matches(&selector.label_selector, resource.labels())?,
-    )
-}
 
 /// Writes the value at one target field path. Errors read as kustomize's,
 /// with the target resource's id appended.
@@ -595,285 +347,6 @@ fn splice(current: &str, delimiter: &str, index: i64, value: &str) -> String {
     parts.join(delimiter)
 }
 
-// --- YAML scalar typing
-
-/// The value YAML gives `text` under an explicit `tag`, as go-yaml v3
-/// decodes what kustomize writes: an error when the text is not of that type.
-fn decode(tag: Tag, text: &str) -> Result<Value> {
-    if tag == Tag::Str {
-        return Ok(Value::String(text.to_string()));
-    }
-    let (resolved, value) = resolve_plain(text)?;
-    match (tag, resolved) {
-        _ if tag == resolved => Ok(value),
-        // go-yaml widens to float64, which kustomize's JSON pass prints
-        // without a fraction; the integer prints the same.
-        (Tag::Float, Tag::Int) => Ok(value),
-        _ => Err(Error::msg(format!(
-            "cannot decode {} `{text}` as a {}",
-            resolved.name(),
-            tag.name()
-        ))),
-    }
-}
-
-/// What an unquoted YAML scalar means under go-yaml v3's resolver, as
-/// kustomize's JSON pass then sees it: dates become RFC 3339 strings, and
-/// infinities and NaN are errors (JSON has no such numbers).
-fn resolve_plain(text: &str) -> Result<(Tag, Value)> {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Ok((Tag::Null, Value::Null)),
-        "true" | "True" | "TRUE" => return Ok((Tag::Bool, Value::Bool(true))),
-        "false" | "False" | "FALSE" => return Ok((Tag::Bool, Value::Bool(false))),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Err(Error::msg("json: unsupported value: +Inf"))
-        }
-        "-.inf" | "-.Inf" | "-.INF" => return Err(Error::msg("json: unsupported value: -Inf")),
-        ".nan" | ".NaN" | ".NAN" => return Err(Error::msg("json: unsupported value: NaN")),
-        _ => {}
-    }
-    // Numbers and dates are only tried for text that starts like one.
-    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
-        return Ok((Tag::Str, Value::String(text.to_string())));
-    }
-    if let Some(date) = yaml_date(text) {
-        return Ok((Tag::Timestamp, Value::String(date)));
-    }
-    let plain = text.replace('_', "");
-    if let Some(n) = parse_go_int(&plain) {
-        return Ok((Tag::Int, Value::Number(n)));
-    }
-    if is_yaml_float(&plain) {
-        if let Some(n) = plain.parse::<f64>().ok().and_then(Number::from_f64) {
-            return Ok((Tag::Float, Value::Number(n)));
-        }
-    }
-    Ok((Tag::Str, Value::String(text.to_string())))
-}
-
-/// A date-only YAML timestamp (`2001-12-14`, `2001-1-2`) as Go's JSON
-/// prints the time it decodes to (`2001-12-14T00:00:00Z`). Timestamps with
-/// a time of day are left as strings.
-fn yaml_date(text: &str) -> Option<String> {
-    let mut parts = text.split('-');
-    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
-    let digits = |s: &str, min: usize, max: usize| {
-        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    if parts.next().is_some() || !digits(year, 4, 4) || !digits(month, 1, 2) || !digits(day, 1, 2) {
-        return None;
-    }
-    let (y, m, d): (u32, u32, u32) = (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days)
-        .contains(&d)
-        .then(|| format!("{y:04}-{m:02}-{d:02}T00:00:00Z"))
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint`: sign, then `0x`,
-/// `0o`, `0b` or a leading `0` (octal) prefix.
-fn parse_go_int(text: &str) -> Option<Number> {
-    let (negative, body) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
-    } else {
-        (10, lower.as_str())
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = u64::from_str_radix(digits, radix).ok()?;
-    if negative {
-        let value = i64::try_from(magnitude)
-            .ok()
-            .map(|m| -m)
-            .or((magnitude == 1u64 << 63).then_some(i64::MIN))?;
-        Some(Number::from(value))
-    } else {
-        Some(Number::from(magnitude))
-    }
-}
-
-/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn is_yaml_float(text: &str) -> bool {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some(("", frac)) => digits(frac),
-        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
-        None => digits(mantissa),
-    };
-    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
-    mantissa_ok && exponent_ok
-}
-
-// --- ids
-
-/// kustomize's `ResId.IsSelectedBy`. Ids built for replacements carry no
-/// cluster-scope knowledge, so an unset namespace is `default` for all kinds.
-fn id_selected(id: &ResId, selector: &IdSelector) -> bool {
-    let effective = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
-    (selector.name.is_empty() || selector.name == id.name)
-        && (selector.namespace.is_empty()
-            || effective(&selector.namespace) == effective(&id.namespace))
-        && (selector.group.is_empty() || selector.group == id.gvk.group)
-        && (selector.version.is_empty() || selector.version == id.gvk.version)
-        && (selector.kind.is_empty() || selector.kind == id.gvk.kind)
-}
-
-/// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`.
-fn id_string(id: &IdSelector) -> String {
-    let or = |s: &str, none: &str| {
-        if s.is_empty() {
-            none.to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    format!(
-        "{}.{}.{}/{}.{}",
-        or(&id.kind, "[noKind]"),
-        or(&id.version, "[noVer]"),
-        or(&id.group, "[noGrp]"),
-        or(&id.name, "[noName]"),
-        or(&id.namespace, "[noNs]")
-    )
-}
-
-/// kustomize's `SourceSelector.String()`.
-fn source_string(source: &SourceSelector) -> String {
-    let mut parts = vec![id_string(&source.id)];
-    if !source.field_path.is_empty() {
-        parts.push(source.field_path.clone());
-    }
-    if let Some(o) = source
-        .options
-        .as_ref()
-        .filter(|o| !o.delimiter.is_empty() || o.create)
-    {
-        parts.push(format!("{}({}), create={}", o.delimiter, o.index, o.create));
-    }
-    parts.join(":")
-}
-
-// --- label selectors
-
-/// Whether `labels` satisfy a Kubernetes label selector string
-/// (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, `a>1`,
-/// `a<1`, comma-joined). Label values are not validated.
-/// An empty selector matches everything.
-fn label_selector_matches(selector: &str, labels: Option<&Map<String, Value>>) -> Result<bool> {
-    let labels: BTreeMap<&str, String> = labels
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.as_str(), scalar_text(v)))
-        .collect();
-    for requirement in split_requirements(selector) {
-        let requirement = requirement.trim();
-        if requirement.is_empty() {
-            if selector.trim().is_empty() {
-                continue;
-            }
-            return Err(bad_selector(selector));
-        }
-        if !requirement_matches(requirement, &labels).ok_or_else(|| bad_selector(selector))? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-fn bad_selector(selector: &str) -> Error {
-    Error::msg(format!(
-        "unable to parse requirement: invalid selector `{selector}`"
-    ))
-}
-
-/// Splits on commas outside parentheses.
-fn split_requirements(selector: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    for (i, c) in selector.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                parts.push(&selector[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&selector[start..]);
-    parts
-}
-
-/// One requirement; `None` when it cannot be parsed.
-fn requirement_matches(requirement: &str, labels: &BTreeMap<&str, String>) -> Option<bool> {
-    if let Some(key) = requirement.strip_prefix('!') {
-        return Some(!labels.contains_key(key.trim()));
-    }
-    for (op, negate) in [("!=", true), ("==", false), ("=", false)] {
-        if let Some((key, value)) = requirement.split_once(op) {
-            let equal = labels.get(key.trim()).map(String::as_str) == Some(value.trim());
-            return Some(if negate {
-                // `!=` also matches when the key is absent.
-                !equal
-            } else {
-                equal
-            });
-        }
-    }
-    for (op, greater) in [('>', true), ('<', false)] {
-        if let Some((key, bound)) = requirement.split_once(op) {
-            let bound: i64 = bound.trim().parse().ok()?;
-            let value = labels.get(key.trim()).and_then(|v| v.parse::<i64>().ok());
-            return Some(value.is_some_and(|v| if greater { v > bound } else { v < bound }));
-        }
-    }
-    let words: Vec<&str> = requirement.splitn(2, char::is_whitespace).collect();
-    if let [key, rest] = words.as_slice() {
-        let rest = rest.trim();
-        let (negate, list) = if let Some(list) = rest.strip_prefix("notin") {
-            (true, list)
-        } else if let Some(list) = rest.strip_prefix("in") {
-            (false, list)
-        } else {
-            return None;
-        };
-        let list = list.trim().strip_prefix('(')?.strip_suffix(')')?;
-        let values: Vec<&str> = list.split(',').map(str::trim).collect();
-        let found = labels
-            .get(key)
-            .is_some_and(|v| values.contains(&v.as_str()));
-        return Some(if negate { !found } else { found });
-    }
-    Some(labels.contains_key(requirement))
-}
-
 #[cfg(test)]
 mod tests {
     //! Every expected value here was produced by `kubectl kustomize`
@@ -881,7 +354,7 @@ mod tests {
 
     use super::*;
     use crate::fs::MemFs;
-    use crate::loader::LoadRestrictions;
+    use crate::loader::{LoadRestrictions, Loader};
     use crate::resource::Origin;
     use serde_json::json;
     use std::path::PathBuf;
@@ -1040,35 +513,6 @@ mod tests {
     }
 
     #[test]
-    fn created_fields_read_text_as_plain_yaml() {
-        // kubectl: strings copied into created fields, as its JSON pass saw them.
-        let cases: Vec<(&str, Value)> = vec![
-            ("010", json!(8)),
-            ("1_000", json!(1000)),
-            ("0x1F", json!(31)),
-            ("0o17", json!(15)),
-            ("+5", json!(5)),
-            ("1e3", json!(1000.0)),
-            (".5", json!(0.5)),
-            ("2001-12-14", json!("2001-12-14T00:00:00Z")),
-            ("0b101", json!(5)),
-            ("-0", json!(0)),
-            ("yes", json!("yes")),
-            ("~", Value::Null),
-            ("1.", json!(1.0)),
-            ("9223372036854775808", json!(9223372036854775808u64)),
-            ("-9223372036854775808", json!(i64::MIN)),
-            ("0.0", json!(0.0)),
-            ("1e400", json!("1e400")),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(resolve_plain(text).unwrap().1, expected, "{text}");
-        }
-        // kubectl: "json: unsupported value: +Inf".
-        assert!(resolve_plain(".inf").is_err());
-    }
-
-    #[test]
     fn an_int_written_into_a_float_field_stays_a_number() {
         let mut resources = image_resources();
         let replacements = json!([{"source": {"kind": "Src", "fieldPath": "spec.i"},
@@ -1172,35 +616,6 @@ mod tests {
             let mut resources = selection_resources();
             run(&mut resources, replacements).unwrap();
             assert_eq!(replaced(&resources), expected, "{target}");
-        }
-    }
-
-    #[test]
-    fn label_selectors_use_kubernetes_syntax() {
-        // kubectl: on labels {n: "5"} (ConfigMap) and {n: "7"} (ClusterRole).
-        let labels = |n: &str| json!({"n": n}).as_object().cloned().unwrap();
-        let (five, seven) = (labels("5"), labels("7"));
-        let cases = [
-            ("n>6", false, true),
-            ("n = 5 , x notin ( a, b )", true, false),
-            ("", true, true),
-        ];
-        for (selector, on_five, on_seven) in cases {
-            assert_eq!(
-                label_selector_matches(selector, Some(&five)).unwrap(),
-                on_five,
-                "{selector}"
-            );
-            assert_eq!(
-                label_selector_matches(selector, Some(&seven)).unwrap(),
-                on_seven,
-                "{selector}"
-            );
-        }
-        // kubectl: "unable to parse requirement: found '5' expected: '('" and
-        // "found '', expected: identifier after ','".
-        for bad in ["n in 5", "n=5,"] {
-            assert!(label_selector_matches(bad, Some(&five)).is_err(), "{bad}");
         }
     }
 
@@ -1383,20 +798,6 @@ mod tests {
             &FieldPath::parse("spec.template.spec.containers.*.image"),
         );
         assert_eq!(images, vec![&json!("y"), &json!("y")]);
-    }
-
-    #[test]
-    fn files_hold_one_replacement_or_a_list() {
-        let path = std::path::Path::new("/k/r.yaml");
-        let entry = json!({"source": {"kind": "ConfigMap"}, "targets": [], "unknown": 1});
-        let list = from_document(&json!([entry.clone(), entry.clone()]), path).unwrap();
-        assert_eq!(list.len(), 2);
-        assert_eq!(list[1].origin, "/k/r.yaml entry 1");
-        let single = from_document(&entry, path).unwrap();
-        assert_eq!(single.len(), 1);
-        assert_eq!(single[0].source.as_ref().unwrap().id.kind, "ConfigMap");
-        let err = from_document(&json!("text"), path).unwrap_err().to_string();
-        assert!(err.contains("unsupported replacement type"), "{err}");
     }
 
     #[test]
