@@ -412,7 +412,11 @@ fn walk_field(
     create: bool,
     f: &mut dyn FnMut(&mut Value, bool) -> Result<()>,
 ) -> Result<()> {
-    if value.is_null() {
+    // kyaml reads an empty name (`a..b`) as "this scalar", which no map or list is.
+    if name.is_empty() && (value.is_object() || value.is_array()) {
+        return Err(wrong_kind("ScalarNode", value));
+    }
+    if value.is_null() || name.is_empty() {
         return Ok(());
     }
     let Value::Object(map) = value else {
@@ -772,6 +776,16 @@ mod tests {
     fn visit_mut_errors_like_path_matcher() {
         // Messages from `kubectl kustomize` (after its "unable to find field" prefix).
         let cases = [
+            (
+                "spec..image",
+                false,
+                "expected ScalarNode but got MappingNode",
+            ),
+            (
+                "spec..image",
+                true,
+                "expected ScalarNode but got MappingNode",
+            ),
             (
                 "spec.containers.4.image",
                 false,
