@@ -114,8 +114,13 @@ pub fn apply(resources: &mut ResourceMap, replacements: &[Replacement]) -> Resul
     }
     let mut edit = resources.edit();
     for replacement in replacements {
-        apply_one(&mut edit, replacement)
-            .map_err(|e| Error::msg(format!("{}: {e}", replacement.origin)))?;
+        apply_one(&mut edit, replacement).map_err(|e| {
+            let named = Error::msg(format!("{}: {e}", replacement.origin));
+            match e.hint() {
+                Some(hint) => named.with_hint(hint),
+                None => named,
+            }
+        })?;
     }
     Ok(())
 }
@@ -279,9 +284,18 @@ fn write_target(
         Err(e) => Err(Error::msg(format!(
             "{what} \"{path}\" in replacement target: {e} (target {id})"
         ))),
-        Ok(()) if visited == 0 => Err(Error::msg(format!(
-            "{what} \"{path}\" in replacement target (target {id})"
-        ))),
+        Ok(()) if visited == 0 => {
+            let error = Error::msg(format!(
+                "{what} \"{path}\" in replacement target (target {id})"
+            ));
+            Err(if options.create {
+                error
+            } else {
+                error.with_hint(
+                    "add `options: {create: true}` to the target to create missing fields",
+                )
+            })
+        }
         Ok(()) => Ok(()),
     }
 }
@@ -698,8 +712,16 @@ mod tests {
     fn a_missing_target_field_is_an_error_without_create() {
         let replacements = json!([{"source": {"kind": "ConfigMap", "fieldPath": "data.v"},
             "targets": [{"select": {"version": "v1"}, "fieldPaths": ["spec.f"]}]}]);
-        let err = run(&mut selection_resources(), replacements).unwrap_err();
+        let err = run(&mut selection_resources(), replacements.clone()).unwrap_err();
         // kubectl: `unable to find field "spec.f" in replacement target`; the suffix is ours.
+        let hint = apply(
+            &mut selection_resources(),
+            &[from_value(&replacements[0], "r".into()).unwrap()],
+        )
+        .unwrap_err()
+        .hint()
+        .map(str::to_string);
+        assert!(hint.is_some_and(|h| h.contains("create: true")));
         assert_eq!(
             err,
             "replacements[0]: unable to find field \"spec.f\" in replacement target (target v1 ConfigMap src)"
