@@ -773,6 +773,26 @@ mod tests {
     }
 
     #[test]
+    fn visit_mut_create_follows_kyaml_quirks() {
+        // kyaml's PathMatcher: a regex matcher with no match appends an
+        // element holding the expression itself, which then matches.
+        let got = set_new(json!({"l": [{"name": "a"}]}), "l.[foo=.*].env", true).unwrap();
+        assert_eq!(
+            got,
+            json!({"l": [{"name": "a"}, {"foo": ".*", "env": "NEW"}]})
+        );
+        // A list created for an index can only take index 0.
+        let err = set_new(json!({"c": {}}), "c.envFrom.1", true).unwrap_err();
+        assert!(
+            err.contains("index 1 specified but only 0 elements found"),
+            "{err}"
+        );
+        // An index equal to the length appends a map when more path follows.
+        let got = set_new(json!({"c": [{"a": 1}]}), "c.1.policy", true).unwrap();
+        assert_eq!(got, json!({"c": [{"a": 1}, {"policy": "NEW"}]}));
+    }
+
+    #[test]
     fn visit_mut_errors_like_path_matcher() {
         // Messages from `kubectl kustomize` (after its "unable to find field" prefix).
         let cases = [
