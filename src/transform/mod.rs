@@ -3,6 +3,7 @@
 //! Each submodule owns one transformer; the per-object functions are pure so
 //! they can be tested alone. `build::target` calls them in kustomize's order.
 
+pub mod fieldpath;
 pub mod fieldspec;
 pub mod images;
 pub mod json6902;
@@ -12,5 +13,6 @@ pub mod names;
 pub mod namespace;
 pub mod patch;
 pub mod preset;
+pub mod replacements;
 pub mod replicas;
 pub mod smp;
