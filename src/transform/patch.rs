@@ -1,1 +1,400 @@
-//! (being written)
+//! The three patch fields of a kustomization: `patchesStrategicMerge`,
+//! `patches` and `patchesJson6902`, as kustomize's builtin
+//! PatchStrategicMergeTransformer, PatchTransformer and
+//! PatchJson6902Transformer apply them.
+//!
+//! Loading (reading files through the [`Loader`], telling strategic-merge
+//! bodies from JSON patches) is separate from applying, so the build can
+//! load a layer's patches once and tests can apply parsed values.
+//!
+//! Which resource a patch reaches:
+//! - a strategic-merge patch without `target` names its resource by its own
+//!   apiVersion/kind/name/namespace, compared with every id the resource has
+//!   had (so a patch may use the name from before a prefix or suffix); it
+//!   must match exactly one;
+//! - with `target`, every resource the selector picks (see
+//!   [`crate::resource::selector`]); the patch's name and kind do not
+//!   matter and the target keeps its own unless `options` allow a change.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::id::ResId;
+use crate::kustomization::{Patch, Selector};
+use crate::loader::Loader;
+use crate::resource::selector::CompiledSelector;
+use crate::resource::{Resource, ResourceMap};
+use crate::transform::json6902::{self, Ops};
+use crate::transform::smp;
+
+/// One strategic-merge patch document and where it came from.
+#[derive(Clone, Debug)]
+pub struct SmPatch {
+    pub object: Value,
+    /// The patch file, or `<inline>` text, for errors.
+    pub source: String,
+}
+
+/// A loaded `patches:` (or `patchesJson6902:`) entry.
+#[derive(Clone, Debug)]
+pub struct LoadedPatch {
+    pub body: PatchBody,
+    pub target: Option<Selector>,
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+    /// `path: "x.yaml"` or `patch: "..."`, for errors.
+    pub source: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum PatchBody {
+    /// One or more strategic-merge documents.
+    StrategicMerge(Vec<Value>),
+    Json6902(Ops),
+}
+
+/// Loads the entries of `patchesStrategicMerge`. Each entry is a file, or
+/// (for legacy reasons, as kustomize) inline YAML text of patches.
+pub fn load_strategic_merge(loader: &Loader, entries: &[String]) -> Result<Vec<SmPatch>> {
+    let mut patches = Vec::new();
+    for entry in entries {
+        let inline = crate::yaml::parse_stream(entry, Path::new("<inline patch>"))
+            .ok()
+            .filter(|docs| !docs.is_empty() && docs.iter().all(is_resource_like));
+        let (docs, source) = match inline {
+            Some(docs) => (docs, format!("inline patch {entry:?}")),
+            None => {
+                let (path, text) = loader.read_to_string(entry)?;
+                let docs = crate::yaml::parse_stream(&text, &path)?;
+                (docs, path.display().to_string())
+            }
+        };
+        if docs.is_empty() {
+            return Err(Error::msg(format!("patch appears to be empty: {source}")));
+        }
+        for object in docs {
+            check_resource_like(&object, &source)?;
+            patches.push(SmPatch {
+                object,
+                source: source.clone(),
+            });
+        }
+    }
+    Ok(patches)
+}
+
+/// Loads one `patches:` entry: its text from `patch` or the file at `path`,
+/// then strategic merge (documents with `kind`) or JSON 6902 (a list).
+pub fn load_patch(loader: &Loader, patch: &Patch) -> Result<LoadedPatch> {
+    let (text, source) = patch_text(loader, patch)?;
+    let body = detect_body(&text, &source)?;
+    let options = patch.options.clone().unwrap_or_default();
+    Ok(LoadedPatch {
+        body,
+        target: patch.target.clone(),
+        allow_name_change: options.allow_name_change,
+        allow_kind_change: options.allow_kind_change,
+        source,
+    })
+}
+
+/// Loads one `patchesJson6902:` entry (operations only; a target with a
+/// name is required).
+pub fn load_json6902(loader: &Loader, patch: &Patch) -> Result<LoadedPatch> {
+    let has_name = patch
+        .target
+        .as_ref()
+        .and_then(|t| t.name.as_deref())
+        .is_some_and(|n| !n.is_empty());
+    if !has_name {
+        return Err(Error::msg("patchesJson6902: must specify the target name"));
+    }
+    let (text, source) = patch_text(loader, patch)?;
+    let ops = json6902::parse_ops(&text, &source)?;
+    if ops.operations.is_empty() {
+        return Err(Error::msg(format!("patch appears to be empty: {source}")));
+    }
+    Ok(LoadedPatch {
+        body: PatchBody::Json6902(ops),
+        target: patch.target.clone(),
+        allow_name_change: false,
+        allow_kind_change: false,
+        source,
+    })
+}
+
+fn patch_text(loader: &Loader, patch: &Patch) -> Result<(String, String)> {
+    let inline = patch
+        .patch
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    let path = patch.path.as_deref().filter(|p| !p.is_empty());
+    match (inline, path) {
+        (None, None) => Err(Error::msg("a patch must specify one of `patch` and `path`")),
+        (Some(_), Some(_)) => Err(Error::msg("a patch may not set both `patch` and `path`")),
+        (Some(text), None) => Ok((text.to_string(), format!("patch: {text:?}"))),
+        (None, Some(path)) => {
+            let (full, text) = loader.read_to_string(path).map_err(|e| {
+                e.context(format!("failed to get the patch file from path `{path}`"))
+            })?;
+            Ok((text, full.display().to_string()))
+        }
+    }
+}
+
+/// kustomize tries both parsers; exactly one must succeed.
+fn detect_body(text: &str, source: &str) -> Result<PatchBody> {
+    if text.trim_start().starts_with('[') {
+        return json6902::parse_ops(text, source).map(PatchBody::Json6902);
+    }
+    let docs = crate::yaml::parse_stream(text, Path::new(source))?;
+    detect_parsed(docs, source)
+}
+
+/// Tells a parsed body apart: documents with `kind` are strategic merge, a
+/// list is JSON 6902.
+pub fn detect_parsed(docs: Vec<Value>, source: &str) -> Result<PatchBody> {
+    match docs.first() {
+        Some(Value::Array(_)) => {
+            let first = docs.into_iter().next().unwrap_or_default();
+            json6902::ops_from_value(first, source).map(PatchBody::Json6902)
+        }
+        Some(_) if docs.iter().all(is_resource_like) => Ok(PatchBody::StrategicMerge(docs)),
+        _ => Err(Error::msg(format!(
+            "unable to parse SM or JSON patch from {source}: a strategic merge patch needs `kind`, a JSON patch is a list of operations"
+        ))),
+    }
+}
+
+fn is_resource_like(value: &Value) -> bool {
+    value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| !k.is_empty())
+}
+
+fn check_resource_like(value: &Value, source: &str) -> Result<()> {
+    if is_resource_like(value) {
+        Ok(())
+    } else {
+        Err(Error::msg(format!(
+            "{source}: a strategic merge patch must be a mapping with `kind`"
+        )))
+    }
+}
+
+/// The id a patch document names (its own apiVersion/kind/name/namespace).
+fn patch_id(object: &Value) -> ResId {
+    let text = |path: &[&str]| {
+        path.iter()
+            .try_fold(object, |v, k| v.get(*k))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    ResId::new(
+        crate::id::Gvk::from_api_version(&text(&["apiVersion"]), &text(&["kind"])),
+        &text(&["metadata", "namespace"]),
+        &text(&["metadata", "name"]),
+    )
+}
+
+/// The single resource any of whose ids (current or earlier) equals `id`.
+fn find_by_any_id(resources: &ResourceMap, id: &ResId, source: &str) -> Result<usize> {
+    let matches: Vec<usize> = resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.all_ids().any(|other| other.same_as(id)))
+        .map(|(i, _)| i)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Error::msg(format!(
+            "no resource matches strategic merge patch {source}: no matches for Id {id}"
+        ))),
+        _ => Err(Error::msg(format!(
+            "strategic merge patch {source}: multiple matches for Id {id}"
+        ))),
+    }
+}
+
+/// `patchesStrategicMerge`: each document patches the resource it names.
+/// A patch that deletes its resource (`$patch: delete`) removes it.
+pub fn apply_strategic_merge(resources: &mut ResourceMap, patches: &[SmPatch]) -> Result<()> {
+    for patch in patches {
+        let id = patch_id(&patch.object);
+        let position = find_by_any_id(resources, &id, &patch.source)?;
+        // As resWrangler.ApplySmPatch: the patch takes the target's apiVersion.
+        let mut object = patch.object.clone();
+        let api_version = resources.as_slice()[position].api_version().to_string();
+        if let Some(map) = object.as_object_mut() {
+            map.insert("apiVersion".into(), Value::String(api_version));
+        }
+        let options = Options::default();
+        apply_one(resources, position, &object, options, &patch.source)?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Options {
+    allow_name_change: bool,
+    allow_kind_change: bool,
+}
+
+/// `patches:` entries, in order.
+pub fn apply_patches(resources: &mut ResourceMap, patches: &[LoadedPatch]) -> Result<()> {
+    for patch in patches {
+        apply_patch(resources, patch)?;
+    }
+    Ok(())
+}
+
+/// `patchesJson6902:` entries, in order (loaded with [`load_json6902`]).
+pub fn apply_json6902_patches(resources: &mut ResourceMap, patches: &[LoadedPatch]) -> Result<()> {
+    apply_patches(resources, patches)
+}
+
+/// One `patches:` entry.
+pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch) -> Result<()> {
+    let options = Options {
+        allow_name_change: patch.allow_name_change,
+        allow_kind_change: patch.allow_kind_change,
+    };
+    match (&patch.body, &patch.target) {
+        (PatchBody::StrategicMerge(docs), Some(target)) => {
+            let [doc] = docs.as_slice() else {
+                return Err(Error::msg(format!(
+                    "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {}",
+                    patch.source
+                )));
+            };
+            let selected = select(resources, target)?;
+            // Positions shift as deleted resources go: walk from the back.
+            for position in selected.into_iter().rev() {
+                let mut object = doc.clone();
+                let resource = &resources.as_slice()[position];
+                if let Some(map) = object.as_object_mut() {
+                    map.insert(
+                        "apiVersion".into(),
+                        Value::String(resource.api_version().into()),
+                    );
+                }
+                apply_one(resources, position, &object, options, &patch.source)?;
+            }
+            Ok(())
+        }
+        (PatchBody::StrategicMerge(docs), None) => {
+            for doc in docs {
+                let position = find_by_any_id(resources, &patch_id(doc), &patch.source)?;
+                apply_one(resources, position, doc, options, &patch.source)?;
+            }
+            Ok(())
+        }
+        (PatchBody::Json6902(ops), Some(target)) => {
+            for position in select(resources, target)? {
+                apply_ops(resources, position, ops)?;
+            }
+            Ok(())
+        }
+        (PatchBody::Json6902(_), None) => Err(Error::msg(format!(
+            "must specify a target for JSON patch {}",
+            patch.source
+        ))),
+    }
+}
+
+fn select(resources: &ResourceMap, target: &Selector) -> Result<Vec<usize>> {
+    let compiled = CompiledSelector::new(target)?;
+    Ok(resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| compiled.matches(r))
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// As kustomize's `Resource.ApplySmPatch`: merge, then restore the kind and
+/// name unless allowed to change, and always the namespace. A resource the
+/// patch empties is removed.
+fn apply_one(
+    resources: &mut ResourceMap,
+    position: usize,
+    patch: &Value,
+    options: Options,
+    source: &str,
+) -> Result<()> {
+    let resource = &resources.as_slice()[position];
+    let (name, namespace, kind) = (
+        resource.name().to_string(),
+        resource.namespace().to_string(),
+        resource.kind().to_string(),
+    );
+    let old_id = resource.id();
+    let mut object = resource.object().clone();
+    smp::merge(&mut object, patch).map_err(|e| {
+        e.context(format!(
+            "applying strategic merge patch {source} to {old_id}"
+        ))
+    })?;
+    if object.is_null() || object.as_object().is_some_and(serde_json::Map::is_empty) {
+        let mut edit = resources.edit();
+        edit.remove(position);
+        return Ok(());
+    }
+    restore_meta(&mut object, options, &name, &namespace, &kind);
+    let mut updated = Resource::new(object, resource.origin.clone())
+        .map_err(|e| e.context(format!("after strategic merge patch {source}")))?;
+    updated.previous_ids.clone_from(&resource.previous_ids);
+    updated.generated.clone_from(&resource.generated);
+    if updated.id() != old_id {
+        updated.previous_ids.push(old_id);
+    }
+    resources.replace(position, updated);
+    Ok(())
+}
+
+fn restore_meta(object: &mut Value, options: Options, name: &str, namespace: &str, kind: &str) {
+    let Some(map) = object.as_object_mut() else {
+        return;
+    };
+    if !options.allow_kind_change {
+        map.insert("kind".into(), Value::String(kind.into()));
+    }
+    let metadata = map
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    let Some(metadata) = metadata.as_object_mut() else {
+        return;
+    };
+    let mut set = |key: &str, value: &str| {
+        if value.is_empty() {
+            metadata.shift_remove(key);
+        } else {
+            metadata.insert(key.into(), Value::String(value.into()));
+        }
+    };
+    if !options.allow_name_change {
+        set("name", name);
+    }
+    set("namespace", namespace);
+}
+
+fn apply_ops(resources: &mut ResourceMap, position: usize, ops: &Ops) -> Result<()> {
+    let resource = &resources.as_slice()[position];
+    let old_id = resource.id();
+    let mut object = resource.object().clone();
+    json6902::apply(&mut object, ops, &old_id.to_string())?;
+    let mut updated = Resource::new(object, resource.origin.clone())
+        .map_err(|e| e.context(format!("after JSON patch {}", ops.source)))?;
+    updated.previous_ids.clone_from(&resource.previous_ids);
+    updated.generated.clone_from(&resource.generated);
+    if updated.id() != old_id {
+        updated.previous_ids.push(old_id);
+    }
+    resources.replace(position, updated);
+    Ok(())
+}
