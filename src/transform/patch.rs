@@ -227,16 +227,56 @@ pub fn apply_strategic_merge(resources: &mut ResourceMap, patches: &[SmPatch]) -
     for patch in patches {
         let id = patch_id(&patch.object);
         let position = find_by_any_id(resources, &id, &patch.source)?;
-        // As resWrangler.ApplySmPatch: the patch takes the target's apiVersion.
-        let mut object = patch.object.clone();
-        let api_version = resources.as_slice()[position].api_version().to_string();
-        if let Some(map) = object.as_object_mut() {
-            map.insert("apiVersion".into(), Value::String(api_version));
-        }
+        let object = patch_for_target(&patch.object, &resources.as_slice()[position]);
         let options = Options::default();
         apply_one(resources, position, &object, options, &patch.source)?;
     }
     Ok(())
+}
+
+/// The patch as kustomize's `resWrangler.ApplySmPatch` prepares it: it
+/// takes the target's apiVersion, and its labels and annotations are
+/// rewritten as string maps (`null` and numbers become strings; an empty
+/// or null map goes away, so it cannot delete the target's).
+fn patch_for_target(patch: &Value, target: &Resource) -> Value {
+    let mut patch = patch.clone();
+    let Some(map) = patch.as_object_mut() else {
+        return patch;
+    };
+    map.insert(
+        "apiVersion".into(),
+        Value::String(target.api_version().into()),
+    );
+    if let Some(metadata) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+        for field in ["labels", "annotations"] {
+            let Some(value) = metadata.get(field) else {
+                continue;
+            };
+            let strings: serde_json::Map<String, Value> = value
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), Value::String(meta_text(v))))
+                .collect();
+            if strings.is_empty() {
+                metadata.shift_remove(field);
+            } else {
+                metadata.insert(field.into(), Value::Object(strings));
+            }
+        }
+    }
+    patch
+}
+
+/// A metadata map value as kyaml reads it (`Node.Value`).
+fn meta_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(_) | Value::Object(_) => String::new(),
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -275,14 +315,7 @@ pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch) -> Result<(
             let selected = select(resources, target)?;
             // Positions shift as deleted resources go: walk from the back.
             for position in selected.into_iter().rev() {
-                let mut object = doc.clone();
-                let resource = &resources.as_slice()[position];
-                if let Some(map) = object.as_object_mut() {
-                    map.insert(
-                        "apiVersion".into(),
-                        Value::String(resource.api_version().into()),
-                    );
-                }
+                let object = patch_for_target(doc, &resources.as_slice()[position]);
                 apply_one(resources, position, &object, options, &patch.source)?;
             }
             Ok(())
@@ -397,4 +430,205 @@ fn apply_ops(resources: &mut ResourceMap, position: usize, ops: &Ops) -> Result<
     }
     resources.replace(position, updated);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Origin;
+    use serde_json::json;
+
+    fn map(objects: Vec<Value>) -> ResourceMap {
+        objects
+            .into_iter()
+            .map(|o| Resource::new(o, Origin::Inline).unwrap())
+            .collect()
+    }
+
+    fn objects(resources: &ResourceMap) -> Vec<Value> {
+        resources.iter().map(|r| r.object().clone()).collect()
+    }
+
+    fn deployment(name: &str, namespace: &str) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": name, "namespace": namespace}, "spec": {"replicas": 1}})
+    }
+
+    fn loaded(body: PatchBody, target: Option<Value>, name: bool, kind: bool) -> LoadedPatch {
+        LoadedPatch {
+            body,
+            target: target.map(|t| serde_json::from_value(t).unwrap()),
+            allow_name_change: name,
+            allow_kind_change: kind,
+            source: "patch: test".into(),
+        }
+    }
+
+    // Expected objects below are `kubectl kustomize` output for the same trees.
+    #[test]
+    fn target_options_decide_whether_name_and_kind_change() {
+        let patch = json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "web2", "namespace": "other"}, "spec": {"replicas": 2}});
+        let cases = [
+            (true, true, "StatefulSet", "web2"),
+            (true, false, "Deployment", "web2"),
+            (false, false, "Deployment", "web"),
+        ];
+        for (allow_name, allow_kind, kind, name) in cases {
+            let mut resources = map(vec![deployment("web", "prod")]);
+            let body = PatchBody::StrategicMerge(vec![patch.clone()]);
+            let patch = loaded(
+                body,
+                Some(json!({"kind": "Deployment"})),
+                allow_name,
+                allow_kind,
+            );
+            apply_patch(&mut resources, &patch).unwrap();
+            assert_eq!(
+                objects(&resources),
+                vec![json!({"apiVersion": "apps/v1", "kind": kind,
+                    "metadata": {"name": name, "namespace": "prod"}, "spec": {"replicas": 2}})]
+            );
+        }
+    }
+
+    #[test]
+    fn patches_find_resources_by_earlier_names() {
+        let mut resources = map(vec![deployment("web", "prod")]);
+        for r in resources.edit().iter_mut() {
+            r.set_name("b-web");
+        }
+        let patch = SmPatch {
+            object: json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": "prod"}, "spec": {"replicas": 5}}),
+            source: "p.yaml".into(),
+        };
+        apply_strategic_merge(&mut resources, std::slice::from_ref(&patch)).unwrap();
+        assert_eq!(objects(&resources)[0]["spec"]["replicas"], json!(5));
+        assert_eq!(objects(&resources)[0]["metadata"]["name"], json!("b-web"));
+
+        let mut missing = patch;
+        missing.object["metadata"]["namespace"] = json!("nope");
+        let err = apply_strategic_merge(&mut resources, &[missing])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p.yaml") && err.contains("no matches"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn metadata_maps_are_stringified_only_with_a_target() {
+        let target = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "labels": {"x": "1", "y": "2", "z": "3"},
+                         "annotations": {"p": "1", "q": "2"}},
+            "data": {"k": "v"}});
+        let patch = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "labels": {"x": null, "y": 5}, "annotations": null}});
+        let body = PatchBody::StrategicMerge(vec![patch]);
+
+        let mut with_target = map(vec![target.clone()]);
+        let entry = loaded(
+            body.clone(),
+            Some(json!({"kind": "ConfigMap"})),
+            false,
+            false,
+        );
+        apply_patch(&mut with_target, &entry).unwrap();
+        assert_eq!(
+            objects(&with_target)[0]["metadata"],
+            json!({"name": "a", "labels": {"x": "null", "y": "5", "z": "3"},
+                   "annotations": {"p": "1", "q": "2"}})
+        );
+
+        let mut without_target = map(vec![target]);
+        apply_patch(&mut without_target, &loaded(body, None, false, false)).unwrap();
+        assert_eq!(
+            objects(&without_target)[0]["metadata"],
+            json!({"name": "a", "labels": {"y": "5", "z": "3"}})
+        );
+    }
+
+    #[test]
+    fn delete_directive_removes_the_resource() {
+        let configmap = |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+        let mut resources = map(vec![configmap("a"), configmap("b")]);
+        let mut patch = configmap("a");
+        patch["$patch"] = json!("delete");
+        let entry = loaded(PatchBody::StrategicMerge(vec![patch]), None, false, false);
+        apply_patch(&mut resources, &entry).unwrap();
+        assert_eq!(objects(&resources), vec![configmap("b")]);
+    }
+
+    #[test]
+    fn multi_document_patches() {
+        let mut resources = map(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"x": "1"}}),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "prod"},
+                   "spec": {"ports": [{"port": 80}]}}),
+        ]);
+        let docs = vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"z": "3"}}),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "prod"},
+                   "spec": {"ports": [{"port": 80, "name": "http"}, {"port": 81}]}}),
+        ];
+        let entry = loaded(PatchBody::StrategicMerge(docs.clone()), None, false, false);
+        apply_patch(&mut resources, &entry).unwrap();
+        let out = objects(&resources);
+        assert_eq!(out[0]["data"], json!({"x": "1", "z": "3"}));
+        assert_eq!(
+            out[1]["spec"]["ports"],
+            json!([{"name": "http", "port": 80}, {"port": 81}])
+        );
+
+        let entry = loaded(
+            PatchBody::StrategicMerge(docs),
+            Some(json!({"kind": ".*"})),
+            false,
+            false,
+        );
+        let err = apply_patch(&mut resources, &entry).unwrap_err().to_string();
+        assert!(err.contains("Multiple Strategic-Merge Patches"), "{err}");
+    }
+
+    #[test]
+    fn json_patches_need_a_target_and_apply_to_every_match() {
+        let mut resources = map(vec![deployment("web", "prod"), deployment("api", "prod")]);
+        let ops = json6902::ops_from_value(
+            json!([{"op": "replace", "path": "/spec/replicas", "value": 3}]),
+            "patch: ops",
+        )
+        .unwrap();
+        let err = apply_patch(
+            &mut resources,
+            &loaded(PatchBody::Json6902(ops.clone()), None, false, false),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must specify a target"), "{err}");
+        let entry = loaded(
+            PatchBody::Json6902(ops),
+            Some(json!({"name": "web|api"})),
+            false,
+            false,
+        );
+        apply_patch(&mut resources, &entry).unwrap();
+        assert!(objects(&resources)
+            .iter()
+            .all(|o| o["spec"]["replicas"] == json!(3)));
+    }
+
+    #[test]
+    fn bodies_are_told_apart() {
+        let sm = detect_parsed(vec![json!({"kind": "X", "metadata": {"name": "a"}})], "p");
+        assert!(matches!(sm, Ok(PatchBody::StrategicMerge(_))));
+        let ops = detect_parsed(vec![json!([{"op": "remove", "path": "/a"}])], "p");
+        assert!(matches!(ops, Ok(PatchBody::Json6902(_))));
+        let neither = detect_parsed(vec![json!({"metadata": {"name": "a"}})], "p");
+        assert!(neither
+            .unwrap_err()
+            .to_string()
+            .contains("unable to parse SM or JSON patch"));
+    }
 }

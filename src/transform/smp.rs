@@ -14,7 +14,10 @@
 //!   replaces or clears the list;
 //! - every other list (and every list of a custom resource) is replaced;
 //! - `$setElementOrder/...`, `$deleteFromPrimitiveList/...` and
-//!   `$retainKeys` are not directives for kyaml: they are copied as fields.
+//!   `$retainKeys` are not directives for kyaml: they are copied as fields;
+//! - a scalar replacing a quoted one prints quoted (kyaml keeps the target's
+//!   style), so `5` over `"2"` becomes `"5"`. A `Value` has no quoting; only
+//!   strings that must have been quoted (`"2"`, `"true"`) are detected.
 //!
 //! kyaml works on shared YAML nodes and some results depend on which node a
 //! step mutates; the walk here tracks that with an `aliased` flag (target
@@ -185,8 +188,45 @@ fn walk(
             // A list without a merge strategy is replaced.
             None => Ok(Walked::new(Out::Set(origin.or(dest).unwrap_or_default()))),
         },
-        Kind::Scalar => Ok(Walked::new(Out::Set(origin.or(dest).unwrap_or_default()))),
+        Kind::Scalar => Ok(Walked::new(Out::Set(merge_scalar(dest, origin)))),
     }
+}
+
+/// kyaml keeps the target scalar's quoting style when the patch replaces it,
+/// so a number or boolean patched over a quoted string prints quoted, and
+/// reads back as a string. Quoting is not kept in a `Value`: a string whose
+/// text would read as another type must have been quoted, so only that case
+/// is reproduced.
+fn merge_scalar(dest: Option<Value>, origin: Option<Value>) -> Value {
+    match (dest, origin) {
+        (Some(Value::String(old)), Some(new @ (Value::Number(_) | Value::Bool(_))))
+            if reads_as_non_string(&old) =>
+        {
+            Value::String(scalar_text(&new))
+        }
+        (dest, origin) => origin.or(dest).unwrap_or_default(),
+    }
+}
+
+/// Whether a plain YAML scalar with this text would not be a string
+/// (null, boolean, decimal number), as go-yaml v3 resolves it.
+fn reads_as_non_string(text: &str) -> bool {
+    let number = text.strip_prefix(['-', '+']).unwrap_or(text);
+    matches!(
+        text,
+        "" | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+    ) || (!number.is_empty()
+        && number.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && text.parse::<f64>().is_ok())
 }
 
 /// kyaml's `GetSchema`: a node with apiVersion and kind gets its type's schema.

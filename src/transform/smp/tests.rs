@@ -126,6 +126,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         r#"{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"c"},"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b:2"}]}}}}}}"#,
         r#"{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"c"},"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"image":"b:2","name":"b"},{"image":"a:1","name":"a"}]}}}},"schedule":"* * * * *"}}"#,
     ),
+    (
+        "quoted_target_scalars_keep_quotes",
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"a":"true","b":1,"c":"1.5","e":"null"}}"#,
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"a":false,"b":"2","c":7,"e":9}}"#,
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"a":"false","b":"2","c":"7","e":"9"}}"#,
+    ),
 ];
 
 fn parse(text: &str) -> Value {
