@@ -11,7 +11,8 @@
 //!   order, then the remaining elements of the target in their order. An
 //!   element-level `$patch: replace` has no effect (kyaml restores the
 //!   target's element); `$patch: replace|delete` as a lone list element
-//!   replaces or clears the list;
+//!   replaces or clears the list; `$patch: replace` at the top level
+//!   changes nothing (kyaml merges into the patch, not the resource);
 //! - every other list (and every list of a custom resource) is replaced;
 //! - `$setElementOrder/...`, `$deleteFromPrimitiveList/...` and
 //!   `$retainKeys` are not directives for kyaml: they are copied as fields;
@@ -36,19 +37,16 @@ use schema::{ListSchema, Schema};
 ///
 /// Merge keys come from the built-in schema of `target`'s apiVersion/kind.
 pub fn merge(target: &mut Value, patch: &Value) -> Result<()> {
-    let dest = std::mem::take(target);
     let mut path = Vec::new();
-    let walked = walk(
-        Some(dest),
-        Some(patch.clone()),
-        false,
-        Schema::Unknown,
-        &mut path,
-    )?;
-    *target = match walked.out {
-        Out::Set(value) => value,
-        Out::Clear | Out::KeepNull => Value::Null,
-    };
+    let dest = Some(target.clone());
+    let walked = walk(dest, Some(patch.clone()), false, Schema::Unknown, &mut path)?;
+    match walked.out {
+        // kustomize keeps the resource node it merged into; a top-level
+        // `$patch: replace` merges into the patch instead and changes nothing.
+        Out::Set(value) if walked.in_place => *target = value,
+        Out::Set(_) => {}
+        Out::Clear | Out::KeepNull => *target = Value::Null,
+    }
     Ok(())
 }
 

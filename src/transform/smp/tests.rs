@@ -132,6 +132,48 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"a":false,"b":"2","c":7,"e":9}}"#,
         r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"a":"false","b":"2","c":"7","e":"9"}}"#,
     ),
+    (
+        "top_level_replace",
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"a":"1"}},"spec":{"replicas":1,"paused":true}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2},"$patch":"replace"}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"a":"1"},"name":"web"},"spec":{"paused":true,"replicas":1}}"#,
+    ),
+    (
+        "merge_directive_is_a_no_op",
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a:1"}]}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"$patch":"merge"},{"name":"b","image":"b:1"}]}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"image":"b:1","name":"b"},{"image":"a:1","name":"a"}]}}}}"#,
+    ),
+    (
+        "finalizers_replace_directive",
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","finalizers":["a","b"]}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","finalizers":[{"$patch":"replace"},"c"]}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"finalizers":["c"],"name":"web"}}"#,
+    ),
+    (
+        "new_map_keeps_no_nulls",
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":1}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"strategy":{"type":"Recreate","rollingUpdate":null}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":1,"strategy":{"type":"Recreate"}}}"#,
+    ),
+    (
+        "list_null_deletes_merge_list",
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a"}],"volumes":[{"name":"v","emptyDir":{}}]}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"volumes":null}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}"#,
+    ),
+    (
+        "element_without_key_is_appended",
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a","env":[{"name":"X","value":"1"}]}]}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a","env":[{"value":"nokey"}]}]}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"env":[],"name":"a"}]}}}}"#,
+    ),
+    (
+        "delete_missing_element_is_fine",
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"zz","$patch":"delete"}]}}}}"#,
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}"#,
+    ),
 ];
 
 fn parse(text: &str) -> Value {
