@@ -520,20 +520,7 @@ impl ListMerge {
                 &valid_values,
                 &valid_keys,
             );
-            let dest_index = find_element(&self.dest, &match_keys, &match_values);
-            let origin_element = if self.aliased {
-                None
-            } else {
-                self.origin
-                    .as_ref()
-                    .and_then(|o| find_element(o, &match_keys, &match_values).map(|i| o[i].clone()))
-            };
-            let dest_element = dest_index.map(|i| self.dest[i].clone());
-            let walked = if self.aliased {
-                walk(None, dest_element, true, self.items_schema, path)?
-            } else {
-                walk(dest_element, origin_element, false, self.items_schema, path)?
-            };
+            let (dest_index, walked) = self.merge_element(&match_keys, &match_values, path)?;
             if walked.out.is_empty() && !valid_keys.is_empty() {
                 element_setter(&mut self.dest, None, &valid_keys, &valid_values)?;
                 continue;
@@ -542,13 +529,7 @@ impl ListMerge {
                 Out::Set(value) => value,
                 Out::Clear | Out::KeepNull => Value::Null,
             };
-            if let Value::Object(map) = &mut value {
-                for (key, key_value) in valid_keys.iter().zip(&valid_values) {
-                    if !key.is_empty() && !map.contains_key(key) && !key_value.is_empty() {
-                        map.insert(key.clone(), Value::String(key_value.clone()));
-                    }
-                }
-            }
+            ensure_keys(&mut value, &valid_keys, &valid_values);
             // The target element itself was merged into: later steps see it.
             if let (Some(index), true) = (dest_index, walked.in_place || self.aliased) {
                 if index < self.dest.len() && !value.is_null() {
@@ -563,6 +544,41 @@ impl ListMerge {
         }
         let dest = std::mem::take(&mut self.dest);
         append_list(items, dest, &last_keys)
+    }
+}
+
+impl ListMerge {
+    /// Walks the target's and the patch's element with these key values;
+    /// also returns where the target's element is.
+    fn merge_element(
+        &self,
+        keys: &[String],
+        values: &[String],
+        path: &mut Vec<String>,
+    ) -> Result<(Option<usize>, Walked)> {
+        let dest_index = find_element(&self.dest, keys, values);
+        let dest_element = dest_index.map(|i| self.dest[i].clone());
+        if self.aliased {
+            let walked = walk(None, dest_element, true, self.items_schema, path)?;
+            return Ok((dest_index, walked));
+        }
+        let origin_element = self
+            .origin
+            .as_ref()
+            .and_then(|o| find_element(o, keys, values).map(|i| o[i].clone()));
+        let walked = walk(dest_element, origin_element, false, self.items_schema, path)?;
+        Ok((dest_index, walked))
+    }
+}
+
+/// kyaml sets the merge keys on a merged element that lacks them.
+fn ensure_keys(value: &mut Value, keys: &[String], values: &[String]) {
+    if let Value::Object(map) = value {
+        for (key, key_value) in keys.iter().zip(values) {
+            if !key.is_empty() && !map.contains_key(key) && !key_value.is_empty() {
+                map.insert(key.clone(), Value::String(key_value.clone()));
+            }
+        }
     }
 }
 
