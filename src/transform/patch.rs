@@ -71,9 +71,6 @@ pub fn load_strategic_merge(loader: &Loader, entries: &[String]) -> Result<Vec<S
                 (docs, path.display().to_string())
             }
         };
-        if docs.is_empty() {
-            return Err(Error::msg(format!("patch appears to be empty: {source}")));
-        }
         for object in docs {
             check_resource_like(&object, &source)?;
             patches.push(SmPatch {
@@ -81,6 +78,11 @@ pub fn load_strategic_merge(loader: &Loader, entries: &[String]) -> Result<Vec<S
                 source: source.clone(),
             });
         }
+    }
+    if patches.is_empty() && !entries.is_empty() {
+        return Err(Error::msg(format!(
+            "patchesStrategicMerge: patch appears to be empty; files={entries:?}"
+        )));
     }
     Ok(patches)
 }
@@ -630,5 +632,46 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("unable to parse SM or JSON patch"));
+    }
+
+    fn entry(value: Value) -> Patch {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn loads_json_bodies_through_the_loader() {
+        let mut fs = crate::fs::MemFs::new();
+        fs.add("/k/ops.json", r#"[{"op": "remove", "path": "/spec"}]"#)
+            .add("/k/kustomization.yaml", "")
+            .add("/outside.json", "[]");
+        let root = std::path::PathBuf::from("/k");
+        let loader = Loader::new(&fs, &root, crate::loader::LoadRestrictions::RootOnly);
+
+        let inline = entry(json!({"patch": "[{\"op\": \"remove\", \"path\": \"/a\"}]",
+                                  "target": {"kind": "X"}}));
+        assert!(matches!(
+            load_patch(&loader, &inline).unwrap().body,
+            PatchBody::Json6902(_)
+        ));
+        let from_file = entry(json!({"path": "ops.json", "target": {"name": "a"}}));
+        assert!(matches!(
+            load_json6902(&loader, &from_file).unwrap().body,
+            PatchBody::Json6902(_)
+        ));
+
+        let cases = [
+            (json!({}), "one of `patch` and `path`"),
+            (json!({"patch": "[]", "path": "ops.json"}), "both"),
+            (json!({"path": "missing.yaml"}), "missing.yaml"),
+            (json!({"path": "../outside.json"}), "is not in or below"),
+        ];
+        for (value, expected) in cases {
+            let err = load_patch(&loader, &entry(value.clone())).unwrap_err();
+            let text = format!("{err:?}");
+            assert!(text.contains(expected), "{value}: {text}");
+        }
+        let unnamed = entry(json!({"path": "ops.json", "target": {"kind": "X"}}));
+        let err = load_json6902(&loader, &unnamed).unwrap_err().to_string();
+        assert!(err.contains("must specify the target name"), "{err}");
     }
 }
