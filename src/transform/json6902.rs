@@ -1,10 +1,11 @@
 //! JSON patches (RFC 6902), as kustomize applies them with
 //! `evanphx/json-patch` v4.
 //!
-//! Two differences from the RFC that kustomize users rely on, both checked
-//! with `kubectl kustomize`: `replace` of a missing key in a mapping adds it,
-//! and after patching, an empty `metadata.annotations` is dropped (kustomize
-//! rewrites the annotations when it restores its internal ones).
+//! Differences from the RFC, all checked with `kubectl kustomize`: `replace`
+//! of a missing key in a mapping adds it; an operation without `value`
+//! uses null, and `test` of a missing path against null passes; after
+//! patching, an empty `metadata.annotations` is dropped (kustomize rewrites
+//! the annotations when it restores its internal ones).
 
 use std::path::Path;
 
@@ -49,12 +50,18 @@ pub fn ops_from_value(value: Value, source: &str) -> Result<Ops> {
         )));
     };
     let mut operations = Vec::with_capacity(items.len());
-    for (index, item) in items.into_iter().enumerate() {
+    for (index, mut item) in items.into_iter().enumerate() {
         let op_name = item
             .get("op")
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
+        // evanphx/json-patch reads a missing `value` as null.
+        if matches!(op_name.as_str(), "add" | "replace" | "test") {
+            if let Some(map) = item.as_object_mut() {
+                map.entry("value").or_insert(Value::Null);
+            }
+        }
         let operation: PatchOperation = serde_json::from_value(item).map_err(|e| {
             Error::msg(format!(
                 "invalid JSON patch in {source}: operation {} (`{op_name}`): {e}",
@@ -72,6 +79,9 @@ pub fn ops_from_value(value: Value, source: &str) -> Result<Ops> {
 /// Applies `ops` to one object; `resource` names it in errors.
 pub fn apply(object: &mut Value, ops: &Ops, resource: &str) -> Result<()> {
     for (index, operation) in ops.operations.iter().enumerate() {
+        if is_null_test_of_missing_path(object, operation) {
+            continue;
+        }
         let operation = replace_missing_key_as_add(object, operation);
         json_patch::patch(object, std::slice::from_ref(&operation)).map_err(|e| {
             Error::msg(format!(
@@ -105,6 +115,14 @@ fn replace_missing_key_as_add(object: &Value, operation: &PatchOperation) -> Pat
             })
         }
         _ => operation.clone(),
+    }
+}
+
+/// evanphx v4 treats a missing value as null in `test`.
+fn is_null_test_of_missing_path(object: &Value, operation: &PatchOperation) -> bool {
+    match operation {
+        PatchOperation::Test(test) => test.value.is_null() && test.path.resolve(object).is_err(),
+        _ => false,
     }
 }
 
@@ -196,6 +214,21 @@ mod tests {
     }
 
     #[test]
+    fn missing_values_are_null() {
+        let object = run(json!([
+            {"op": "test", "path": "/spec/nope", "value": null},
+            {"op": "add", "path": "/spec/x"}
+        ]))
+        .unwrap();
+        assert!(object["spec"].as_object().unwrap().contains_key("x"));
+        assert_eq!(object["spec"]["x"], Value::Null);
+        let out_of_range = json!([
+            {"op": "add", "path": "/spec/template/spec/containers/5", "value": {"name": "b"}}
+        ]);
+        assert!(run(out_of_range).is_err());
+    }
+
+    #[test]
     fn failing_operations_name_the_op_path_and_resource() {
         let cases = [
             (
@@ -216,6 +249,10 @@ mod tests {
             assert!(err.contains(expected), "{err}");
             assert!(err.contains("apps/v1 Deployment web"), "{err}");
         }
+        let err = run(json!([{"op": "replace", "path": "/spec/x/y", "value": 1}]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`replace` `/spec/x/y`"), "{err}");
         let err = run(json!([{"op": "bogus", "path": "/spec"}]))
             .unwrap_err()
             .to_string();
