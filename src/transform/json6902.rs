@@ -118,12 +118,15 @@ fn replace_missing_key_as_add(object: &Value, operation: &PatchOperation) -> Pat
     }
 }
 
-/// evanphx v4 treats a missing value as null in `test`.
+/// evanphx v4 `test` takes a missing key (of an existing parent) as null.
 fn is_null_test_of_missing_path(object: &Value, operation: &PatchOperation) -> bool {
-    match operation {
-        PatchOperation::Test(test) => test.value.is_null() && test.path.resolve(object).is_err(),
-        _ => false,
-    }
+    let PatchOperation::Test(test) = operation else {
+        return false;
+    };
+    let Some((parent, _)) = test.path.split_back() else {
+        return false;
+    };
+    test.value.is_null() && parent.resolve(object).is_ok() && test.path.resolve(object).is_err()
 }
 
 fn op_name(operation: &PatchOperation) -> &'static str {
