@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::id::ResId;
 use crate::kustomization::{Patch, Selector};
 use crate::loader::Loader;
-use crate::resource::selector::CompiledSelector;
+use crate::resource::selector::select;
 use crate::resource::{Resource, ResourceMap};
 use crate::transform::json6902::{self, Ops};
 use crate::transform::smp;
@@ -229,9 +229,10 @@ pub fn apply_strategic_merge(resources: &mut ResourceMap, patches: &[SmPatch]) -
     for patch in patches {
         let id = patch_id(&patch.object);
         let position = find_by_any_id(resources, &id, &patch.source)?;
-        let object = patch_for_target(&patch.object, &resources.as_slice()[position]);
-        let options = Options::default();
-        apply_one(resources, position, &object, options, &patch.source)?;
+        let resource = &resources.as_slice()[position];
+        let object = patch_for_target(&patch.object, resource);
+        let update = merged(resource, &object, Options::default(), &patch.source)?;
+        store(resources, vec![(position, update)]);
     }
     Ok(())
 }
@@ -314,25 +315,31 @@ pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch) -> Result<(
                     patch.source
                 )));
             };
-            let selected = select(resources, target)?;
-            // Positions shift as deleted resources go: walk from the back.
-            for position in selected.into_iter().rev() {
-                let object = patch_for_target(doc, &resources.as_slice()[position]);
-                apply_one(resources, position, &object, options, &patch.source)?;
+            let mut updates = Vec::new();
+            for position in select(resources, target)? {
+                let resource = &resources.as_slice()[position];
+                let object = patch_for_target(doc, resource);
+                updates.push((position, merged(resource, &object, options, &patch.source)?));
             }
+            store(resources, updates);
             Ok(())
         }
         (PatchBody::StrategicMerge(docs), None) => {
             for doc in docs {
                 let position = find_by_any_id(resources, &patch_id(doc), &patch.source)?;
-                apply_one(resources, position, doc, options, &patch.source)?;
+                let resource = &resources.as_slice()[position];
+                let update = merged(resource, doc, options, &patch.source)?;
+                store(resources, vec![(position, update)]);
             }
             Ok(())
         }
         (PatchBody::Json6902(ops), Some(target)) => {
+            let mut updates = Vec::new();
             for position in select(resources, target)? {
-                apply_ops(resources, position, ops)?;
+                let resource = &resources.as_slice()[position];
+                updates.push((position, Some(patched_by_ops(resource, ops)?)));
             }
+            store(resources, updates);
             Ok(())
         }
         (PatchBody::Json6902(_), None) => Err(Error::msg(format!(
@@ -342,54 +349,62 @@ pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch) -> Result<(
     }
 }
 
-fn select(resources: &ResourceMap, target: &Selector) -> Result<Vec<usize>> {
-    let compiled = CompiledSelector::new(target)?;
-    Ok(resources
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| compiled.matches(r))
-        .map(|(i, _)| i)
-        .collect())
-}
-
 /// As kustomize's `Resource.ApplySmPatch`: merge, then restore the kind and
-/// name unless allowed to change, and always the namespace. A resource the
-/// patch empties is removed.
-fn apply_one(
-    resources: &mut ResourceMap,
-    position: usize,
+/// name unless allowed to change, and always the namespace. `None` when the
+/// patch empties the resource (it is then removed).
+fn merged(
+    resource: &Resource,
     patch: &Value,
     options: Options,
     source: &str,
-) -> Result<()> {
-    let resource = &resources.as_slice()[position];
-    let (name, namespace, kind) = (
-        resource.name().to_string(),
-        resource.namespace().to_string(),
-        resource.kind().to_string(),
-    );
-    let old_id = resource.id();
+) -> Result<Option<Resource>> {
     let mut object = resource.object().clone();
     smp::merge(&mut object, patch).map_err(|e| {
         e.context(format!(
-            "applying strategic merge patch {source} to {old_id}"
+            "applying strategic merge patch {source} to {}",
+            resource.id()
         ))
     })?;
     if object.is_null() || object.as_object().is_some_and(serde_json::Map::is_empty) {
-        let mut edit = resources.edit();
-        edit.remove(position);
-        return Ok(());
+        return Ok(None);
     }
-    restore_meta(&mut object, options, &name, &namespace, &kind);
+    let (name, namespace, kind) = (resource.name(), resource.namespace(), resource.kind());
+    restore_meta(&mut object, options, name, namespace, kind);
+    rebuilt(resource, object, source).map(Some)
+}
+
+/// A resource with a patched object, keeping its build facts; a changed id
+/// is remembered so later patches and references find it by the old one.
+fn rebuilt(resource: &Resource, object: Value, source: &str) -> Result<Resource> {
     let mut updated = Resource::new(object, resource.origin.clone())
-        .map_err(|e| e.context(format!("after strategic merge patch {source}")))?;
+        .map_err(|e| e.context(format!("after patch {source}")))?;
     updated.previous_ids.clone_from(&resource.previous_ids);
     updated.generated.clone_from(&resource.generated);
+    let old_id = resource.id();
     if updated.id() != old_id {
         updated.previous_ids.push(old_id);
     }
-    resources.replace(position, updated);
-    Ok(())
+    Ok(updated)
+}
+
+/// Writes patched resources back in one pass (one reindex), removing the
+/// deleted ones.
+fn store(resources: &mut ResourceMap, updates: Vec<(usize, Option<Resource>)>) {
+    if updates.is_empty() {
+        return;
+    }
+    let mut edit = resources.edit();
+    let mut removed = Vec::new();
+    for (position, update) in updates {
+        match update {
+            Some(resource) => edit[position] = resource,
+            None => removed.push(position),
+        }
+    }
+    removed.sort_unstable();
+    for position in removed.into_iter().rev() {
+        edit.remove(position);
+    }
 }
 
 fn restore_meta(object: &mut Value, options: Options, name: &str, namespace: &str, kind: &str) {
@@ -418,20 +433,10 @@ fn restore_meta(object: &mut Value, options: Options, name: &str, namespace: &st
     set("namespace", namespace);
 }
 
-fn apply_ops(resources: &mut ResourceMap, position: usize, ops: &Ops) -> Result<()> {
-    let resource = &resources.as_slice()[position];
-    let old_id = resource.id();
+fn patched_by_ops(resource: &Resource, ops: &Ops) -> Result<Resource> {
     let mut object = resource.object().clone();
-    json6902::apply(&mut object, ops, &old_id.to_string())?;
-    let mut updated = Resource::new(object, resource.origin.clone())
-        .map_err(|e| e.context(format!("after JSON patch {}", ops.source)))?;
-    updated.previous_ids.clone_from(&resource.previous_ids);
-    updated.generated.clone_from(&resource.generated);
-    if updated.id() != old_id {
-        updated.previous_ids.push(old_id);
-    }
-    resources.replace(position, updated);
-    Ok(())
+    json6902::apply(&mut object, ops, &resource.id().to_string())?;
+    rebuilt(resource, object, &ops.source)
 }
 
 #[cfg(test)]
