@@ -174,6 +174,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"zz","$patch":"delete"}]}}}}"#,
         r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}"#,
     ),
+    (
+        "kinds_missing_from_the_1_21_schema_replace_lists",
+        r#"{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a"},{"name":"b","image":"b"}]}}}}"#,
+        r#"{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b2"}]}}}}"#,
+        r#"{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b2"}]}}}}"#,
+    ),
 ];
 
 fn parse(text: &str) -> Value {
