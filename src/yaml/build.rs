@@ -11,9 +11,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use base64::Engine as _;
-use granit_parser::{Event, Marker, ScalarStyle, Tag};
+use granit_parser::{Event, Marker, ScalarStyle, StructureStyle, Tag};
 use serde_json::{Map, Number, Value};
 
+use super::folded;
 use super::resolve::{self, Resolved, Schema, TagKind};
 
 /// A position in the whole file, 1-based, and the message for it.
@@ -73,6 +74,8 @@ struct Frame {
     height: usize,
     /// This sequence is the value of a `<<` key: its items must be mappings.
     merge_list: bool,
+    /// A flow collection (`[...]`, `{...}`): go-yaml re-writes empty values in it as `''`.
+    flow: bool,
     start: Marker,
 }
 
@@ -147,16 +150,22 @@ impl<'b> Builder<'b> {
                 self.scalar(&text, style, anchor, tag.as_deref(), mark)
             }
             Event::Alias(id) => self.alias(id, mark),
-            Event::SequenceStart(_, anchor, _) => self.open(Body::Seq(Vec::new()), anchor, mark),
-            Event::MappingStart(_, anchor, _) => {
-                self.open(Body::Map(MapBody::default()), anchor, mark)
+            Event::SequenceStart(style, anchor, _) => self.open(
+                Body::Seq(Vec::new()),
+                anchor,
+                style == StructureStyle::Flow,
+                mark,
+            ),
+            Event::MappingStart(style, anchor, _) => {
+                let body = Body::Map(MapBody::default());
+                self.open(body, anchor, style == StructureStyle::Flow, mark)
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             _ => Ok(()),
         }
     }
 
-    fn expects_key(&self) -> bool {
+    pub(crate) fn expects_key(&self) -> bool {
         matches!(self.stack.last(), Some(Frame { body: Body::Map(map), .. }) if map.key.is_none())
     }
 
@@ -187,36 +196,30 @@ impl<'b> Builder<'b> {
                 .key_form(text, tag, quoted, self.is_top_level_map())
                 .map_err(|m| self.fail(mark, m))?;
             if anchor != 0 {
-                let value = Value::String(text.to_string());
-                let key = Some((text.to_string(), tag, quoted));
-                self.anchors.insert(
-                    anchor,
-                    Anchor {
-                        value,
-                        nodes: 1,
-                        height: 0,
-                        key,
-                    },
-                );
+                // Aliased elsewhere as a value, the key is resolved as one.
+                let value = self.scalar_value(text, style, tag).unwrap_or(Value::Null);
+                self.remember_scalar(anchor, value, text, tag, quoted);
             }
             return self.set_key(form, mark);
         }
         let value = self
-            .scalar_value(text, tag, quoted)
+            .scalar_value(text, style, tag)
             .map_err(|m| self.fail(mark, m))?;
         if anchor != 0 {
-            let key = Some((text.to_string(), tag, quoted));
-            self.anchors.insert(
-                anchor,
-                Anchor {
-                    value: value.clone(),
-                    nodes: 1,
-                    height: 0,
-                    key,
-                },
-            );
+            self.remember_scalar(anchor, value.clone(), text, tag, quoted);
         }
         self.add(value, mark, Origin::Inline)
+    }
+
+    fn remember_scalar(&mut self, id: usize, value: Value, text: &str, tag: TagKind, quoted: bool) {
+        let key = Some((text.to_string(), tag, quoted));
+        let anchor = Anchor {
+            value,
+            nodes: 1,
+            height: 0,
+            key,
+        };
+        self.anchors.insert(id, anchor);
     }
 
     fn alias(&mut self, id: usize, mark: &Marker) -> Outcome<()> {
@@ -259,7 +262,7 @@ impl<'b> Builder<'b> {
         self.add(value, mark, Origin::Alias)
     }
 
-    fn open(&mut self, body: Body, anchor: usize, mark: &Marker) -> Outcome<()> {
+    fn open(&mut self, body: Body, anchor: usize, flow: bool, mark: &Marker) -> Outcome<()> {
         if self.expects_key() {
             return Err(self.fail(mark, "mapping key must be a scalar, not a collection"));
         }
@@ -275,6 +278,7 @@ impl<'b> Builder<'b> {
             nodes: 1,
             height: 1,
             merge_list,
+            flow,
             start: *mark,
         });
         Ok(())
@@ -401,8 +405,26 @@ impl<'b> Builder<'b> {
         }
     }
 
-    /// The value of a non-key scalar.
-    fn scalar_value(&self, text: &str, tag: TagKind, quoted: bool) -> Result<Value, String> {
+    /// The value of a non-key scalar, after kyaml's round trip through text.
+    fn scalar_value(&self, text: &str, style: ScalarStyle, tag: TagKind) -> Result<Value, String> {
+        let untagged = matches!(tag, TagKind::None | TagKind::Str);
+        if self.schema == Schema::Core && untagged {
+            if style == ScalarStyle::Folded {
+                if let Some(refolded) = folded::round_trip(text) {
+                    return Ok(Value::String(refolded));
+                }
+            }
+            // go-yaml writes an empty plain scalar inside a flow collection as
+            // `''`, so it comes back as an empty string, not null (kubectl).
+            let in_flow = self.stack.last().is_some_and(|frame| frame.flow);
+            if in_flow && text.is_empty() && style == ScalarStyle::Plain && tag == TagKind::None {
+                return Ok(Value::String(String::new()));
+            }
+        }
+        self.resolve_value(text, tag, style != ScalarStyle::Plain)
+    }
+
+    fn resolve_value(&self, text: &str, tag: TagKind, quoted: bool) -> Result<Value, String> {
         if tag == TagKind::Binary {
             return decode_binary(text).map(Value::String);
         }
@@ -434,6 +456,10 @@ impl<'b> Builder<'b> {
         top: bool,
     ) -> Result<KeyForm, String> {
         let core = self.schema == Schema::Core;
+        // kyaml writes an empty (null) key back out as `''`: the key "".
+        if core && text.is_empty() && !quoted && tag == TagKind::None {
+            return Ok(KeyForm::Text(String::new()));
+        }
         let string_key = match tag {
             TagKind::None if quoted => return Ok(KeyForm::Text(text.to_string())),
             TagKind::Str => return Ok(KeyForm::Text(text.to_string())),

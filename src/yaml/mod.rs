@@ -13,13 +13,14 @@
 //! offending token in the whole file. This module must not panic on any input.
 
 mod build;
+mod folded;
 mod resolve;
 mod timestamp;
 
 use std::borrow::Cow;
 use std::path::Path;
 
-use granit_parser::{Event, Options, Parser, ScanError};
+use granit_parser::{Event, Marker, Options, Parser, ScalarStyle, ScanError};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -142,8 +143,17 @@ fn parse_first_document(
     line_offset: usize,
     budget: &mut AliasBudget,
 ) -> std::result::Result<Option<Document>, Failure> {
+    if let Some(line) = leading_document_end(text) {
+        return Err(Failure {
+            line: line + line_offset,
+            column: 1,
+            message: "did not find expected node content (a `...` before any document)".into(),
+        });
+    }
+    let text_source = text;
     let mut options = Options::default();
     options.set_emit_comments(false);
+    options.emit_anchor_events = true;
     options.block_scalar_eof_without_line_feed = true;
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut builder = Builder::new(schema, line_offset, budget);
@@ -153,7 +163,25 @@ fn parse_first_document(
         match event {
             Event::StreamStart | Event::DocumentStart(..) => {}
             Event::DocumentEnd | Event::StreamEnd => break,
-            event => {
+            Event::Anchor(_, name) => check_anchor_name(&name, &span.start, line_offset)?,
+            mut event => {
+                // granit reports an empty node as a plain `~`; go-yaml (and
+                // kyaml's round trip) tell the two apart.
+                if let Event::Scalar(text, ScalarStyle::Plain, _, None) = &mut event {
+                    if span.is_empty() && text == "~" {
+                        *text = Cow::Borrowed("");
+                        if builder.expects_key()
+                            && !after_question_mark(text_before(text_source, &span.start))
+                        {
+                            return Err(Failure {
+                                line: span.start.line() + line_offset,
+                                column: span.start.col() + 1,
+                                message: "did not find expected key (an empty key needs `?`)"
+                                    .into(),
+                            });
+                        }
+                    }
+                }
                 if root_mark.is_none() && event.is_node() {
                     root_mark = Some((span.start.line() + line_offset, span.start.col() + 1));
                 }
@@ -171,6 +199,57 @@ fn parse_first_document(
         line,
         column,
     }))
+}
+
+/// go-yaml only takes `[0-9A-Za-z_-]` in anchor names; granit takes more.
+fn check_anchor_name(
+    name: &str,
+    mark: &Marker,
+    line_offset: usize,
+) -> std::result::Result<(), Failure> {
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if valid {
+        return Ok(());
+    }
+    Err(Failure {
+        line: mark.line() + line_offset,
+        column: mark.col() + 1,
+        message: format!("anchor name `{name}` is not supported: use letters, digits, `_` and `-`"),
+    })
+}
+
+fn text_before<'a>(text: &'a str, mark: &Marker) -> &'a str {
+    mark.byte_offset()
+        .and_then(|offset| text.get(..offset))
+        .unwrap_or("")
+}
+
+/// An empty mapping key is only accepted by go-yaml after an explicit `?`.
+fn after_question_mark(before: &str) -> bool {
+    before
+        .trim_end_matches([' ', '\t', '\n', '\r'])
+        .ends_with('?')
+}
+
+/// go-yaml (unlike libyaml and the YAML spec) rejects a stream whose first
+/// token is the document end marker `...`: it then expects the node of an
+/// implicit document. kustomize parses each piece as a stream, so a piece
+/// that starts with `...` fails. Returns that marker's 1-based line.
+fn leading_document_end(text: &str) -> Option<usize> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    for (index, line) in text.split('\n').enumerate() {
+        let content = line.trim_start_matches([' ', '\t', '\r']);
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let rest = line.strip_prefix("...")?;
+        let ends = rest.is_empty() || rest.starts_with([' ', '\t', '\r']);
+        return ends.then_some(index + 1);
+    }
+    None
 }
 
 fn scan_failure(error: &ScanError, line_offset: usize) -> Failure {
