@@ -28,8 +28,8 @@ use build::{AliasBudget, Builder, Failure};
 use resolve::Schema;
 
 /// Parses a stream of resources with go-yaml v3 semantics, as
-/// `kio.FromBytes` does. Empty and `null` documents are dropped; any other
-/// document must be a mapping.
+/// `kio.FromBytes` does. Empty, `null`, `{}` and `[]` documents are dropped;
+/// any other document must be a mapping. `kind: List` is not expanded here.
 pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
     let text = normalize_line_ends(text);
     let mut resources = Vec::new();
@@ -38,21 +38,22 @@ pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
         let document =
             parse_first_document(piece.text, Schema::Core, piece.line_offset, &mut budget)
                 .map_err(|f| to_error(path, f))?;
-        match document {
-            None
-            | Some(Document {
-                value: Value::Null, ..
-            }) => {}
-            Some(Document {
-                value: value @ Value::Object(_),
-                ..
-            }) => resources.push(value),
-            Some(Document {
-                value,
-                line,
-                column,
-            }) => {
-                let found = kind_name(&value);
+        let Some(Document {
+            value,
+            line,
+            column,
+        }) = document
+        else {
+            continue;
+        };
+        match value {
+            // kyaml drops null documents, kustomize's factory empty ones.
+            Value::Null => {}
+            Value::Object(ref map) if map.is_empty() => {}
+            Value::Array(ref items) if items.is_empty() => {}
+            Value::Object(_) => resources.push(value),
+            other => {
+                let found = kind_name(&other);
                 let message =
                     format!("missing Resource metadata: a resource document must be a mapping, found {found}");
                 return Err(Error::yaml(path, line, column, message));
