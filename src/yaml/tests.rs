@@ -408,8 +408,14 @@ fn documents() {
     );
     assert_eq!(stream(""), Vec::<Value>::new());
     // Empty collections are dropped too, and null list items are kept (kubectl).
-    assert_eq!(stream("kind: A\n---\n!!map {}\n---\n[]\n---\n{}\n"), vec![json!({"kind": "A"})]);
-    assert_eq!(stream("kind: A\nl:\n-\n- a\n"), vec![json!({"kind": "A", "l": [null, "a"]})]);
+    assert_eq!(
+        stream("kind: A\n---\n!!map {}\n---\n[]\n---\n{}\n"),
+        vec![json!({"kind": "A"})]
+    );
+    assert_eq!(
+        stream("kind: A\nl:\n-\n- a\n"),
+        vec![json!({"kind": "A", "l": [null, "a"]})]
+    );
     assert_eq!(stream("# nothing\n"), Vec::<Value>::new());
     assert_eq!(
         stream("kind: A\r\n---\r\nkind: B\r\n"),
