@@ -15,6 +15,7 @@
 mod build;
 mod folded;
 mod resolve;
+mod scalar;
 mod timestamp;
 
 use std::borrow::Cow;
