@@ -229,11 +229,22 @@ fn text_before<'a>(text: &'a str, mark: &Marker) -> &'a str {
         .unwrap_or("")
 }
 
-/// An empty mapping key is only accepted by go-yaml after an explicit `?`.
+/// An empty mapping key is only accepted by go-yaml after an explicit `?`
+/// (comments between the two are skipped).
 fn after_question_mark(before: &str) -> bool {
-    before
-        .trim_end_matches([' ', '\t', '\n', '\r'])
-        .ends_with('?')
+    let mut rest = before;
+    loop {
+        rest = rest.trim_end_matches([' ', '\t', '\n', '\r']);
+        let line_start = rest.rfind('\n').map_or(0, |i| i + 1);
+        let line = &rest[line_start..];
+        let comment = line
+            .char_indices()
+            .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])));
+        match comment {
+            Some((i, _)) => rest = &rest[..line_start + i],
+            None => return rest.ends_with('?'),
+        }
+    }
 }
 
 /// go-yaml (unlike libyaml and the YAML spec) rejects a stream whose first

@@ -669,3 +669,9 @@ fn timing_large_stream() {
     }
     eprintln!("granit per piece: {events} events in {:?}", start.elapsed());
 }
+
+#[test]
+fn empty_key_after_commented_question_mark() {
+    let doc = &stream("kind: T\nspec:\n  ? # explicit\n  # more\n  : x\n")[0];
+    assert_eq!(doc["spec"], json!({"": "x"}));
+}
