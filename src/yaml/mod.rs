@@ -1,16 +1,20 @@
 //! YAML input: resource streams and config files, read exactly as kustomize
-//! v5.5.0 reads them, into `serde_json::Value`s.
+//! v5.5.0 reads them, into `serde_json::Value`s (parsing is granit-parser's;
+//! the meaning given to its events is go-yaml's).
 //!
 //! * [`parse_stream`] reads resource files as kyaml does: the stream is split
-//!   at `---` lines by kustomize's own splitter, each piece is decoded with
-//!   go-yaml v3 rules (see [`resolve`]), anchors and merge keys are expanded
-//!   as kyaml's `DeAnchor` does, and empty or `null` documents are dropped.
-//! * [`parse_config`] reads a kustomization (or another config file) as
-//!   sigs.k8s.io/yaml does: go-yaml v2, YAML 1.1 booleans, keys converted to
-//!   strings.
+//!   at `---` lines by kustomize's own splitter and only the first document
+//!   of each piece is read; scalars follow go-yaml v3 (see [`resolve`]);
+//!   anchors and merge keys are expanded as kyaml's `DeAnchor` does; what
+//!   kyaml's write-and-reread changes is applied too (folded scalars, empty
+//!   values in flow collections, see [`scalar`]); empty documents are dropped.
+//! * [`parse_config`] reads a kustomization (or a JSON patch, a PodPreset
+//!   file) as sigs.k8s.io/yaml does: go-yaml v2, YAML 1.1 booleans, keys
+//!   converted to strings, later duplicates win, first document only.
 //!
 //! Every error is an [`Error::yaml`] with the 1-based line and column of the
-//! offending token in the whole file. This module must not panic on any input.
+//! offending token in the whole file. Alias expansion is capped. This module
+//! must not panic on any input (a mutation test checks it).
 
 mod build;
 mod folded;

@@ -653,21 +653,6 @@ fn timing_large_stream() {
         text.len(),
         start.elapsed()
     );
-    let start = std::time::Instant::now();
-    let events = granit_parser::Parser::new_from_str(&text).count();
-    eprintln!("granit alone: {events} events in {:?}", start.elapsed());
-    let start = std::time::Instant::now();
-    let pieces = split_documents(&text).map(|p| p.len()).unwrap_or(0);
-    eprintln!("split: {pieces} in {:?}", start.elapsed());
-    let start = std::time::Instant::now();
-    let mut events = 0;
-    for piece in split_documents(&text).unwrap_or_default() {
-        let mut options = granit_parser::Options::default();
-        options.set_emit_comments(false);
-        options.block_scalar_eof_without_line_feed = true;
-        events += granit_parser::Parser::new_from_str_with_options(piece.text, options).count();
-    }
-    eprintln!("granit per piece: {events} events in {:?}", start.elapsed());
 }
 
 #[test]
