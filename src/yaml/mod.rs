@@ -4,10 +4,10 @@
 //!
 //! * [`parse_stream`] reads resource files as kyaml does: the stream is split
 //!   at `---` lines by kustomize's own splitter and only the first document
-//!   of each piece is read; scalars follow go-yaml v3 (see [`resolve`]);
+//!   of each piece is read; scalars follow go-yaml v3 (module `resolve`);
 //!   anchors and merge keys are expanded as kyaml's `DeAnchor` does; what
 //!   kyaml's write-and-reread changes is applied too (folded scalars, empty
-//!   values in flow collections, see [`scalar`]); empty documents are dropped.
+//!   values in flow collections; module `scalar`); empty documents are dropped.
 //! * [`parse_config`] reads a kustomization (or a JSON patch, a PodPreset
 //!   file) as sigs.k8s.io/yaml does: go-yaml v2, YAML 1.1 booleans, keys
 //!   converted to strings, later duplicates win, first document only.
