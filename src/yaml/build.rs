@@ -7,14 +7,13 @@
 //! (`<<`) and duplicates follow the schema: kustomize (kyaml + go-yaml v3)
 //! for resources, go-yaml v2 through sigs.k8s.io/yaml for config files.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-use base64::Engine as _;
-use granit_parser::{Event, Marker, ScalarStyle, Tag};
-use serde_json::{Map, Number, Value};
+use granit_parser::{Event, Marker, ScalarStyle, StructureStyle, Tag};
+use serde_json::{Map, Value};
 
-use super::resolve::{self, Resolved, Schema, TagKind};
+use super::resolve::{Schema, TagKind};
+use super::scalar::{tag_kind, KeyForm, Place};
 
 /// A position in the whole file, 1-based, and the message for it.
 #[derive(Debug)]
@@ -25,17 +24,6 @@ pub(crate) struct Failure {
 }
 
 type Outcome<T> = Result<T, Failure>;
-
-/// What a scalar is when it is used as a mapping key.
-#[derive(Clone, Debug)]
-enum KeyForm {
-    /// A string key (after the schema's conversion of ints, bools, ...).
-    Text(String),
-    /// `<<`: the value is merged into the mapping.
-    Merge,
-    /// Not usable as a key; the message says why.
-    Invalid(String),
-}
 
 /// An anchored node: its value, its size (for the alias budget) and, for
 /// scalars, what it is as a key.
@@ -73,6 +61,8 @@ struct Frame {
     height: usize,
     /// This sequence is the value of a `<<` key: its items must be mappings.
     merge_list: bool,
+    /// A flow collection (`[...]`, `{...}`): go-yaml re-writes empty values in it as `''`.
+    flow: bool,
     start: Marker,
 }
 
@@ -147,21 +137,31 @@ impl<'b> Builder<'b> {
                 self.scalar(&text, style, anchor, tag.as_deref(), mark)
             }
             Event::Alias(id) => self.alias(id, mark),
-            Event::SequenceStart(_, anchor, _) => self.open(Body::Seq(Vec::new()), anchor, mark),
-            Event::MappingStart(_, anchor, _) => {
-                self.open(Body::Map(MapBody::default()), anchor, mark)
+            Event::SequenceStart(style, anchor, _) => self.open(
+                Body::Seq(Vec::new()),
+                anchor,
+                style == StructureStyle::Flow,
+                mark,
+            ),
+            Event::MappingStart(style, anchor, _) => {
+                let body = Body::Map(MapBody::default());
+                self.open(body, anchor, style == StructureStyle::Flow, mark)
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             _ => Ok(()),
         }
     }
 
-    fn expects_key(&self) -> bool {
+    pub(crate) fn expects_key(&self) -> bool {
         matches!(self.stack.last(), Some(Frame { body: Body::Map(map), .. }) if map.key.is_none())
     }
 
-    fn is_top_level_map(&self) -> bool {
-        self.stack.len() == 1
+    fn place(&self) -> Place {
+        Place {
+            schema: self.schema,
+            in_flow: self.stack.last().is_some_and(|frame| frame.flow),
+            top_level: self.stack.len() == 1,
+        }
     }
 
     fn count_node(&mut self) {
@@ -184,39 +184,35 @@ impl<'b> Builder<'b> {
         self.count_node();
         if self.expects_key() {
             let form = self
-                .key_form(text, tag, quoted, self.is_top_level_map())
+                .place()
+                .key(text, tag, quoted)
                 .map_err(|m| self.fail(mark, m))?;
             if anchor != 0 {
-                let value = Value::String(text.to_string());
-                let key = Some((text.to_string(), tag, quoted));
-                self.anchors.insert(
-                    anchor,
-                    Anchor {
-                        value,
-                        nodes: 1,
-                        height: 0,
-                        key,
-                    },
-                );
+                // Aliased elsewhere as a value, the key is resolved as one.
+                let value = self.place().value(text, style, tag).unwrap_or(Value::Null);
+                self.remember_scalar(anchor, value, text, tag, quoted);
             }
             return self.set_key(form, mark);
         }
         let value = self
-            .scalar_value(text, tag, quoted)
+            .place()
+            .value(text, style, tag)
             .map_err(|m| self.fail(mark, m))?;
         if anchor != 0 {
-            let key = Some((text.to_string(), tag, quoted));
-            self.anchors.insert(
-                anchor,
-                Anchor {
-                    value: value.clone(),
-                    nodes: 1,
-                    height: 0,
-                    key,
-                },
-            );
+            self.remember_scalar(anchor, value.clone(), text, tag, quoted);
         }
         self.add(value, mark, Origin::Inline)
+    }
+
+    fn remember_scalar(&mut self, id: usize, value: Value, text: &str, tag: TagKind, quoted: bool) {
+        let key = Some((text.to_string(), tag, quoted));
+        let anchor = Anchor {
+            value,
+            nodes: 1,
+            height: 0,
+            key,
+        };
+        self.anchors.insert(id, anchor);
     }
 
     fn alias(&mut self, id: usize, mark: &Marker) -> Outcome<()> {
@@ -243,9 +239,8 @@ impl<'b> Builder<'b> {
             ));
         }
         if self.expects_key() {
-            let top = self.is_top_level_map();
             let form = match self.anchors.get(&id).and_then(|a| a.key.clone()) {
-                Some((text, tag, quoted)) => self.key_form(&text, tag, quoted, top),
+                Some((text, tag, quoted)) => self.place().key(&text, tag, quoted),
                 None => Err("mapping key must be a scalar, not a collection".to_string()),
             }
             .map_err(|m| self.fail(mark, m))?;
@@ -259,7 +254,7 @@ impl<'b> Builder<'b> {
         self.add(value, mark, Origin::Alias)
     }
 
-    fn open(&mut self, body: Body, anchor: usize, mark: &Marker) -> Outcome<()> {
+    fn open(&mut self, body: Body, anchor: usize, flow: bool, mark: &Marker) -> Outcome<()> {
         if self.expects_key() {
             return Err(self.fail(mark, "mapping key must be a scalar, not a collection"));
         }
@@ -275,6 +270,7 @@ impl<'b> Builder<'b> {
             nodes: 1,
             height: 1,
             merge_list,
+            flow,
             start: *mark,
         });
         Ok(())
@@ -400,69 +396,6 @@ impl<'b> Builder<'b> {
             None => Ok(()),
         }
     }
-
-    /// The value of a non-key scalar.
-    fn scalar_value(&self, text: &str, tag: TagKind, quoted: bool) -> Result<Value, String> {
-        if tag == TagKind::Binary {
-            return decode_binary(text).map(Value::String);
-        }
-        if quoted && tag == TagKind::None {
-            return Ok(Value::String(text.to_string()));
-        }
-        let value = match resolve::resolve(self.schema, tag, text)? {
-            Resolved::Null => Value::Null,
-            Resolved::Bool(b) => Value::Bool(b),
-            Resolved::Int(i) => Value::Number(i.into()),
-            Resolved::Uint(u) => Value::Number(u.into()),
-            Resolved::Float(f) => Value::Number(finite(f)?),
-            Resolved::Timestamp(stamp) if self.schema == Schema::Core => Value::String(stamp?),
-            Resolved::Timestamp(_) | Resolved::Merge | Resolved::Str => {
-                Value::String(text.to_string())
-            }
-        };
-        Ok(value)
-    }
-
-    /// A scalar used as a key. kustomize keeps non-string scalar keys only at
-    /// the top level of a resource (as their text); sigs.k8s.io/yaml converts
-    /// ints, floats and bools to strings everywhere.
-    fn key_form(
-        &self,
-        text: &str,
-        tag: TagKind,
-        quoted: bool,
-        top: bool,
-    ) -> Result<KeyForm, String> {
-        let core = self.schema == Schema::Core;
-        let string_key = match tag {
-            TagKind::None if quoted => return Ok(KeyForm::Text(text.to_string())),
-            TagKind::Str => return Ok(KeyForm::Text(text.to_string())),
-            TagKind::Binary if core && !top => None,
-            TagKind::Binary => return decode_binary(text).map(KeyForm::Text),
-            TagKind::Other if core && !top => None,
-            TagKind::Other => return Ok(KeyForm::Text(text.to_string())),
-            _ => Some(resolve::resolve(self.schema, tag, text)?),
-        };
-        let form = match string_key {
-            Some(Resolved::Str) => KeyForm::Text(text.to_string()),
-            Some(Resolved::Merge) => KeyForm::Merge,
-            Some(Resolved::Null) => KeyForm::Invalid(format!(
-                "mapping key `{text}` is null; keys must be strings"
-            )),
-            _ if core && top => KeyForm::Text(text.to_string()),
-            None | Some(_) if core => KeyForm::Invalid(format!(
-                "mapping key `{text}` is not a string; kustomize cannot encode it (quote it)"
-            )),
-            Some(Resolved::Bool(b)) => KeyForm::Text(b.to_string()),
-            Some(Resolved::Int(i)) => KeyForm::Text(i.to_string()),
-            Some(Resolved::Float(f)) => KeyForm::Text(resolve::format_float32_key(f)),
-            Some(Resolved::Timestamp(_)) => KeyForm::Text(text.to_string()),
-            Some(Resolved::Uint(_)) | None => KeyForm::Invalid(format!(
-                "unsupported map key `{text}`: integer out of range"
-            )),
-        };
-        Ok(form)
-    }
 }
 
 /// Deepest nesting accepted; the parser limits its own collections too.
@@ -544,57 +477,5 @@ fn merge_item_error(value: &Value, origin: Origin) -> Option<String> {
             Some("invalid map merge: received a nested sequence".into())
         }
         _ => Some("map merge requires map or sequence of maps as the value".into()),
-    }
-}
-
-fn finite(value: f64) -> Result<Number, String> {
-    Number::from_f64(value).ok_or_else(|| {
-        let shown = if value.is_nan() {
-            "NaN"
-        } else if value > 0.0 {
-            "+Inf"
-        } else {
-            "-Inf"
-        };
-        format!("unsupported value: {shown} (JSON has no infinity or NaN; quote it to keep it a string)")
-    })
-}
-
-/// Go `base64.StdEncoding.DecodeString`, which skips `\r` and `\n`.
-fn decode_binary(text: &str) -> Result<String, String> {
-    let compact: Cow<'_, str> = if text.contains(['\r', '\n']) {
-        Cow::Owned(text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect())
-    } else {
-        Cow::Borrowed(text)
-    };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|_| "!!binary value contains invalid base64 data".to_string())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Reduces a parsed tag to what resolution needs.
-fn tag_kind(tag: Option<&Tag>) -> TagKind {
-    let Some(tag) = tag else {
-        return TagKind::None;
-    };
-    if let Some(core) = tag.core_suffix() {
-        return match core {
-            "str" => TagKind::Str,
-            "bool" => TagKind::Bool,
-            "int" => TagKind::Int,
-            "float" => TagKind::Float,
-            "null" => TagKind::Null,
-            _ => TagKind::Other,
-        };
-    }
-    match tag.suffix_in_namespace("tag:yaml.org,2002:").as_deref() {
-        Some("binary") => TagKind::Binary,
-        Some("timestamp") => TagKind::Timestamp,
-        Some("merge") => TagKind::Merge,
-        Some(_) => TagKind::Other,
-        // The non-specific tag `!` resolves like no tag at all (kubectl: `! 123` is 123).
-        None if tag.handle().is_empty() && tag.suffix() == "!" => TagKind::None,
-        None => TagKind::Other,
     }
 }

@@ -1,25 +1,31 @@
 //! YAML input: resource streams and config files, read exactly as kustomize
-//! v5.5.0 reads them, into `serde_json::Value`s.
+//! v5.5.0 reads them, into `serde_json::Value`s (parsing is granit-parser's;
+//! the meaning given to its events is go-yaml's).
 //!
 //! * [`parse_stream`] reads resource files as kyaml does: the stream is split
-//!   at `---` lines by kustomize's own splitter, each piece is decoded with
-//!   go-yaml v3 rules (see [`resolve`]), anchors and merge keys are expanded
-//!   as kyaml's `DeAnchor` does, and empty or `null` documents are dropped.
-//! * [`parse_config`] reads a kustomization (or another config file) as
-//!   sigs.k8s.io/yaml does: go-yaml v2, YAML 1.1 booleans, keys converted to
-//!   strings.
+//!   at `---` lines by kustomize's own splitter and only the first document
+//!   of each piece is read; scalars follow go-yaml v3 (module `resolve`);
+//!   anchors and merge keys are expanded as kyaml's `DeAnchor` does; what
+//!   kyaml's write-and-reread changes is applied too (folded scalars, empty
+//!   values in flow collections; module `scalar`); empty documents are dropped.
+//! * [`parse_config`] reads a kustomization (or a JSON patch, a PodPreset
+//!   file) as sigs.k8s.io/yaml does: go-yaml v2, YAML 1.1 booleans, keys
+//!   converted to strings, later duplicates win, first document only.
 //!
 //! Every error is an [`Error::yaml`] with the 1-based line and column of the
-//! offending token in the whole file. This module must not panic on any input.
+//! offending token in the whole file. Alias expansion is capped. This module
+//! must not panic on any input (a mutation test checks it).
 
 mod build;
+mod folded;
 mod resolve;
+mod scalar;
 mod timestamp;
 
 use std::borrow::Cow;
 use std::path::Path;
 
-use granit_parser::{Event, Options, Parser, ScanError};
+use granit_parser::{Event, Marker, Options, Parser, ScalarStyle, ScanError};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -27,8 +33,8 @@ use build::{AliasBudget, Builder, Failure};
 use resolve::Schema;
 
 /// Parses a stream of resources with go-yaml v3 semantics, as
-/// `kio.FromBytes` does. Empty and `null` documents are dropped; any other
-/// document must be a mapping.
+/// `kio.FromBytes` does. Empty, `null`, `{}` and `[]` documents are dropped;
+/// any other document must be a mapping. `kind: List` is not expanded here.
 pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
     let text = normalize_line_ends(text);
     let mut resources = Vec::new();
@@ -37,21 +43,22 @@ pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
         let document =
             parse_first_document(piece.text, Schema::Core, piece.line_offset, &mut budget)
                 .map_err(|f| to_error(path, f))?;
-        match document {
-            None
-            | Some(Document {
-                value: Value::Null, ..
-            }) => {}
-            Some(Document {
-                value: value @ Value::Object(_),
-                ..
-            }) => resources.push(value),
-            Some(Document {
-                value,
-                line,
-                column,
-            }) => {
-                let found = kind_name(&value);
+        let Some(Document {
+            value,
+            line,
+            column,
+        }) = document
+        else {
+            continue;
+        };
+        match value {
+            // kyaml drops null documents, kustomize's factory empty ones.
+            Value::Null => {}
+            Value::Object(ref map) if map.is_empty() => {}
+            Value::Array(ref items) if items.is_empty() => {}
+            Value::Object(_) => resources.push(value),
+            other => {
+                let found = kind_name(&other);
                 let message =
                     format!("missing Resource metadata: a resource document must be a mapping, found {found}");
                 return Err(Error::yaml(path, line, column, message));
@@ -142,8 +149,17 @@ fn parse_first_document(
     line_offset: usize,
     budget: &mut AliasBudget,
 ) -> std::result::Result<Option<Document>, Failure> {
+    if let Some(line) = leading_document_end(text) {
+        return Err(Failure {
+            line: line + line_offset,
+            column: 1,
+            message: "did not find expected node content (a `...` before any document)".into(),
+        });
+    }
+    let text_source = text;
     let mut options = Options::default();
     options.set_emit_comments(false);
+    options.emit_anchor_events = true;
     options.block_scalar_eof_without_line_feed = true;
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut builder = Builder::new(schema, line_offset, budget);
@@ -153,7 +169,25 @@ fn parse_first_document(
         match event {
             Event::StreamStart | Event::DocumentStart(..) => {}
             Event::DocumentEnd | Event::StreamEnd => break,
-            event => {
+            Event::Anchor(_, name) => check_anchor_name(&name, &span.start, line_offset)?,
+            mut event => {
+                // granit reports an empty node as a plain `~`; go-yaml (and
+                // kyaml's round trip) tell the two apart.
+                if let Event::Scalar(text, ScalarStyle::Plain, _, None) = &mut event {
+                    if span.is_empty() && text == "~" {
+                        *text = Cow::Borrowed("");
+                        if builder.expects_key()
+                            && !after_question_mark(text_before(text_source, &span.start))
+                        {
+                            return Err(Failure {
+                                line: span.start.line() + line_offset,
+                                column: span.start.col() + 1,
+                                message: "did not find expected key (an empty key needs `?`)"
+                                    .into(),
+                            });
+                        }
+                    }
+                }
                 if root_mark.is_none() && event.is_node() {
                     root_mark = Some((span.start.line() + line_offset, span.start.col() + 1));
                 }
@@ -171,6 +205,68 @@ fn parse_first_document(
         line,
         column,
     }))
+}
+
+/// go-yaml only takes `[0-9A-Za-z_-]` in anchor names; granit takes more.
+fn check_anchor_name(
+    name: &str,
+    mark: &Marker,
+    line_offset: usize,
+) -> std::result::Result<(), Failure> {
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if valid {
+        return Ok(());
+    }
+    Err(Failure {
+        line: mark.line() + line_offset,
+        column: mark.col() + 1,
+        message: format!("anchor name `{name}` is not supported: use letters, digits, `_` and `-`"),
+    })
+}
+
+fn text_before<'a>(text: &'a str, mark: &Marker) -> &'a str {
+    mark.byte_offset()
+        .and_then(|offset| text.get(..offset))
+        .unwrap_or("")
+}
+
+/// An empty mapping key is only accepted by go-yaml after an explicit `?`
+/// (comments between the two are skipped).
+fn after_question_mark(before: &str) -> bool {
+    let mut rest = before;
+    loop {
+        rest = rest.trim_end_matches([' ', '\t', '\n', '\r']);
+        let line_start = rest.rfind('\n').map_or(0, |i| i + 1);
+        let line = &rest[line_start..];
+        let comment = line
+            .char_indices()
+            .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])));
+        match comment {
+            Some((i, _)) => rest = &rest[..line_start + i],
+            None => return rest.ends_with('?'),
+        }
+    }
+}
+
+/// go-yaml (unlike libyaml and the YAML spec) rejects a stream whose first
+/// token is the document end marker `...`: it then expects the node of an
+/// implicit document. kustomize parses each piece as a stream, so a piece
+/// that starts with `...` fails. Returns that marker's 1-based line.
+fn leading_document_end(text: &str) -> Option<usize> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    for (index, line) in text.split('\n').enumerate() {
+        let content = line.trim_start_matches([' ', '\t', '\r']);
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let rest = line.strip_prefix("...")?;
+        let ends = rest.is_empty() || rest.starts_with([' ', '\t', '\r']);
+        return ends.then_some(index + 1);
+    }
+    None
 }
 
 fn scan_failure(error: &ScanError, line_offset: usize) -> Failure {

@@ -241,6 +241,24 @@ fn block_scalars() {
     assert_eq!(doc["end"], json!("text"));
 }
 
+/// kyaml writes each resource back out with go-yaml before decoding it
+/// again; these values change on the way (kubectl output).
+#[test]
+fn kyaml_round_trip() {
+    let text = "kind: T\nspec:\n  z: {k: , j}\n  y: [k: ]\n  e:\n  f: [{a: }, [b]]\n  ? \n  : x\n  g: >\n    folded\n     more\n    back\n  h: >+\n    x\n\n";
+    let spec = &stream(text)[0]["spec"];
+    assert_eq!(spec["z"], json!({"k": "", "j": ""}));
+    assert_eq!(spec["y"], json!([{"k": ""}]));
+    assert_eq!(spec["e"], Value::Null);
+    assert_eq!(spec["f"], json!([{"a": ""}, ["b"]]));
+    assert_eq!(spec[""], json!("x"));
+    assert_eq!(spec["g"], json!("folded\n\n more\nback\n"));
+    assert_eq!(spec["h"], json!("x\n\n\n"));
+    // Config files are not round-tripped.
+    let config = config("g: >\n  folded\n   more\nz: {k: }\n");
+    assert_eq!(config, json!({"g": "folded\n more\n", "z": {"k": null}}));
+}
+
 #[test]
 fn keys() {
     // Top level: non-string scalar keys keep their text (kubectl).
@@ -389,6 +407,15 @@ fn documents() {
         vec![json!({"kind": "A"}), json!({"kind": "B"})]
     );
     assert_eq!(stream(""), Vec::<Value>::new());
+    // Empty collections are dropped too, and null list items are kept (kubectl).
+    assert_eq!(
+        stream("kind: A\n---\n!!map {}\n---\n[]\n---\n{}\n"),
+        vec![json!({"kind": "A"})]
+    );
+    assert_eq!(
+        stream("kind: A\nl:\n-\n- a\n"),
+        vec![json!({"kind": "A", "l": [null, "a"]})]
+    );
     assert_eq!(stream("# nothing\n"), Vec::<Value>::new());
     assert_eq!(
         stream("kind: A\r\n---\r\nkind: B\r\n"),
@@ -608,4 +635,28 @@ fn error_positions_stay_in_the_file() {
             }
         }
     }
+}
+
+#[test]
+#[ignore = "timing, run by hand"]
+fn timing_large_stream() {
+    let one = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-NUM\n  namespace: prod\n  labels:\n    app: web\n    tier: frontend\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25.3\n        ports:\n        - containerPort: 80\n          protocol: TCP\n        env:\n        - name: A\n          value: \"1\"\n        - name: B\n          value: 'two'\n        resources:\n          limits: {cpu: 500m, memory: 128Mi}\n        args:\n        - --flag=true\n        - |\n          multi\n          line\n";
+    let mut text = String::new();
+    for i in 0..5000 {
+        text.push_str(&one.replace("NUM", &i.to_string()));
+        text.push_str("---\n");
+    }
+    let start = std::time::Instant::now();
+    let docs = parse_stream(&text, Path::new("big.yaml")).map(|d| d.len());
+    eprintln!(
+        "{} bytes, {docs:?} docs in {:?}",
+        text.len(),
+        start.elapsed()
+    );
+}
+
+#[test]
+fn empty_key_after_commented_question_mark() {
+    let doc = &stream("kind: T\nspec:\n  ? # explicit\n  # more\n  : x\n")[0];
+    assert_eq!(doc["spec"], json!({"": "x"}));
 }
