@@ -7,21 +7,19 @@
 //! both steps; Rust's own float formatting differs from Go's, so the shortest
 //! round-trip digits are taken from `{:e}` and laid out Go's way.
 
+use std::fmt::Write;
+
 use serde_json::Number;
 
 /// Appends `number` as kustomize prints it.
 pub(crate) fn write_number(out: &mut String, number: &Number) {
     if let Some(int) = number.as_i64() {
-        out.push_str(itoa(int).as_str());
+        let _ = write!(out, "{int}");
     } else if let Some(uint) = number.as_u64() {
-        out.push_str(uint.to_string().as_str());
+        let _ = write!(out, "{uint}");
     } else if let Some(float) = number.as_f64() {
         write_float(out, float);
     }
-}
-
-fn itoa(int: i64) -> String {
-    int.to_string()
 }
 
 /// The shortest decimal digits of a finite, non-zero `|f|` and the position of

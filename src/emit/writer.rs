@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::keys::sort_entries;
 use super::number::write_number;
 use super::resolve::needs_quotes;
-use super::scalar::{analyze, is_break, is_printable, select, Style};
+use super::scalar::{analyze, is_break, is_printable, select, Analysis, Style};
 
 const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
@@ -33,6 +33,8 @@ pub(crate) struct Emitter<'o> {
     indent: i32,
     whitespace: bool,
     indention: bool,
+    /// Reused buffer for number text.
+    scratch: String,
 }
 
 impl<'o> Emitter<'o> {
@@ -43,6 +45,7 @@ impl<'o> Emitter<'o> {
             indent: -1,
             whitespace: true,
             indention: true,
+            scratch: String::new(),
         }
     }
 
@@ -63,28 +66,33 @@ impl<'o> Emitter<'o> {
             Value::Bool(true) => self.plain_token("true"),
             Value::Bool(false) => self.plain_token("false"),
             Value::Number(number) => {
-                let mut text = String::new();
+                let mut text = std::mem::take(&mut self.scratch);
+                text.clear();
                 write_number(&mut text, number);
                 self.plain_token(&text);
+                self.scratch = text;
             }
         }
     }
 
     fn mapping(&mut self, map: &serde_json::Map<String, Value>, top_level: bool) {
-        let keys: Vec<Cow<'_, str>> = map.keys().map(|k| normalize_string(k)).collect();
-        let mut entries: Vec<(&str, &Value)> =
-            keys.iter().map(Cow::as_ref).zip(map.values()).collect();
+        let mut entries: Vec<(Cow<'_, str>, &Value)> = map
+            .iter()
+            .map(|(key, value)| (normalize_string(key), value))
+            .collect();
         sort_entries(&mut entries);
 
         let saved = self.indent;
         self.increase_indent(false, false);
-        for &(key, value) in &entries {
+        for (key, value) in &entries {
+            let key = key.as_ref();
             let child_top = top_level && key == "metadata";
             self.write_indent();
             let analysis = analyze(key);
             if !analysis.multiline && key.len() <= MAX_SIMPLE_KEY {
-                self.string(
+                self.analyzed_string(
                     key,
+                    &analysis,
                     Context {
                         mapping: true,
                         simple_key: true,
@@ -93,8 +101,9 @@ impl<'o> Emitter<'o> {
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.string(
+                self.analyzed_string(
                     key,
+                    &analysis,
                     Context {
                         mapping: true,
                         simple_key: false,
@@ -160,6 +169,10 @@ impl<'o> Emitter<'o> {
     }
 
     fn string(&mut self, text: &str, context: Context) {
+        self.analyzed_string(text, &analyze(text), context);
+    }
+
+    fn analyzed_string(&mut self, text: &str, analysis: &Analysis, context: Context) {
         let requested = if text.contains('\n') {
             Style::Literal
         } else if needs_quotes(text) {
@@ -167,8 +180,7 @@ impl<'o> Emitter<'o> {
         } else {
             Style::Plain
         };
-        let analysis = analyze(text);
-        let style = select(requested, &analysis, context.simple_key, text.is_empty());
+        let style = select(requested, analysis, context.simple_key, text.is_empty());
         let saved = self.indent;
         self.increase_indent(true, false);
         let allow_breaks = !context.simple_key;
@@ -441,14 +453,15 @@ fn normalize_string(text: &str) -> Cow<'_, str> {
     Cow::Owned(fold_nel(text))
 }
 
-/// libyaml's double-quoted scalar folding, where NEL is the only raw break:
-/// blanks before a break are dropped, blanks after one are skipped, a single
-/// break becomes a space and each further break a newline.
+/// libyaml's double-quoted scalar folding, where NEL is the only raw break
+/// and the space the only raw blank (JSON escapes tabs): spaces before a
+/// break are dropped, spaces after one are skipped, a single break becomes a
+/// space and each further break a newline.
 fn fold_nel(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c != ' ' && c != '\t' && c != '\u{85}' {
+        if c != ' ' && c != '\u{85}' {
             out.push(c);
             continue;
         }
@@ -462,7 +475,7 @@ fn fold_nel(text: &str) -> String {
             } else if breaks == 0 {
                 whitespace.push(w);
             }
-            current = chars.next_if(|&n| n == ' ' || n == '\t' || n == '\u{85}');
+            current = chars.next_if(|&n| n == ' ' || n == '\u{85}');
         }
         match breaks {
             0 => out.push_str(&whitespace),
