@@ -1874,6 +1874,25 @@ fn rejected_cases() {
             resource("marker007", json!("a\u{85}\u{85}--- b")),
         ),
         ("key_ctrl", resource("key-ctrl", json!({"a\u{7f}b": 1_i64}))),
+        (
+            "key_nel_end",
+            resource("key-nel-end", json!({"a\u{85}": 1_i64})),
+        ),
+        (
+            "key_nel_start",
+            resource("key-nel-start", json!({"\u{85}a": 1_i64})),
+        ),
+        (
+            "key_nel_only",
+            resource("key-nel-only", json!({"\u{85}": 1_i64})),
+        ),
+        (
+            "key_nel_long",
+            resource(
+                "key-nel-long",
+                json!({"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\u{85}": 1_i64}),
+            ),
+        ),
     ];
     for (name, value) in cases {
         assert!(check(&value).is_err(), "{name} should be rejected");

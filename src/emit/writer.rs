@@ -27,6 +27,17 @@ struct Context {
     simple_key: bool,
 }
 
+/// A mapping value, or a key in the complex `?` form.
+const VALUE: Context = Context {
+    mapping: true,
+    simple_key: false,
+};
+/// A key written as `key:`.
+const SIMPLE_KEY: Context = Context {
+    mapping: true,
+    simple_key: true,
+};
+
 pub(crate) struct Emitter<'o> {
     out: &'o mut String,
     column: usize,
@@ -85,60 +96,46 @@ impl<'o> Emitter<'o> {
         let saved = self.indent;
         self.increase_indent(false, false);
         for (key, value) in &entries {
-            let key = key.as_ref();
-            let child_top = top_level && key == "metadata";
             self.write_indent();
-            let analysis = analyze(key);
-            if !analysis.multiline && key.len() <= MAX_SIMPLE_KEY {
-                self.analyzed_string(
-                    key,
-                    &analysis,
-                    Context {
-                        mapping: true,
-                        simple_key: true,
-                    },
-                );
-                self.write_indicator(":", false, false, false);
+            self.key(key);
+            if top_level && key == "metadata" {
+                self.metadata(value);
             } else {
-                self.write_indicator("?", true, false, true);
-                self.analyzed_string(
-                    key,
-                    &analysis,
-                    Context {
-                        mapping: true,
-                        simple_key: false,
-                    },
-                );
-                self.write_indent();
-                self.write_indicator(":", true, false, true);
-            }
-            let context = Context {
-                mapping: true,
-                simple_key: false,
-            };
-            if child_top {
-                self.metadata(value, context);
-            } else {
-                self.node(value, context, false);
+                self.node(value, VALUE, false);
             }
         }
         self.indent = saved;
     }
 
+    /// A key and its `:`. Keys up to 128 bytes on one line are simple
+    /// (`key:`, never folded); others use the complex form `? key` / `:`.
+    fn key(&mut self, key: &str) {
+        let analysis = analyze(key);
+        if !analysis.multiline && key.len() <= MAX_SIMPLE_KEY {
+            self.analyzed_string(key, &analysis, SIMPLE_KEY);
+            self.write_indicator(":", false, false, false);
+        } else {
+            self.write_indicator("?", true, false, true);
+            self.analyzed_string(key, &analysis, VALUE);
+            self.write_indent();
+            self.write_indicator(":", true, false, true);
+        }
+    }
+
     /// `metadata` of the top-level object: kustomize drops `annotations`
     /// when it is empty or null.
-    fn metadata(&mut self, value: &Value, context: Context) {
+    fn metadata(&mut self, value: &Value) {
         if let Value::Object(map) = value {
             let drop = matches!(map.get("annotations"), Some(Value::Null))
                 || matches!(map.get("annotations"), Some(Value::Object(a)) if a.is_empty());
             if drop {
                 let mut trimmed = map.clone();
                 trimmed.shift_remove("annotations");
-                self.node(&Value::Object(trimmed), context, false);
+                self.node(&Value::Object(trimmed), VALUE, false);
                 return;
             }
         }
-        self.node(value, context, false);
+        self.node(value, VALUE, false);
     }
 
     fn sequence(&mut self, items: &[Value], context: Context) {
@@ -252,6 +249,15 @@ impl<'o> Emitter<'o> {
     fn plain(&mut self, text: &str, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        // Plain text has no line breaks (analysis forbids them), so when it
+        // cannot reach past the fold column it is copied as is.
+        if !allow_breaks || self.column + text.len() <= BEST_WIDTH {
+            self.out.push_str(text);
+            self.column += text.chars().count();
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let (mut spaces, mut breaks) = (false, false);
         let mut chars = text.chars().peekable();
