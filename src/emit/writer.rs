@@ -159,8 +159,9 @@ impl<'o> Emitter<'o> {
         if !self.whitespace {
             self.put(' ');
         }
+        // Always ASCII: `null`, `true`, `false`, digits, `.`, `e`, signs.
         self.out.push_str(text);
-        self.column += text.chars().count();
+        self.column += text.len();
         self.whitespace = false;
         self.indention = false;
     }
@@ -240,8 +241,9 @@ impl<'o> Emitter<'o> {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
+        // Indicators are ASCII.
         self.out.push_str(indicator);
-        self.column += indicator.chars().count();
+        self.column += indicator.len();
         self.whitespace = is_whitespace;
         self.indention = self.indention && is_indention;
     }
@@ -453,7 +455,7 @@ impl<'o> Emitter<'o> {
 /// raw inside a JSON string and the YAML reader folds it like a line break
 /// in a double-quoted scalar.
 fn normalize_string(text: &str) -> Cow<'_, str> {
-    if !text.contains('\u{85}') {
+    if text.is_ascii() || !text.contains('\u{85}') {
         return Cow::Borrowed(text);
     }
     Cow::Owned(fold_nel(text))
