@@ -16,27 +16,32 @@ use crate::error::{Error, Result};
 /// followed by `---` or `...` and a space or another U+0085 in a string (the
 /// closing JSON quote follows a marker at the very end, which is fine).
 pub fn check(value: &Value) -> Result<()> {
-    let mut path = Vec::new();
+    let mut path = String::new();
     walk(value, &mut path)
 }
 
-fn walk<'v>(value: &'v Value, path: &mut Vec<&'v str>) -> Result<()> {
+/// `path` is the field path so far, e.g. `spec.containers[0].args[2]`.
+fn walk(value: &Value, path: &mut String) -> Result<()> {
+    let length = path.len();
     match value {
         Value::Object(map) => {
             for (key, item) in map {
-                path.push(key);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
                 if let Some(problem) = problem(key, true) {
                     return Err(fail(path, problem));
                 }
                 walk(item, path)?;
-                path.pop();
+                path.truncate(length);
             }
         }
         Value::Array(items) => {
-            for item in items {
-                path.push("[]");
+            for (index, item) in items.iter().enumerate() {
+                path.push_str(&format!("[{index}]"));
                 walk(item, path)?;
-                path.pop();
+                path.truncate(length);
             }
         }
         Value::String(text) => {
@@ -49,10 +54,9 @@ fn walk<'v>(value: &'v Value, path: &mut Vec<&'v str>) -> Result<()> {
     Ok(())
 }
 
-fn fail(path: &[&str], problem: &str) -> Error {
+fn fail(path: &str, problem: &str) -> Error {
     Error::msg(format!(
-        "field `{}`: {problem} (kustomize cannot print this value)",
-        path.join(".")
+        "field `{path}`: {problem} (kustomize cannot print this value)"
     ))
 }
 
@@ -97,6 +101,11 @@ mod tests {
         for value in rejected {
             assert!(check(&value).is_err(), "{value}");
         }
+        let error = check(&json!({"spec": {"args": ["ok", "a\u{7f}"]}})).unwrap_err();
+        assert!(
+            error.to_string().contains("field `spec.args[1]`"),
+            "{error}"
+        );
         let accepted = [
             json!({"v": "a\u{85}b"}),
             json!({"v": "a\u{85}..."}),

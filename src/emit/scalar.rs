@@ -19,7 +19,8 @@ pub(crate) struct Analysis {
     pub block_allowed: bool,
 }
 
-/// libyaml `is_printable` for the character at the start of `bytes`.
+/// libyaml `is_printable`: what may appear raw; everything else (C0/C1
+/// controls, DEL, BOM, U+FFFE/F, surrogates, all of U+10000 and up) is special.
 pub(crate) fn is_printable(c: char) -> bool {
     matches!(c, '\n' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
         && c != '\u{FEFF}'

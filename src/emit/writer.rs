@@ -170,6 +170,10 @@ impl<'o> Emitter<'o> {
         self.analyzed_string(text, &analyze(text), context);
     }
 
+    /// go-yaml v2 `stringv` requests a style (literal for text with `\n`,
+    /// double-quoted for what would read back as another type, else plain);
+    /// libyaml's analysis then downgrades it where that style cannot hold the
+    /// text.
     fn analyzed_string(&mut self, text: &str, analysis: &Analysis, context: Context) {
         let requested = if text.contains('\n') {
             Style::Literal
