@@ -15,8 +15,8 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 /// Sorts `entries` by key the way go-yaml v2 orders mapping keys.
-pub(crate) fn sort_entries<T>(entries: &mut Vec<(&str, T)>) {
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+pub(crate) fn sort_entries<K: AsRef<str>, T>(entries: &mut Vec<(K, T)>) {
+    entries.sort_unstable_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
     if entries.len() <= 12 {
         insertion_sort(entries);
     } else {
@@ -24,17 +24,17 @@ pub(crate) fn sort_entries<T>(entries: &mut Vec<(&str, T)>) {
     }
 }
 
-fn insertion_sort<T>(entries: &mut [(&str, T)]) {
+fn insertion_sort<K: AsRef<str>, T>(entries: &mut [(K, T)]) {
     for i in 1..entries.len() {
         let mut j = i;
-        while j > 0 && less(entries[j].0, entries[j - 1].0) {
+        while j > 0 && less(entries[j].0.as_ref(), entries[j - 1].0.as_ref()) {
             entries.swap(j, j - 1);
             j -= 1;
         }
     }
 }
 
-fn merge_sort<T>(entries: &mut Vec<(&str, T)>) {
+fn merge_sort<K: AsRef<str>, T>(entries: &mut Vec<(K, T)>) {
     if entries.len() <= 1 {
         return;
     }
@@ -46,7 +46,7 @@ fn merge_sort<T>(entries: &mut Vec<(&str, T)>) {
     let mut right = right.into_iter().peekable();
     while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
         // Take from the right only when strictly less: stable.
-        let next = if less(r.0, l.0) {
+        let next = if less(r.0.as_ref(), l.0.as_ref()) {
             right.next()
         } else {
             left.next()

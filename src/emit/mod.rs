@@ -9,10 +9,11 @@
 //! scalar analysis ([`scalar`]), and the layout, 80-column folding and block
 //! scalars follow libyaml's emitter ([`writer`]).
 //!
-//! It must not change what the document means, only how it is spelled, and
-//! it never fails: values that make kustomize fail (DEL, U+FFFE, NaN) are
-//! written in go-yaml's spelling anyway.
+//! It must not change what the document means, only how it is spelled.
+//! [`document`] never fails: values that make kustomize fail on output are
+//! written anyway; [`check`] finds them first so a build can report them.
 
+mod check;
 mod keys;
 mod number;
 mod resolve;
@@ -22,6 +23,8 @@ mod writer;
 use serde_json::Value;
 
 use crate::resource::ResourceMap;
+
+pub use check::check;
 
 /// One document, ending in exactly one newline. `metadata.annotations` of the
 /// top-level object is left out when it is empty or null, as kustomize does.

@@ -7,21 +7,19 @@
 //! both steps; Rust's own float formatting differs from Go's, so the shortest
 //! round-trip digits are taken from `{:e}` and laid out Go's way.
 
+use std::fmt::Write;
+
 use serde_json::Number;
 
 /// Appends `number` as kustomize prints it.
 pub(crate) fn write_number(out: &mut String, number: &Number) {
     if let Some(int) = number.as_i64() {
-        out.push_str(itoa(int).as_str());
+        let _ = write!(out, "{int}");
     } else if let Some(uint) = number.as_u64() {
-        out.push_str(uint.to_string().as_str());
+        let _ = write!(out, "{uint}");
     } else if let Some(float) = number.as_f64() {
         write_float(out, float);
     }
-}
-
-fn itoa(int: i64) -> String {
-    int.to_string()
 }
 
 /// The shortest decimal digits of a finite, non-zero `|f|` and the position of
@@ -33,8 +31,14 @@ struct Digits {
 
 fn shortest_digits(float: f64) -> Digits {
     // `{:e}` prints the shortest round-trip digits, e.g. `1.2345675e6`.
-    let text = format!("{:e}", float.abs());
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
+    let digits = scientific_digits(&format!("{:e}", float.abs()));
+    go_tie_break(float.abs(), digits)
+}
+
+/// Splits `d.ddde±x` into its significant digits (trailing zeros dropped)
+/// and decimal point position.
+fn scientific_digits(text: &str) -> Digits {
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let digits = digits.trim_end_matches('0');
@@ -43,6 +47,43 @@ fn shortest_digits(float: f64) -> Digits {
         digits: digits.to_string(),
         point: exponent + 1,
     }
+}
+
+/// When the exact value lies exactly halfway between two shortest
+/// candidates, Go picks the one with an even last digit; Rust may pick the
+/// odd one (`1223383794756801.25` is `…801.2` in Go, `…801.3` in Rust).
+fn go_tie_break(abs: f64, shortest: Digits) -> Digits {
+    let last = shortest.digits.as_bytes()[shortest.digits.len() - 1];
+    if last % 2 == 0 {
+        return shortest;
+    }
+    let head = &shortest.digits[..shortest.digits.len() - 1];
+    for neighbour in [last - 1, last + 1] {
+        if neighbour > b'9' {
+            continue;
+        }
+        let mut candidate = head.to_string();
+        candidate.push(char::from(neighbour));
+        let text = format!("0.{candidate}e{}", shortest.point);
+        if text.parse::<f64>().ok() != Some(abs) {
+            continue;
+        }
+        // A tie: the exact value is the lower candidate followed by `5`.
+        let lower = if neighbour < last {
+            &candidate
+        } else {
+            &shortest.digits
+        };
+        let exact = scientific_digits(&format!("{abs:.800e}"));
+        if exact.point == shortest.point && exact.digits == format!("{lower}5") {
+            let digits = candidate.trim_end_matches('0').to_string();
+            return Digits {
+                digits,
+                point: shortest.point,
+            };
+        }
+    }
+    shortest
 }
 
 /// Appends a float the way it comes out of Go JSON + go-yaml v2.
@@ -181,6 +222,9 @@ mod tests {
             (123456789012345678.0, "123456789012345680"),
             (18446744073709551615.0, "1.8446744073709552e+19"),
             (1.2345678901234568e29, "1.2345678901234568e+29"),
+            // Halfway cases: Go rounds the last digit to even (numfuzz).
+            (1223383794756801.2, "1.2233837947568012e+15"),
+            (71003836391028.12, "7.100383639102812e+13"),
         ];
         for (value, expected) in cases {
             assert_eq!(float(*value), *expected, "{value:e}");

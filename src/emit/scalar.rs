@@ -19,7 +19,8 @@ pub(crate) struct Analysis {
     pub block_allowed: bool,
 }
 
-/// libyaml `is_printable` for the character at the start of `bytes`.
+/// libyaml `is_printable`: what may appear raw; everything else (C0/C1
+/// controls, DEL, BOM, U+FFFE/F, surrogates, all of U+10000 and up) is special.
 pub(crate) fn is_printable(c: char) -> bool {
     matches!(c, '\n' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
         && c != '\u{FEFF}'
@@ -49,56 +50,32 @@ pub(crate) fn analyze(text: &str) -> Analysis {
             block_allowed: false,
         };
     }
-    let mut block_indicators = text.starts_with("---") || text.starts_with("...");
-    let mut line_breaks = false;
-    let mut special = false;
-    let (mut leading_space, mut leading_break) = (false, false);
-    let (mut trailing_space, mut trailing_break) = (false, false);
-    let (mut break_space, mut space_break) = (false, false);
-    let (mut previous_space, mut previous_break) = (false, false);
-    let mut preceded_by_whitespace = true;
-
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
-        let followed_by_whitespace = next.is_none_or(is_blank);
-        let last = next.is_none();
-        if i == 0 {
-            match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => block_indicators = true,
-                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
-                _ => {}
-            }
-        } else {
-            match c {
-                ':' if followed_by_whitespace => block_indicators = true,
-                '#' if preceded_by_whitespace => block_indicators = true,
-                _ => {}
-            }
-        }
-        if !is_printable(c) {
-            special = true;
-        }
-        if c == ' ' {
-            leading_space |= i == 0;
-            trailing_space |= last;
-            break_space |= previous_break;
-            previous_space = true;
-            previous_break = false;
-        } else if is_break(c) {
-            line_breaks = true;
-            leading_break |= i == 0;
-            trailing_break |= last;
-            space_break |= previous_space;
-            previous_space = false;
-            previous_break = true;
-        } else {
-            previous_space = false;
-            previous_break = false;
-        }
-        preceded_by_whitespace = is_blankz(c);
+    if is_boring(text) {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
     }
+    let mut flags = if text.is_ascii() {
+        scan(text.as_bytes(), |&b| char::from(b))
+    } else {
+        let chars: Vec<char> = text.chars().collect();
+        scan(&chars, |&c| c)
+    };
+    flags.block_indicators |= text.starts_with("---") || text.starts_with("...");
+    let Flags {
+        block_indicators,
+        line_breaks,
+        special,
+        leading_space,
+        leading_break,
+        trailing_space,
+        trailing_break,
+        break_space,
+        space_break,
+    } = flags;
 
     let mut analysis = Analysis {
         multiline: line_breaks,
@@ -125,6 +102,82 @@ pub(crate) fn analyze(text: &str) -> Analysis {
         analysis.block_plain_allowed = false;
     }
     analysis
+}
+
+/// Fast path for the common case (names, labels, images, paths): ASCII
+/// letters, digits and `._/-:=+` only, so no indicator, blank, break or
+/// special character can occur except a trailing `:` or a lone `-`.
+fn is_boring(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().all(|&b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-' | b':' | b'=' | b'+')
+    }) && !text.ends_with(':')
+        && text != "-"
+        && !text.starts_with("---")
+        && !text.starts_with("...")
+}
+
+/// What one pass over the characters finds (libyaml's local flags).
+#[derive(Default)]
+struct Flags {
+    block_indicators: bool,
+    line_breaks: bool,
+    special: bool,
+    leading_space: bool,
+    leading_break: bool,
+    trailing_space: bool,
+    trailing_break: bool,
+    break_space: bool,
+    space_break: bool,
+}
+
+/// The character loop of `analyze_scalar`, over bytes (ASCII text) or chars.
+fn scan<T>(units: &[T], to_char: impl Fn(&T) -> char) -> Flags {
+    let mut flags = Flags::default();
+    let (mut previous_space, mut previous_break) = (false, false);
+    let mut preceded_by_whitespace = true;
+    for (i, unit) in units.iter().enumerate() {
+        let c = to_char(unit);
+        let next = units.get(i + 1).map(&to_char);
+        let followed_by_whitespace = next.is_none_or(is_blank);
+        let last = next.is_none();
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => flags.block_indicators = true,
+                '?' | ':' | '-' if followed_by_whitespace => flags.block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_whitespace => flags.block_indicators = true,
+                '#' if preceded_by_whitespace => flags.block_indicators = true,
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            flags.special = true;
+        }
+        if c == ' ' {
+            flags.leading_space |= i == 0;
+            flags.trailing_space |= last;
+            flags.break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            flags.line_breaks = true;
+            flags.leading_break |= i == 0;
+            flags.trailing_break |= last;
+            flags.space_break |= previous_space;
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = is_blankz(c);
+    }
+    flags
 }
 
 /// libyaml `select_scalar_style` for an implicit, untagged scalar in block

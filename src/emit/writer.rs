@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::keys::sort_entries;
 use super::number::write_number;
 use super::resolve::needs_quotes;
-use super::scalar::{analyze, is_break, is_printable, select, Style};
+use super::scalar::{analyze, is_break, is_printable, select, Analysis, Style};
 
 const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
@@ -27,12 +27,25 @@ struct Context {
     simple_key: bool,
 }
 
+/// A mapping value, or a key in the complex `?` form.
+const VALUE: Context = Context {
+    mapping: true,
+    simple_key: false,
+};
+/// A key written as `key:`.
+const SIMPLE_KEY: Context = Context {
+    mapping: true,
+    simple_key: true,
+};
+
 pub(crate) struct Emitter<'o> {
     out: &'o mut String,
     column: usize,
     indent: i32,
     whitespace: bool,
     indention: bool,
+    /// Reused buffer for number text.
+    scratch: String,
 }
 
 impl<'o> Emitter<'o> {
@@ -43,6 +56,7 @@ impl<'o> Emitter<'o> {
             indent: -1,
             whitespace: true,
             indention: true,
+            scratch: String::new(),
         }
     }
 
@@ -63,73 +77,65 @@ impl<'o> Emitter<'o> {
             Value::Bool(true) => self.plain_token("true"),
             Value::Bool(false) => self.plain_token("false"),
             Value::Number(number) => {
-                let mut text = String::new();
+                let mut text = std::mem::take(&mut self.scratch);
+                text.clear();
                 write_number(&mut text, number);
                 self.plain_token(&text);
+                self.scratch = text;
             }
         }
     }
 
     fn mapping(&mut self, map: &serde_json::Map<String, Value>, top_level: bool) {
-        let keys: Vec<Cow<'_, str>> = map.keys().map(|k| normalize_string(k)).collect();
-        let mut entries: Vec<(&str, &Value)> =
-            keys.iter().map(Cow::as_ref).zip(map.values()).collect();
+        let mut entries: Vec<(Cow<'_, str>, &Value)> = map
+            .iter()
+            .map(|(key, value)| (normalize_string(key), value))
+            .collect();
         sort_entries(&mut entries);
 
         let saved = self.indent;
         self.increase_indent(false, false);
-        for &(key, value) in &entries {
-            let child_top = top_level && key == "metadata";
+        for (key, value) in &entries {
             self.write_indent();
-            let analysis = analyze(key);
-            if !analysis.multiline && key.len() <= MAX_SIMPLE_KEY {
-                self.string(
-                    key,
-                    Context {
-                        mapping: true,
-                        simple_key: true,
-                    },
-                );
-                self.write_indicator(":", false, false, false);
+            self.key(key);
+            if top_level && key == "metadata" {
+                self.metadata(value);
             } else {
-                self.write_indicator("?", true, false, true);
-                self.string(
-                    key,
-                    Context {
-                        mapping: true,
-                        simple_key: false,
-                    },
-                );
-                self.write_indent();
-                self.write_indicator(":", true, false, true);
-            }
-            let context = Context {
-                mapping: true,
-                simple_key: false,
-            };
-            if child_top {
-                self.metadata(value, context);
-            } else {
-                self.node(value, context, false);
+                self.node(value, VALUE, false);
             }
         }
         self.indent = saved;
     }
 
+    /// A key and its `:`. Keys up to 128 bytes on one line are simple
+    /// (`key:`, never folded); others use the complex form `? key` / `:`.
+    fn key(&mut self, key: &str) {
+        let analysis = analyze(key);
+        if !analysis.multiline && key.len() <= MAX_SIMPLE_KEY {
+            self.analyzed_string(key, &analysis, SIMPLE_KEY);
+            self.write_indicator(":", false, false, false);
+        } else {
+            self.write_indicator("?", true, false, true);
+            self.analyzed_string(key, &analysis, VALUE);
+            self.write_indent();
+            self.write_indicator(":", true, false, true);
+        }
+    }
+
     /// `metadata` of the top-level object: kustomize drops `annotations`
     /// when it is empty or null.
-    fn metadata(&mut self, value: &Value, context: Context) {
+    fn metadata(&mut self, value: &Value) {
         if let Value::Object(map) = value {
             let drop = matches!(map.get("annotations"), Some(Value::Null))
                 || matches!(map.get("annotations"), Some(Value::Object(a)) if a.is_empty());
             if drop {
                 let mut trimmed = map.clone();
                 trimmed.shift_remove("annotations");
-                self.node(&Value::Object(trimmed), context, false);
+                self.node(&Value::Object(trimmed), VALUE, false);
                 return;
             }
         }
-        self.node(value, context, false);
+        self.node(value, VALUE, false);
     }
 
     fn sequence(&mut self, items: &[Value], context: Context) {
@@ -153,13 +159,22 @@ impl<'o> Emitter<'o> {
         if !self.whitespace {
             self.put(' ');
         }
+        // Always ASCII: `null`, `true`, `false`, digits, `.`, `e`, signs.
         self.out.push_str(text);
-        self.column += text.chars().count();
+        self.column += text.len();
         self.whitespace = false;
         self.indention = false;
     }
 
     fn string(&mut self, text: &str, context: Context) {
+        self.analyzed_string(text, &analyze(text), context);
+    }
+
+    /// go-yaml v2 `stringv` requests a style (literal for text with `\n`,
+    /// double-quoted for what would read back as another type, else plain);
+    /// libyaml's analysis then downgrades it where that style cannot hold the
+    /// text.
+    fn analyzed_string(&mut self, text: &str, analysis: &Analysis, context: Context) {
         let requested = if text.contains('\n') {
             Style::Literal
         } else if needs_quotes(text) {
@@ -167,8 +182,7 @@ impl<'o> Emitter<'o> {
         } else {
             Style::Plain
         };
-        let analysis = analyze(text);
-        let style = select(requested, &analysis, context.simple_key, text.is_empty());
+        let style = select(requested, analysis, context.simple_key, text.is_empty());
         let saved = self.indent;
         self.increase_indent(true, false);
         let allow_breaks = !context.simple_key;
@@ -231,8 +245,9 @@ impl<'o> Emitter<'o> {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
+        // Indicators are ASCII.
         self.out.push_str(indicator);
-        self.column += indicator.chars().count();
+        self.column += indicator.len();
         self.whitespace = is_whitespace;
         self.indention = self.indention && is_indention;
     }
@@ -240,6 +255,15 @@ impl<'o> Emitter<'o> {
     fn plain(&mut self, text: &str, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        // Plain text has no line breaks (analysis forbids them), so when it
+        // cannot reach past the fold column it is copied as is.
+        if !allow_breaks || self.column + text.len() <= BEST_WIDTH {
+            self.out.push_str(text);
+            self.column += text.chars().count();
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let (mut spaces, mut breaks) = (false, false);
         let mut chars = text.chars().peekable();
@@ -435,20 +459,21 @@ impl<'o> Emitter<'o> {
 /// raw inside a JSON string and the YAML reader folds it like a line break
 /// in a double-quoted scalar.
 fn normalize_string(text: &str) -> Cow<'_, str> {
-    if !text.contains('\u{85}') {
+    if text.is_ascii() || !text.contains('\u{85}') {
         return Cow::Borrowed(text);
     }
     Cow::Owned(fold_nel(text))
 }
 
-/// libyaml's double-quoted scalar folding, where NEL is the only raw break:
-/// blanks before a break are dropped, blanks after one are skipped, a single
-/// break becomes a space and each further break a newline.
+/// libyaml's double-quoted scalar folding, where NEL is the only raw break
+/// and the space the only raw blank (JSON escapes tabs): spaces before a
+/// break are dropped, spaces after one are skipped, a single break becomes a
+/// space and each further break a newline.
 fn fold_nel(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c != ' ' && c != '\t' && c != '\u{85}' {
+        if c != ' ' && c != '\u{85}' {
             out.push(c);
             continue;
         }
@@ -462,7 +487,7 @@ fn fold_nel(text: &str) -> String {
             } else if breaks == 0 {
                 whitespace.push(w);
             }
-            current = chars.next_if(|&n| n == ' ' || n == '\t' || n == '\u{85}');
+            current = chars.next_if(|&n| n == ' ' || n == '\u{85}');
         }
         match breaks {
             0 => out.push_str(&whitespace),
