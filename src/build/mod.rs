@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub reorder: Option<Reorder>,
     /// kustomize's `--enable-managedby-label`.
     pub enable_managed_by_label: bool,
+    /// `--ext-str`/`--tla-str` values that win over the kustomization's `jsonnet:`.
+    pub jsonnet: crate::generate::jsonnet::JsonnetOverrides,
 }
 
 /// The result of a build: the resources, in output order, and warnings.

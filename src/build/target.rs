@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::build::BuildOptions;
 use crate::error::{Error, Result, ResultExt};
 use crate::fs::FileSystem;
+use crate::generate::jsonnet::JsonnetConfig;
 use crate::kustomization::{Kustomization, FILE_NAMES};
 use crate::loader::Loader;
 use crate::resource::{value_kind, Origin, Resource, ResourceMap};
@@ -99,7 +100,7 @@ impl<'a> Context<'a> {
         let loader = Loader::new(self.fs, dir, self.options.load_restrictions);
         let file = kustomization_file(self.fs, dir);
         for entry in &k.resources {
-            self.accumulate_resource(&loader, entry, &mut acc)?;
+            self.accumulate_resource(&loader, k, entry, &mut acc)?;
         }
         self.merge_config(&loader, k, &mut acc.config)?;
         run_generators(&loader, k, &file, &mut acc.resources)?;
@@ -142,6 +143,14 @@ impl<'a> Context<'a> {
     ) -> Result<()> {
         let resources = &mut acc.resources;
         let config = &acc.config;
+        let strategic = transform::patch::load_strategic_merge(loader, &k.patches_strategic_merge)?;
+        transform::patch::apply_strategic_merge(resources, &strategic)?;
+        let patches = k
+            .patches
+            .iter()
+            .map(|patch| transform::patch::load_patch(loader, patch))
+            .collect::<Result<Vec<_>>>()?;
+        transform::patch::apply_patches(resources, &patches)?;
         if let Some(namespace) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
             transform::namespace::apply(resources, namespace, config)?;
         }
@@ -155,12 +164,20 @@ impl<'a> Context<'a> {
         if let Some(annotations) = &k.common_annotations {
             transform::labels::apply_common_annotations(resources, annotations, config)?;
         }
+        let json_patches = k
+            .patches_json6902
+            .iter()
+            .map(|patch| transform::patch::load_json6902(loader, patch))
+            .collect::<Result<Vec<_>>>()?;
+        transform::patch::apply_json6902_patches(resources, &json_patches)?;
         if !k.replicas.is_empty() {
             transform::replicas::apply(resources, &k.replicas)?;
         }
         if !k.images.is_empty() {
             transform::images::apply(resources, &k.images)?;
         }
+        let replacements = transform::replacements::parse(&k.replacements, loader)?;
+        transform::replacements::apply(resources, &replacements)?;
         let presets = load_presets(loader, &k.presets)?;
         if !presets.is_empty() {
             let warnings = transform::preset::apply(resources, &presets)?;
@@ -197,6 +214,7 @@ impl<'a> Context<'a> {
     fn accumulate_resource(
         &mut self,
         loader: &Loader<'_>,
+        k: &Kustomization,
         entry: &str,
         acc: &mut Accumulated,
     ) -> Result<()> {
@@ -225,8 +243,20 @@ impl<'a> Context<'a> {
                 format!("accumulating resources from '{entry}': no such file or directory"),
             ));
         }
-        let (path, text) = loader.read_to_string(entry)?;
-        for resource in resources_from_text(&text, &path)? {
+        let resources = if path.extension().is_some_and(|e| e == "jsonnet") {
+            loader.check_allowed(&path)?;
+            let config = match &k.jsonnet {
+                Some(value) => {
+                    JsonnetConfig::from_value(&kustomization_file(self.fs, loader.root()), value)?
+                }
+                None => JsonnetConfig::default(),
+            };
+            generate::jsonnet::evaluate(loader, entry, &config, &self.options.jsonnet)?
+        } else {
+            let (path, text) = loader.read_to_string(entry)?;
+            resources_from_text(&text, &path)?
+        };
+        for resource in resources {
             acc.resources.append(resource)?;
         }
         Ok(())

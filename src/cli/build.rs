@@ -8,12 +8,14 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use strata::build::Reorder;
 use strata::fs::DiskFs;
+use strata::generate::jsonnet::JsonnetOverrides;
 use strata::loader::LoadRestrictions;
 use strata::{BuildOptions, ResourceMap};
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The kustomization directory to build.
+    /// The kustomization directory to build, or a `.jsonnet` file to build
+    /// as if it were a kustomization's only resource.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
@@ -41,6 +43,20 @@ pub struct BuildArgs {
     /// resource (deprecated in kustomize: use `buildMetadata: [managedByLabel]`).
     #[arg(long)]
     pub enable_managedby_label: bool,
+
+    /// Set a jsonnet external variable (`std.extVar`), overriding the
+    /// kustomization's `jsonnet.extVars`. Repeatable.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_assignment)]
+    pub ext_str: Vec<(String, String)>,
+
+    /// Set a top-level argument of jsonnet programs that are functions,
+    /// overriding the kustomization's `jsonnet.tlas`. Repeatable.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_assignment)]
+    pub tla_str: Vec<(String, String)>,
+}
+
+fn parse_assignment(text: &str) -> Result<(String, String), String> {
+    JsonnetOverrides::parse_assignment(text).map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -70,6 +86,8 @@ impl BuildArgs {
             load_restrictor,
             reorder,
             enable_managedby_label,
+            ext_str,
+            tla_str,
         } = self;
         BuildOptions {
             load_restrictions: match load_restrictor {
@@ -81,6 +99,10 @@ impl BuildArgs {
                 ReorderArg::None => Reorder::None,
             }),
             enable_managed_by_label: *enable_managedby_label,
+            jsonnet: JsonnetOverrides {
+                ext_str: ext_str.clone(),
+                tla_str: tla_str.clone(),
+            },
         }
     }
 }
