@@ -35,8 +35,8 @@ pub fn parse_ops(text: &str, source: &str) -> Result<Ops> {
         serde_json::from_str(trimmed)
             .map_err(|e| Error::msg(format!("invalid JSON patch in {source}: {e}")))?
     } else {
-        let documents = crate::yaml::parse_stream(text, Path::new(source))?;
-        documents.into_iter().next().unwrap_or(Value::Null)
+        // kustomize reads JSON patches with YAMLToJSON: YAML 1.1, one document.
+        crate::yaml::parse_config(text, Path::new(source))?
     };
     ops_from_value(value, source)
 }

@@ -152,8 +152,16 @@ fn detect_body(text: &str, source: &str) -> Result<PatchBody> {
     if text.trim_start().starts_with('[') {
         return json6902::parse_ops(text, source).map(PatchBody::Json6902);
     }
-    let docs = crate::yaml::parse_stream(text, Path::new(source))?;
-    detect_parsed(docs, source)
+    // kustomize tries the body as resources first, then as JSON 6902 operations.
+    match crate::yaml::parse_stream(text, Path::new(source)) {
+        Ok(docs) => detect_parsed(docs, source),
+        Err(error) => match crate::yaml::parse_config(text, Path::new(source)) {
+            Ok(list @ Value::Array(_)) => {
+                json6902::ops_from_value(list, source).map(PatchBody::Json6902)
+            }
+            _ => Err(error),
+        },
+    }
 }
 
 /// Tells a parsed body apart: documents with `kind` are strategic merge, a
