@@ -1,0 +1,52 @@
+//! YAML output, written byte for byte as `kustomize build` v5.5.0 writes it.
+//!
+//! kustomize marshals each resource to JSON (Go `encoding/json`), reads that
+//! back with go-yaml v2 and writes it with go-yaml v2's emitter. This module
+//! reproduces the whole trip without doing it: numbers are re-typed the way
+//! the JSON text reads back ([`number`]), strings lose what the JSON reader
+//! folds (U+0085), keys are ordered by go-yaml v2's natural sort ([`keys`]),
+//! quoting follows go-yaml v2's YAML 1.1 resolver ([`resolve`]) and libyaml's
+//! scalar analysis ([`scalar`]), and the layout, 80-column folding and block
+//! scalars follow libyaml's emitter ([`writer`]).
+//!
+//! It must not change what the document means, only how it is spelled, and
+//! it never fails: values that make kustomize fail (DEL, U+FFFE, NaN) are
+//! written in go-yaml's spelling anyway.
+
+mod keys;
+mod number;
+mod resolve;
+mod scalar;
+mod writer;
+
+use serde_json::Value;
+
+use crate::resource::ResourceMap;
+
+/// One document, ending in exactly one newline. `metadata.annotations` of the
+/// top-level object is left out when it is empty or null, as kustomize does.
+pub fn document(value: &Value) -> String {
+    let mut out = String::with_capacity(1024);
+    write_document(&mut out, value);
+    out
+}
+
+/// Appends one document to `out`.
+pub fn write_document(out: &mut String, value: &Value) {
+    writer::Emitter::new(out).document(value, true);
+}
+
+/// All resources, in map order, joined with `---` lines.
+pub fn stream(resources: &ResourceMap) -> String {
+    let mut out = String::with_capacity(resources.len() * 1024);
+    for (index, resource) in resources.iter().enumerate() {
+        if index > 0 {
+            out.push_str("---\n");
+        }
+        write_document(&mut out, resource.object());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
