@@ -439,3 +439,81 @@ fn help_lists_every_flag() {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
 }
+
+#[test]
+fn added_and_deleted_targets_are_created_and_deleted() {
+    if !pipeline_ready() {
+        return;
+    }
+    let repo = Repo::new();
+    std::fs::remove_dir_all(repo.path().join("overlays/dev")).unwrap();
+    repo.write(
+        "overlays/staging/kustomization.yaml",
+        "resources:\n- ../../base\nnamespace: staging\n",
+    );
+    let (code, json) = repo.diff_json(&[]);
+    assert_eq!(code, 1, "{json:#}");
+    let mut dev: Vec<(String, String)> = changes(target(&json, "overlays/dev"))
+        .into_iter()
+        .map(|c| (c.0, c.1))
+        .collect();
+    dev.sort();
+    assert_eq!(
+        dev,
+        [
+            ("deleted".into(), "ConfigMap".into()),
+            ("deleted".into(), "Deployment".into())
+        ]
+    );
+    let staging = changes(target(&json, "overlays/staging"));
+    assert_eq!(staging.len(), 2);
+    assert!(staging.iter().all(|c| c.0 == "created"), "{staging:?}");
+    assert_eq!(target(&json, "overlays/prod")["skipped"], true);
+    // A path that no longer exists still names the target at the base.
+    let (code, json) = repo.diff_json(&["overlays/dev"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["summary"]["deleted"], 2, "{json:#}");
+}
+
+#[test]
+fn secret_values_are_masked_unless_asked() {
+    if !pipeline_ready() {
+        return;
+    }
+    let repo = Repo::new();
+    let kustomization = "resources:\n- ../../base\nnamespace: prod\nsecretGenerator:\n- name: db\n  literals:\n  - password=hunter2\n  - user=admin\n";
+    repo.write("overlays/prod/kustomization.yaml", kustomization);
+    repo.git(&["commit", "--quiet", "--all", "-m", "secret"]);
+    repo.write(
+        "overlays/prod/kustomization.yaml",
+        &kustomization.replace("hunter2", "swordfish"),
+    );
+    // base64 of `hunter2`, `swordfish` and `admin`.
+    let values = ["aHVudGVyMg==", "c3dvcmRmaXNo", "YWRtaW4="];
+
+    let masked = repo.strata(&["--base", "main", "--color", "never", "overlays/prod"]);
+    let stdout = String::from_utf8_lossy(&masked.stdout);
+    assert_eq!(masked.status.code(), Some(1), "{stdout}");
+    for value in values {
+        assert!(!stdout.contains(value), "{value} shown:\n{stdout}");
+    }
+    assert!(
+        stdout.contains(
+            "-  password: '*** (before)'\n+  password: '*** (after)'\n   user: '*** (unchanged)'\n"
+        ),
+        "{stdout}"
+    );
+    // The new hash suffix makes it one changed Secret, not a delete and a create.
+    assert!(stdout.contains("changed: v1 Secret prod/db-"), "{stdout}");
+    assert!(
+        stdout.ends_with("0 created, 1 changed, 0 deleted, 2 unchanged\n"),
+        "{stdout}"
+    );
+
+    let shown = repo.strata(&["--base", "main", "--show-secrets", "overlays/prod"]);
+    let stdout = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        stdout.contains(values[0]) && stdout.contains(values[1]),
+        "{stdout}"
+    );
+}

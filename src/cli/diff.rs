@@ -193,7 +193,9 @@ fn live_source(args: &DiffArgs) -> anyhow::Result<(Box<dyn LiveSource + '_>, Lab
 }
 
 /// The cluster behind the [`LiveSource`] seam. The cluster module plugs in
-/// here (`strata::cluster::ClusterSource`); this build has none.
+/// here: a `strata::cluster::ClusterSource` built from these options whose
+/// `live` returns one [`strata::diff::LiveObject`] per desired resource
+/// (live object and server-side dry-run result). This build has none.
 fn cluster_source(options: &ClusterOptions) -> anyhow::Result<Box<dyn LiveSource>> {
     let _ = options;
     Err(
@@ -305,23 +307,22 @@ fn changed_files(top: &Path, commit: &str) -> anyhow::Result<BTreeSet<PathBuf>> 
 }
 
 /// The work tree's top directory, canonical.
-fn git_toplevel(dir: &Path) -> anyhow::Result<PathBuf> {
-    let dir =
-        std::fs::canonicalize(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
-    let dir = if dir.is_dir() {
-        dir
-    } else {
-        dir.parent().map(Path::to_path_buf).unwrap_or(dir)
-    };
+fn git_toplevel(path: &Path) -> anyhow::Result<PathBuf> {
+    let real = real_path(path)?;
+    let dir = real
+        .ancestors()
+        .find(|dir| dir.is_dir())
+        .unwrap_or(&real)
+        .to_path_buf();
     let top = git(&dir, &["rev-parse", "--show-toplevel"])
-        .with_context(|| format!("`{}` is not in a Git work tree", dir.display()))?;
+        .with_context(|| format!("`{}` is not in a Git work tree", path.display()))?;
     Ok(std::fs::canonicalize(top.trim_end_matches('\n'))?)
 }
 
-/// `path` relative to the work tree's top.
+/// `path` relative to the work tree's top. The path need not exist (a
+/// target deleted since the base revision).
 fn relative_to(top: &Path, path: &Path) -> anyhow::Result<PathBuf> {
-    let real =
-        std::fs::canonicalize(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let real = real_path(path)?;
     real.strip_prefix(top).map(Path::to_path_buf).map_err(|_| {
         anyhow::anyhow!(
             "`{}` is outside the Git work tree `{}`",
@@ -329,6 +330,19 @@ fn relative_to(top: &Path, path: &Path) -> anyhow::Result<PathBuf> {
             top.display()
         )
     })
+}
+
+/// The canonical form of the longest existing ancestor of `path`, joined
+/// with the rest of it.
+fn real_path(path: &Path) -> anyhow::Result<PathBuf> {
+    let absolute = strata::fs::normalize(&std::env::current_dir()?.join(path));
+    for ancestor in absolute.ancestors() {
+        if let Ok(real) = std::fs::canonicalize(ancestor) {
+            let rest = absolute.strip_prefix(ancestor).unwrap_or(Path::new(""));
+            return Ok(real.join(rest));
+        }
+    }
+    Ok(absolute)
 }
 
 fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {

@@ -26,18 +26,30 @@ pub trait LiveSource {
     fn live(&self, desired: &ResourceMap) -> Result<LiveState>;
 }
 
-/// What a [`LiveSource`] found.
-#[derive(Clone, Debug, Default)]
+/// What a [`LiveSource`] found: one entry per object it knows about.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LiveState {
-    /// Objects as they are now. A desired object with no live object of the
-    /// same id is created; a live object no desired object matches is
-    /// reported deleted, so a source that must not report deletions (a
-    /// cluster, where applying deletes nothing) returns only objects whose
-    /// ids the desired set names.
-    pub live: Vec<Value>,
-    /// For desired ids, the object as applying would leave it (server-side
-    /// dry run). Desired objects not listed here are compared as they are.
-    pub would_be: Vec<(ResId, Value)>,
+    pub objects: Vec<LiveObject>,
+}
+
+/// One object as a source sees it (the shape `crate::cluster` returns).
+///
+/// Every `live` object forms the before side. A desired object with no
+/// live object of the same id is created; a live object that no desired
+/// object matches is reported deleted, so a source that must not report
+/// deletions (a cluster, where applying deletes nothing) lists only
+/// objects whose ids the desired set names. A source may give a live
+/// object and the would-be object of one resource in one entry (a cluster
+/// does) or in separate entries (files do): the engine pairs by id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveObject {
+    /// The resource's id as in the build, or the live object's own id.
+    pub id: ResId,
+    /// The object as it is now; `None` when it does not exist.
+    pub live: Option<Value>,
+    /// The desired object with this id as applying would leave it
+    /// (server-side dry run); `None`: compare the desired object as built.
+    pub would_be: Option<Value>,
 }
 
 /// How to reach a cluster; what `--kubeconfig`, `--context`, `--namespace`
@@ -65,25 +77,31 @@ impl Default for ClusterOptions {
     }
 }
 
-/// Diffs `desired` against what a source found: before = live, after = the
-/// would-be object or else the desired one.
+/// Diffs `desired` against what a source found: before = every live
+/// object, after = each desired object, or its would-be object if given.
 pub fn compare_live(
     desired: &ResourceMap,
     state: &LiveState,
     options: &DiffOptions,
 ) -> Result<Vec<ResourceDiff>> {
+    let before: Vec<Value> = state
+        .objects
+        .iter()
+        .filter_map(|o| o.live.clone())
+        .collect();
     let after: Vec<Value> = desired
         .iter()
         .map(|resource| {
             let id = resource.id();
             state
-                .would_be
+                .objects
                 .iter()
-                .find(|(would_be_id, _)| would_be_id.same_as(&id))
-                .map_or_else(|| resource.object().clone(), |(_, object)| object.clone())
+                .filter(|object| object.id.same_as(&id))
+                .find_map(|object| object.would_be.clone())
+                .unwrap_or_else(|| resource.object().clone())
         })
         .collect();
-    compare(&state.live, &after, options)
+    compare(&before, &after, options)
 }
 
 /// Live objects read from YAML files: a `List` (as `kubectl get -o yaml`
@@ -99,14 +117,20 @@ pub struct FileSource<'a> {
 
 impl LiveSource for FileSource<'_> {
     fn live(&self, desired: &ResourceMap) -> Result<LiveState> {
-        let mut live = Vec::new();
+        let mut objects = Vec::new();
         for path in &self.paths {
             for file in self.files(path)? {
-                live.extend(read_objects(self.fs, &file)?);
+                for live in read_objects(self.fs, &file)? {
+                    objects.push(LiveObject {
+                        id: object_id(&live)?,
+                        live: Some(live),
+                        would_be: None,
+                    });
+                }
             }
         }
         let namespace = self.namespace.as_deref().unwrap_or("default");
-        let would_be = desired
+        let defaulted = desired
             .iter()
             .filter(|r| r.namespace().is_empty() && !r.gvk().is_cluster_scoped())
             .map(|r| {
@@ -114,10 +138,14 @@ impl LiveSource for FileSource<'_> {
                 if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
                     metadata.insert("namespace".into(), Value::String(namespace.into()));
                 }
-                (r.id(), object)
-            })
-            .collect();
-        Ok(LiveState { live, would_be })
+                LiveObject {
+                    id: r.id(),
+                    live: None,
+                    would_be: Some(object),
+                }
+            });
+        objects.extend(defaulted);
+        Ok(LiveState { objects })
     }
 }
 
@@ -215,8 +243,18 @@ mod tests {
             "metadata": {"name": "a", "namespace": "default", "uid": "1"}, "data": {"k": "v"}});
         let gone = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "gone", "namespace": "default"}});
         let state = LiveState {
-            live: vec![live.clone(), gone],
-            would_be: vec![(desired.as_slice()[0].id(), live)],
+            objects: vec![
+                LiveObject {
+                    id: desired.as_slice()[0].id(),
+                    live: Some(live.clone()),
+                    would_be: Some(live),
+                },
+                LiveObject {
+                    id: object_id(&gone).unwrap(),
+                    live: Some(gone),
+                    would_be: None,
+                },
+            ],
         };
         let diffs = compare_live(&desired, &state, &DiffOptions::default()).unwrap();
         let changes: Vec<(Change, &str)> = diffs
@@ -247,7 +285,8 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b", "namespace": "x"}}),
         ]);
         let state = source.live(&desired).unwrap();
-        assert_eq!(state.would_be.len(), 1);
-        assert_eq!(state.would_be[0].1["metadata"]["namespace"], json!("prod"));
+        assert_eq!(state.objects.len(), 1);
+        let would_be = state.objects[0].would_be.as_ref().unwrap();
+        assert_eq!(would_be["metadata"]["namespace"], json!("prod"));
     }
 }

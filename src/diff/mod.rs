@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::id::{Gvk, ResId};
 use crate::resource::ResourceMap;
 
-pub use live::{ClusterOptions, FileSource, LiveSource, LiveState};
+pub use live::{ClusterOptions, FileSource, LiveObject, LiveSource, LiveState};
 pub use recording::RecordingFs;
 pub use revision::{RevisionDiff, Tree};
 
