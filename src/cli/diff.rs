@@ -40,6 +40,7 @@ pub struct DiffArgs {
 
     /// Compare with live objects read from this file or directory (what
     /// `kubectl get -o yaml` prints) instead of a cluster. Repeatable.
+    /// Objects in them that the build does not produce are shown as deleted.
     #[arg(long, value_name = "PATH", conflicts_with = "base")]
     pub live: Vec<PathBuf>,
 

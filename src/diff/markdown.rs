@@ -104,26 +104,22 @@ fn fence_for(body: &str) -> String {
 
 /// `head` plus as many pieces as fit under `limit`, then a notice if cut.
 fn fit(head: String, pieces: &[Piece], limit: usize) -> String {
-    let total_resources = pieces.iter().filter(|p| p.resource).count();
+    let total = pieces.iter().filter(|p| p.resource).count();
+    // The longest notice this comment could need.
+    let reserve = notice(total, total).chars().count();
     let mut out = head;
     let mut used = out.chars().count();
+    let mut shown = 0;
     for (index, piece) in pieces.iter().enumerate() {
         let size = piece.text.chars().count();
-        let rest = &pieces[index..];
-        let omitted_after = rest.iter().skip(1).filter(|p| p.resource).count();
-        // Room for this piece plus a notice, unless it is the last piece.
-        let reserve = if index + 1 == pieces.len() {
-            0
-        } else {
-            notice(omitted_after, total_resources).chars().count()
-        };
-        if used + size + reserve > limit {
-            let omitted = rest.iter().filter(|p| p.resource).count();
-            out.push_str(&notice(omitted, total_resources));
+        let last = index + 1 == pieces.len();
+        if used + size + if last { 0 } else { reserve } > limit {
+            out.push_str(&notice(total - shown, total));
             return truncate(out, limit);
         }
         out.push_str(&piece.text);
         used += size;
+        shown += usize::from(piece.resource);
     }
     truncate(out, limit)
 }
