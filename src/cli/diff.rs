@@ -131,8 +131,9 @@ fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
     let (targets, labels) = if let Some(base) = &args.base {
         revision_diff(args, base, &build_options, &diff_options)?
     } else {
-        let desired = build_all(&args.paths, &build_options)?;
+        // The source first: a cluster that cannot be reached fails before a long build.
         let (source, labels) = live_source(args)?;
+        let desired = build_all(&args.paths, &build_options)?;
         let state = source.live(&desired)?;
         let resources = compare_live(&desired, &state, &diff_options)?;
         let target = args
