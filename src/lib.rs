@@ -17,6 +17,7 @@
 //! handed to it and never prints.
 
 pub mod build;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod fs;

@@ -2,6 +2,7 @@
 //! glue from arguments to library calls.
 
 pub mod build;
+pub mod diff;
 pub mod report;
 
 use std::process::ExitCode;
@@ -27,11 +28,18 @@ pub enum Command {
     /// Prints what `kustomize build` prints for the same tree, byte for byte:
     /// `strata build overlays/prod | kubectl apply -f -`.
     Build(build::BuildArgs),
+    /// Show what applying a build would change, per resource.
+    ///
+    /// Compares the build with live objects from a cluster, with files
+    /// (`--live`), or with the same targets built at a Git revision (`--base`).
+    /// Exits 0 when nothing differs, 1 when something does, 2 on error.
+    Diff(diff::DiffArgs),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }

@@ -1,0 +1,447 @@
+//! `strata diff`: build, find the before side, compare, print, exit as
+//! `kubectl diff` does (0 no differences, 1 differences, 2 error).
+//!
+//! The before side is chosen here: `--live PATH` reads files, `--base REV`
+//! builds the same targets at a Git revision (materialized in a temporary
+//! directory through a temporary index, so the user's work tree and index
+//! are never touched), and neither asks the cluster through
+//! [`cluster_source`].
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use strata::build::BuildOptions;
+use strata::diff::{
+    self, live::compare_live, ClusterOptions, DiffOptions, FileSource, Labels, LiveSource,
+    RevisionDiff, Summary, TargetDiff, Tree,
+};
+use strata::fs::DiskFs;
+use strata::loader::LoadRestrictions;
+use strata::ResourceMap;
+
+use super::build::LoadRestrictorArg;
+
+/// Exit status when differences were found.
+const EXIT_DIFFERENCES: u8 = 1;
+/// Exit status for an error (kubectl diff uses 2 and up; 1 means differences).
+const EXIT_DIFF_ERROR: u8 = 2;
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Kustomization directories to diff. With `--base`, folders: every
+    /// kustomization in them that no other one includes is a target.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Compare with live objects read from this file or directory (what
+    /// `kubectl get -o yaml` prints) instead of a cluster. Repeatable.
+    /// Objects in them that the build does not produce are shown as deleted.
+    #[arg(long, value_name = "PATH", conflicts_with = "base")]
+    pub live: Vec<PathBuf>,
+
+    /// Compare with the same targets built at this Git revision, rebuilding
+    /// only targets whose input files changed since.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// Print Secret values instead of placeholders.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// When to color text output (`auto`: on a terminal, unless `NO_COLOR` is set).
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorArg,
+
+    /// Whether files outside a kustomization's directory may be read.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "LoadRestrictionsRootOnly",
+        value_name = "RESTRICTOR"
+    )]
+    pub load_restrictor: LoadRestrictorArg,
+
+    /// The kubeconfig file (cluster mode).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use (cluster mode).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The namespace of resources that name none.
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// How long one request to the cluster may take (`30s`, `1m`, `0` for no limit).
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Unified diffs with a header per resource, then a summary line.
+    Text,
+    /// A pull-request comment: summary table and collapsible diffs.
+    Markdown,
+    /// One JSON document for machines.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs `strata diff`; errors are printed here so they can exit with 2.
+pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    match diff(&args) {
+        Ok(summary) if summary.has_differences() => Ok(ExitCode::from(EXIT_DIFFERENCES)),
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            super::report::print_error(&error);
+            Ok(ExitCode::from(EXIT_DIFF_ERROR))
+        }
+    }
+}
+
+fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
+    let build_options = BuildOptions {
+        load_restrictions: match args.load_restrictor {
+            LoadRestrictorArg::RootOnly => LoadRestrictions::RootOnly,
+            LoadRestrictorArg::None => LoadRestrictions::None,
+        },
+        ..BuildOptions::default()
+    };
+    let diff_options = DiffOptions {
+        show_secrets: args.show_secrets,
+        ..DiffOptions::default()
+    };
+    let (targets, labels) = if let Some(base) = &args.base {
+        revision_diff(args, base, &build_options, &diff_options)?
+    } else {
+        // The source first: a cluster that cannot be reached fails before a long build.
+        let (source, labels) = live_source(args)?;
+        let desired = build_all(&args.paths, &build_options)?;
+        let state = source.live(&desired)?;
+        let resources = compare_live(&desired, &state, &diff_options)?;
+        let target = args
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let targets = vec![TargetDiff {
+            target,
+            skipped: false,
+            resources,
+        }];
+        (targets, labels)
+    };
+    print(args, &targets, &labels)?;
+    Ok(Summary::of_targets(&targets))
+}
+
+/// Every path built and put into one set (live modes compare one set).
+fn build_all(paths: &[PathBuf], options: &BuildOptions) -> anyhow::Result<ResourceMap> {
+    let mut desired = ResourceMap::new();
+    for path in paths {
+        let build = strata::build(&DiskFs, path, options)?;
+        let mut stderr = std::io::stderr().lock();
+        for warning in &build.warnings {
+            writeln!(stderr, "warning: {warning}")?;
+        }
+        desired.absorb(build.resources)?;
+    }
+    Ok(desired)
+}
+
+/// The source of live objects the arguments ask for, and what to call the sides.
+fn live_source(args: &DiffArgs) -> anyhow::Result<(Box<dyn LiveSource + '_>, Labels)> {
+    if args.live.is_empty() {
+        let options = ClusterOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+            namespace: args.namespace.clone(),
+            request_timeout: args.request_timeout,
+        };
+        let labels = Labels {
+            before: "live".into(),
+            after: "merged".into(),
+        };
+        return Ok((cluster_source(&options)?, labels));
+    }
+    let source = FileSource {
+        fs: &DiskFs,
+        paths: args.live.clone(),
+        namespace: args.namespace.clone(),
+    };
+    let labels = Labels {
+        before: "live".into(),
+        after: "desired".into(),
+    };
+    Ok((Box::new(source), labels))
+}
+
+/// The cluster behind the [`LiveSource`] seam. The cluster module plugs in
+/// here: a `strata::cluster::ClusterSource` built from these options whose
+/// `live` returns one [`strata::diff::LiveObject`] per desired resource
+/// (live object and server-side dry-run result). This build has none.
+fn cluster_source(options: &ClusterOptions) -> anyhow::Result<Box<dyn LiveSource>> {
+    let _ = options;
+    Err(
+        strata::Error::msg("live cluster diff is not available in this build")
+            .with_hint(
+                "compare with files (`--live objects.yaml`) or a Git revision (`--base main`)",
+            )
+            .into(),
+    )
+}
+
+/// `--base REV`: the targets under the paths, built at REV and in the work tree.
+fn revision_diff(
+    args: &DiffArgs,
+    base: &str,
+    build_options: &BuildOptions,
+    diff_options: &DiffOptions,
+) -> anyhow::Result<(Vec<TargetDiff>, Labels)> {
+    let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let top = git_toplevel(first)?;
+    let commit = git(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{base}^{{commit}}"),
+        ],
+    )
+    .with_context(|| format!("`{base}` is not a commit in `{}`", top.display()))?;
+    let commit = commit.trim().to_string();
+    let relative = args
+        .paths
+        .iter()
+        .map(|path| relative_to(&top, path))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
+    let scratch = tempfile::Builder::new().prefix("strata-diff-").tempdir()?;
+    let base_root = scratch.path().join("tree");
+    materialize(&top, &commit, scratch.path(), &base_root)?;
+    let changed = changed_files(&top, &commit)?;
+
+    let revision = RevisionDiff {
+        before: Tree {
+            fs: &DiskFs,
+            root: &base_root,
+        },
+        after: Tree {
+            fs: &DiskFs,
+            root: &top,
+        },
+        changed: &changed,
+        build: build_options,
+        diff: diff_options,
+    };
+    let targets = revision.targets(&relative)?;
+    if targets.is_empty() {
+        anyhow::bail!(
+            "no kustomization found under {}",
+            args.paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let diffs = revision.run(&targets)?;
+    let labels = Labels {
+        before: base.to_string(),
+        after: "working tree".into(),
+    };
+    Ok((diffs, labels))
+}
+
+/// Writes the tree of `commit` to `dest` through a temporary index file, so
+/// the repository's own index and work tree are left alone.
+fn materialize(top: &Path, commit: &str, scratch: &Path, dest: &Path) -> anyhow::Result<()> {
+    let index = scratch.join("index");
+    let prefix = format!("{}/", dest.display());
+    git_with_index(top, &index, &["read-tree", commit])?;
+    git_with_index(
+        top,
+        &index,
+        &[
+            "checkout-index",
+            "--all",
+            "--force",
+            &format!("--prefix={prefix}"),
+        ],
+    )?;
+    std::fs::create_dir_all(dest)?;
+    Ok(())
+}
+
+/// Repository paths that differ between `commit` and the work tree:
+/// tracked changes (staged or not, both sides of renames) and untracked files.
+fn changed_files(top: &Path, commit: &str) -> anyhow::Result<BTreeSet<PathBuf>> {
+    let tracked = git(
+        top,
+        &["diff", "--name-only", "--no-renames", "-z", commit, "--"],
+    )?;
+    let untracked = git(top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    Ok(tracked
+        .split('\0')
+        .chain(untracked.split('\0'))
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect())
+}
+
+/// The work tree's top directory, canonical.
+fn git_toplevel(path: &Path) -> anyhow::Result<PathBuf> {
+    let real = real_path(path)?;
+    let dir = real
+        .ancestors()
+        .find(|dir| dir.is_dir())
+        .unwrap_or(&real)
+        .to_path_buf();
+    let top = git(&dir, &["rev-parse", "--show-toplevel"])
+        .with_context(|| format!("`{}` is not in a Git work tree", path.display()))?;
+    Ok(std::fs::canonicalize(top.trim_end_matches('\n'))?)
+}
+
+/// `path` relative to the work tree's top. The path need not exist (a
+/// target deleted since the base revision).
+fn relative_to(top: &Path, path: &Path) -> anyhow::Result<PathBuf> {
+    let real = real_path(path)?;
+    real.strip_prefix(top).map(Path::to_path_buf).map_err(|_| {
+        anyhow::anyhow!(
+            "`{}` is outside the Git work tree `{}`",
+            path.display(),
+            top.display()
+        )
+    })
+}
+
+/// The canonical form of the longest existing ancestor of `path`, joined
+/// with the rest of it.
+fn real_path(path: &Path) -> anyhow::Result<PathBuf> {
+    let absolute = strata::fs::normalize(&std::env::current_dir()?.join(path));
+    for ancestor in absolute.ancestors() {
+        if let Ok(real) = std::fs::canonicalize(ancestor) {
+            let rest = absolute.strip_prefix(ancestor).unwrap_or(Path::new(""));
+            return Ok(real.join(rest));
+        }
+    }
+    Ok(absolute)
+}
+
+fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    run_git(Command::new("git").arg("-C").arg(dir).args(args), args)
+}
+
+fn git_with_index(dir: &Path, index: &Path, args: &[&str]) -> anyhow::Result<String> {
+    run_git(
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_INDEX_FILE", index),
+        args,
+    )
+}
+
+fn run_git(command: &mut Command, args: &[&str]) -> anyhow::Result<String> {
+    let output = command
+        .output()
+        .context("cannot run `git`: is it installed and on PATH?")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        anyhow::bail!("`git {}` failed: {}", args.join(" "), stderr.trim());
+    }
+    String::from_utf8(output.stdout).context("`git` printed something that is not UTF-8")
+}
+
+fn print(args: &DiffArgs, targets: &[TargetDiff], labels: &Labels) -> anyhow::Result<()> {
+    let text = match args.format {
+        FormatArg::Text => diff::text::render(targets, labels, use_color(args.color)),
+        FormatArg::Markdown => {
+            diff::markdown::render(targets, labels, diff::markdown::GITHUB_COMMENT_LIMIT)
+        }
+        FormatArg::Json => diff::json::render(targets),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// `auto`: a terminal, `NO_COLOR` unset or empty, and not `TERM=dumb`.
+fn use_color(choice: ColorArg) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|v| v == "dumb");
+            !no_color && !dumb && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Durations as kubectl writes them: `30s`, `1m`, `2h`, `500ms`; a bare number is seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as `30s` or `1m`"))?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` in `{text}`: use ms, s, m or h"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_durations() {
+        let cases = [
+            ("30s", Some(30_000_u64)),
+            ("0", Some(0)),
+            ("1m", Some(60_000)),
+            ("500ms", Some(500)),
+            ("1.5h", Some(5_400_000)),
+            ("10", Some(10_000)),
+            ("s", None),
+            ("5d", None),
+        ];
+        for (text, millis) in cases {
+            let parsed = parse_duration(text).ok().map(|d| d.as_millis());
+            assert_eq!(parsed, millis.map(u128::from), "{text}");
+        }
+    }
+}

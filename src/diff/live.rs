@@ -1,0 +1,292 @@
+//! The seam to wherever live objects come from.
+//!
+//! A [`LiveSource`] is handed the desired resources and returns a
+//! [`LiveState`]: the objects as they are now and, where the source can
+//! know it, each desired object as the server would store it (the result
+//! of a server-side dry-run apply). [`compare_live`] turns that into
+//! per-resource diffs. [`FileSource`] reads live objects from files (what
+//! `kubectl get -o yaml` prints); a cluster source lives in
+//! `crate::cluster` and is configured with [`ClusterOptions`].
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Result, ResultExt};
+use crate::fs::FileSystem;
+use crate::id::ResId;
+use crate::resource::ResourceMap;
+
+use super::{compare, object_id, DiffOptions, ResourceDiff};
+
+/// Where live objects come from.
+pub trait LiveSource {
+    /// The live state for `desired`.
+    fn live(&self, desired: &ResourceMap) -> Result<LiveState>;
+}
+
+/// What a [`LiveSource`] found: one entry per object it knows about.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveState {
+    pub objects: Vec<LiveObject>,
+}
+
+/// One object as a source sees it (the shape `crate::cluster` returns).
+///
+/// Every `live` object forms the before side. A desired object with no
+/// live object of the same id is created; a live object that no desired
+/// object matches is reported deleted, so a source that must not report
+/// deletions (a cluster, where applying deletes nothing) lists only
+/// objects whose ids the desired set names. A source may give a live
+/// object and the would-be object of one resource in one entry (a cluster
+/// does) or in separate entries (files do): the engine pairs by id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveObject {
+    /// The resource's id as in the build, or the live object's own id.
+    pub id: ResId,
+    /// The object as it is now; `None` when it does not exist.
+    pub live: Option<Value>,
+    /// The desired object with this id as applying would leave it
+    /// (server-side dry run); `None`: compare the desired object as built.
+    pub would_be: Option<Value>,
+}
+
+/// How to reach a cluster; what `--kubeconfig`, `--context`, `--namespace`
+/// and `--request-timeout` ask for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterOptions {
+    /// The kubeconfig file; `None` means `KUBECONFIG` or `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context; `None` means its current context.
+    pub context: Option<String>,
+    /// The namespace of objects that name none; `None` means the context's.
+    pub namespace: Option<String>,
+    /// How long one request may take; zero means no limit.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            kubeconfig: None,
+            context: None,
+            namespace: None,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Diffs `desired` against what a source found: before = every live
+/// object, after = each desired object, or its would-be object if given.
+pub fn compare_live(
+    desired: &ResourceMap,
+    state: &LiveState,
+    options: &DiffOptions,
+) -> Result<Vec<ResourceDiff>> {
+    let before: Vec<Value> = state
+        .objects
+        .iter()
+        .filter_map(|o| o.live.clone())
+        .collect();
+    let after: Vec<Value> = desired
+        .iter()
+        .map(|resource| {
+            let id = resource.id();
+            state
+                .objects
+                .iter()
+                .filter(|object| object.id.same_as(&id))
+                .find_map(|object| object.would_be.clone())
+                .unwrap_or_else(|| resource.object().clone())
+        })
+        .collect();
+    compare(&before, &after, options)
+}
+
+/// Live objects read from YAML files: a `List` (as `kubectl get -o yaml`
+/// prints) or a stream of documents; a directory means its `.yaml`, `.yml`
+/// and `.json` files. Desired objects of namespaced kinds that name no
+/// namespace would be created in `namespace` (or `default`), so their
+/// would-be object says so.
+pub struct FileSource<'a> {
+    pub fs: &'a dyn FileSystem,
+    pub paths: Vec<PathBuf>,
+    pub namespace: Option<String>,
+}
+
+impl LiveSource for FileSource<'_> {
+    fn live(&self, desired: &ResourceMap) -> Result<LiveState> {
+        let mut objects = Vec::new();
+        for path in &self.paths {
+            for file in self.files(path)? {
+                for live in read_objects(self.fs, &file)? {
+                    objects.push(LiveObject {
+                        id: object_id(&live)?,
+                        live: Some(live),
+                        would_be: None,
+                    });
+                }
+            }
+        }
+        let namespace = self.namespace.as_deref().unwrap_or("default");
+        let defaulted = desired
+            .iter()
+            .filter(|r| r.namespace().is_empty() && !r.gvk().is_cluster_scoped())
+            .map(|r| {
+                let mut object = r.object().clone();
+                if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                    metadata.insert("namespace".into(), Value::String(namespace.into()));
+                }
+                LiveObject {
+                    id: r.id(),
+                    live: None,
+                    would_be: Some(object),
+                }
+            });
+        objects.extend(defaulted);
+        Ok(LiveState { objects })
+    }
+}
+
+impl FileSource<'_> {
+    fn files(&self, path: &Path) -> Result<Vec<PathBuf>> {
+        if !self.fs.is_dir(path) {
+            return Ok(vec![path.to_path_buf()]);
+        }
+        Ok(self
+            .fs
+            .read_dir(path)?
+            .into_iter()
+            .filter(|p| self.fs.is_file(p))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            })
+            .collect())
+    }
+}
+
+/// The objects of one file, with `List` documents expanded into their items.
+fn read_objects(fs: &dyn FileSystem, path: &Path) -> Result<Vec<Value>> {
+    let text = fs.read_to_string(path)?;
+    let documents = crate::yaml::parse_stream(&text, path)?;
+    let mut objects = Vec::new();
+    for document in documents {
+        expand_list(document, &mut objects);
+    }
+    for object in &objects {
+        object_id(object).context_with(|| format!("in live objects `{}`", path.display()))?;
+    }
+    Ok(objects)
+}
+
+/// `kind: List` (or `FooList`) with `items` becomes its items, recursively.
+fn expand_list(document: Value, into: &mut Vec<Value>) {
+    let is_list = document
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|kind| kind.ends_with("List"))
+        && document.get("items").is_some_and(Value::is_array);
+    if !is_list {
+        into.push(document);
+        return;
+    }
+    if let Some(Value::Array(items)) = document.get("items") {
+        for item in items {
+            expand_list(item.clone(), into);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Change;
+    use crate::resource::{Origin, Resource};
+    use serde_json::json;
+
+    fn desired(objects: Vec<Value>) -> ResourceMap {
+        objects
+            .into_iter()
+            .map(|o| Resource::new(o, Origin::Inline).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn expands_lists_as_kubectl_get_prints_them() {
+        let list = json!({
+            "apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+            "items": [
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}},
+                {"apiVersion": "v1", "kind": "List", "items": [
+                    {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "b"}}
+                ]}
+            ]
+        });
+        let mut out = Vec::new();
+        expand_list(list, &mut out);
+        let names: Vec<&str> = out
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn would_be_objects_replace_desired_ones() {
+        let desired = desired(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new"}}),
+        ]);
+        let live = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "namespace": "default", "uid": "1"}, "data": {"k": "v"}});
+        let gone = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "gone", "namespace": "default"}});
+        let state = LiveState {
+            objects: vec![
+                LiveObject {
+                    id: desired.as_slice()[0].id(),
+                    live: Some(live.clone()),
+                    would_be: Some(live),
+                },
+                LiveObject {
+                    id: object_id(&gone).unwrap(),
+                    live: Some(gone),
+                    would_be: None,
+                },
+            ],
+        };
+        let diffs = compare_live(&desired, &state, &DiffOptions::default()).unwrap();
+        let changes: Vec<(Change, &str)> = diffs
+            .iter()
+            .map(|d| (d.change, d.id.name.as_str()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                (Change::Unchanged, "a"),
+                (Change::Created, "new"),
+                (Change::Deleted, "gone")
+            ]
+        );
+    }
+
+    #[test]
+    fn file_source_defaults_namespaces_of_namespaced_kinds() {
+        let fs = crate::fs::MemFs::new();
+        let source = FileSource {
+            fs: &fs,
+            paths: vec![],
+            namespace: Some("prod".into()),
+        };
+        let desired = desired(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b", "namespace": "x"}}),
+        ]);
+        let state = source.live(&desired).unwrap();
+        assert_eq!(state.objects.len(), 1);
+        let would_be = state.objects[0].would_be.as_ref().unwrap();
+        assert_eq!(would_be["metadata"]["namespace"], json!("prod"));
+    }
+}
