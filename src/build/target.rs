@@ -312,8 +312,10 @@ fn load_presets(loader: &Loader<'_>, entries: &[String]) -> Result<Vec<transform
     let mut presets = Vec::new();
     for entry in entries {
         let path = loader.resolve(entry);
-        let files: Vec<PathBuf> = if loader.fs().is_dir(&path) {
-            loader
+        // A directory is a preset library: like a base, it may lie outside
+        // the kustomization's root, and its files are checked against it.
+        let (files, library): (Vec<PathBuf>, Loader<'_>) = if loader.fs().is_dir(&path) {
+            let files = loader
                 .fs()
                 .read_dir(&path)?
                 .into_iter()
@@ -321,15 +323,16 @@ fn load_presets(loader: &Loader<'_>, entries: &[String]) -> Result<Vec<transform
                     loader.fs().is_file(p)
                         && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
                 })
-                .collect()
+                .collect();
+            (files, Loader::new(loader.fs(), &path, loader.restrictions()))
         } else {
-            vec![path]
+            (vec![path.clone()], *loader)
         };
         for file in files {
             if !loader.fs().is_file(&file) {
                 return Err(Error::file(&file, "preset file not found"));
             }
-            loader.check_allowed(&file)?;
+            library.check_allowed(&file)?;
             let text = loader.fs().read_to_string(&file)?;
             let documents = crate::yaml::parse_stream(&text, &file)?;
             presets.extend(transform::preset::parse_presets(
