@@ -14,3 +14,4 @@ pub mod patch;
 pub mod preset;
 pub mod replicas;
 pub mod smp;
+pub mod vars;
