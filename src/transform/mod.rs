@@ -7,6 +7,7 @@ pub mod fieldspec;
 pub mod images;
 pub mod json6902;
 pub mod labels;
+pub mod metadata;
 pub mod nameref;
 pub mod names;
 pub mod namespace;
