@@ -12,6 +12,7 @@ pub mod nameref;
 pub mod names;
 pub mod namespace;
 pub mod patch;
+pub mod plugins;
 pub mod preset;
 pub mod replicas;
 pub mod smp;

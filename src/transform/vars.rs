@@ -279,10 +279,7 @@ pub fn resolve(
 fn var_values(resources: &ResourceMap, set: &VarSet) -> Result<BTreeMap<String, Value>> {
     let mut values = BTreeMap::new();
     for var in set.iter() {
-        let Some(resource) = resources
-            .iter()
-            .find(|r| r.var_names.iter().any(|n| *n == var.name))
-        else {
+        let Some(resource) = resources.iter().find(|r| r.var_names.contains(&var.name)) else {
             return Err(Error::msg(format!(
                 "var '{var}' cannot be mapped to a field in the set of known resources"
             ))
