@@ -116,7 +116,24 @@ impl BuiltinPlugin {
             )
             .with_hint("use `apiVersion: builtin` with a builtin kind, or the kustomization field it stands for"));
         }
-        let c = Config { map, path, kind };
+        // The prefix and suffix plugins read their config with kyaml (field
+        // names exact); the others with sigs.k8s.io/yaml, whose Go JSON
+        // decoding matches field names case-insensitively.
+        let exact = matches!(
+            kind,
+            "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer"
+        );
+        let map = if exact {
+            map.clone()
+        } else {
+            canonical_keys(map)
+        };
+        let c = Config {
+            map: &map,
+            path,
+            kind,
+            exact,
+        };
         let plugin = match kind {
             "PrefixSuffixTransformer" => BuiltinPlugin::Names {
                 prefix: Some(c.string("prefix")?),
@@ -358,6 +375,8 @@ struct Config<'a> {
     map: &'a Map<String, Value>,
     path: &'a Path,
     kind: &'a str,
+    /// Field names match exactly (kyaml) rather than case-insensitively.
+    exact: bool,
 }
 
 impl Config<'_> {
@@ -444,7 +463,7 @@ impl Config<'_> {
         let mut specs = FsSlice::new();
         for (i, item) in items.iter().enumerate() {
             let field = format!("{}.fieldSpecs[{i}]", self.kind);
-            let known = pick(item, &["group", "version", "kind", "path", "create"]);
+            let known = self.pick(item, &["group", "version", "kind", "path", "create"]);
             let spec = FieldSpec::from_value(&known, self.path, &field)?;
             // Duplicates are dropped as kustomize's FsSlice merge does.
             merge_specs(&mut specs, std::slice::from_ref(&spec))?;
@@ -460,9 +479,11 @@ impl Config<'_> {
     fn typed_opt<T: DeserializeOwned>(&self, field: &str, keys: &[&str]) -> Result<Option<T>> {
         match self.map.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(value @ Value::Object(_)) => serde_json::from_value(stringify(pick(value, keys)))
-                .map(Some)
-                .map_err(|e| self.field_error(field, e.to_string())),
+            Some(value @ Value::Object(_)) => {
+                serde_json::from_value(stringify(self.pick(value, keys)))
+                    .map(Some)
+                    .map_err(|e| self.field_error(field, e.to_string()))
+            }
             Some(other) => Err(self.wrong_type(field, "a mapping", other)),
         }
     }
@@ -505,6 +526,27 @@ impl Config<'_> {
         })
     }
 
+    /// A copy of a mapping with only `keys`, in their canonical spelling
+    /// (nulls dropped).
+    fn pick(&self, value: &Value, keys: &[&str]) -> Value {
+        let mut out = Map::new();
+        if let Value::Object(map) = value {
+            for (key, v) in map {
+                let known = keys.iter().find(|k| {
+                    if self.exact {
+                        **k == key.as_str()
+                    } else {
+                        k.eq_ignore_ascii_case(key)
+                    }
+                });
+                if let (Some(known), false) = (known, v.is_null()) {
+                    out.insert(known.to_string(), v.clone());
+                }
+            }
+        }
+        Value::Object(out)
+    }
+
     /// ConfigMapGenerator/SecretGenerator: the generator arguments inline,
     /// `name` and `namespace` defaulting to the config's metadata.
     fn generator_args(&self, secret: bool) -> Result<GeneratorArgs> {
@@ -522,7 +564,17 @@ impl Config<'_> {
             keys.push("type");
         }
         let doc = Value::Object(self.map.clone());
-        let mut args: GeneratorArgs = serde_json::from_value(pick(&doc, &keys))
+        let mut picked = self.pick(&doc, &keys);
+        if let Some(options) = picked.get_mut("options") {
+            let known = [
+                "labels",
+                "annotations",
+                "disableNameSuffixHash",
+                "immutable",
+            ];
+            *options = self.pick(options, &known);
+        }
+        let mut args: GeneratorArgs = serde_json::from_value(picked)
             .map_err(|e| Error::file(self.path, format!("{}: {e}", self.kind)))?;
         let metadata = self.map.get("metadata");
         let meta = |key: &str| {
@@ -547,17 +599,51 @@ impl Config<'_> {
     }
 }
 
-/// A copy of a mapping with only `keys` (and nulls dropped).
-fn pick(value: &Value, keys: &[&str]) -> Value {
+/// Every field any builtin plugin config has at its top level.
+const TOP_KEYS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "prefix",
+    "suffix",
+    "fieldSpecs",
+    "labels",
+    "annotations",
+    "unsetOnly",
+    "setRoleBindingSubjects",
+    "imageTag",
+    "replica",
+    "path",
+    "patch",
+    "target",
+    "options",
+    "paths",
+    "patches",
+    "jsonOp",
+    "replacements",
+    "name",
+    "namespace",
+    "behavior",
+    "literals",
+    "files",
+    "envs",
+    "env",
+    "type",
+];
+
+/// The mapping with known keys in their canonical spelling: kustomize
+/// reads configs with Go's JSON decoding, which matches field names
+/// case-insensitively (a later key wins).
+fn canonical_keys(map: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    if let Value::Object(map) = value {
-        for (key, v) in map {
-            if keys.contains(&key.as_str()) && !v.is_null() {
-                out.insert(key.clone(), v.clone());
-            }
-        }
+    for (key, value) in map {
+        let key = TOP_KEYS
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(key))
+            .map_or_else(|| key.clone(), |k| k.to_string());
+        out.insert(key, value.clone());
     }
-    Value::Object(out)
+    out
 }
 
 /// Numbers and booleans in a flat mapping read as strings where kustomize

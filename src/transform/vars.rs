@@ -75,13 +75,21 @@ impl Var {
         };
         let mut api_version = String::new();
         for (key, v) in map {
-            match key.as_str() {
+            match canonical(key, &["name", "objref", "fieldref"]) {
                 "name" => var.name = expect_str(v, file, &field, key)?,
                 "objref" => {
                     let objref = format!("{field}.objref");
                     for (key, v) in expect_map(v, file, &objref)? {
                         let text = expect_str(v, file, &objref, key)?;
-                        match key.as_str() {
+                        let known = [
+                            "apiVersion",
+                            "group",
+                            "version",
+                            "kind",
+                            "name",
+                            "namespace",
+                        ];
+                        match canonical(key, &known) {
                             "apiVersion" => api_version = text,
                             "group" => var.gvk.group = text,
                             "version" => var.gvk.version = text,
@@ -95,7 +103,7 @@ impl Var {
                 "fieldref" => {
                     let fieldref = format!("{field}.fieldref");
                     for (key, v) in expect_map(v, file, &fieldref)? {
-                        match key.as_str() {
+                        match canonical(key, &["fieldPath"]) {
                             "fieldPath" => var.field_path = expect_str(v, file, &fieldref, key)?,
                             _ => return Err(unknown(file, &fieldref, key)),
                         }
@@ -562,6 +570,16 @@ fn go_float(f: f64) -> String {
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let sign = if exponent < 0 { '-' } else { '+' };
     format!("{mantissa}e{sign}{:02}", exponent.abs())
+}
+
+/// The known field a key names: Go's JSON decoding, which kustomize
+/// reads kustomizations with, matches field names case-insensitively.
+fn canonical<'a>(key: &'a str, known: &[&'static str]) -> &'a str {
+    known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(key))
+        .copied()
+        .unwrap_or(key)
 }
 
 fn expect_map<'a>(value: &'a Value, file: &Path, field: &str) -> Result<&'a Map<String, Value>> {

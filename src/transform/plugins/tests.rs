@@ -332,3 +332,33 @@ fn patch_plugins_are_not_wired_yet() {
         .to_string();
     assert!(err.contains("not wired"), "{err}");
 }
+
+/// /tmp/pl/b: LabelTransformer reads its config with Go JSON (field names
+/// case-insensitive); PrefixTransformer with kyaml (exact), so `PREFIX`
+/// and `fieldspecs` are not its fields and it fails for lack of fieldSpecs.
+#[test]
+fn field_name_case_follows_each_plugin() {
+    let labels = parse(json!({"apiVersion": "builtin", "kind": "LabelTransformer",
+        "metadata": {"name": "p"}, "LABELS": {"a": "b"},
+        "fieldspecs": [{"PATH": "metadata/labels", "Create": true}]}))
+    .unwrap();
+    let mut resources =
+        map(&[json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}})]);
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    labels
+        .run(&mut resources, &loader, &TransformerConfig::default())
+        .unwrap();
+    assert_eq!(
+        resources.as_slice()[0].object()["metadata"]["labels"],
+        json!({"a": "b"})
+    );
+    let err = parse(json!({"apiVersion": "builtin", "kind": "PrefixTransformer",
+        "metadata": {"name": "p"}, "PREFIX": "x-", "fieldspecs": [{"PATH": "metadata/name"}]}))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("fieldSpecs is not expected to be nil"),
+        "{err}"
+    );
+}

@@ -279,3 +279,17 @@ fn formats_floats_as_go() {
     assert_eq!(go_format(&json!(0.000025)), "2.5e-05");
     assert_eq!(go_format(&json!(7)), "7");
 }
+
+/// TestBasicVariableRef (conformance, kubectl agrees): `fieldpath` in
+/// lower case is `fieldPath`; kustomize decodes kustomizations with Go JSON.
+#[test]
+fn field_names_are_case_insensitive() {
+    let var = Var::from_value(
+        &json!({"name": "X", "objref": {"Kind": "Service", "name": "s", "APIVERSION": "v1"},
+            "fieldref": {"fieldpath": "spec.x"}}),
+        file(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(var.to_string(), "{X Service.v1.[noGrp] {spec.x}}");
+}
