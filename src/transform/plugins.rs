@@ -75,6 +75,15 @@ pub enum BuiltinPlugin {
     },
     ConfigMapGenerator(GeneratorArgs),
     SecretGenerator(GeneratorArgs),
+    /// `IAMPolicyGenerator` (`cloud: gke` only): a ServiceAccount bound to
+    /// a Google service account.
+    IamPolicyGenerator {
+        cloud: String,
+        service_account: String,
+        namespace: String,
+        google_service_account: String,
+        project_id: String,
+    },
 }
 
 /// A parsed config and where it came from (its build-metadata identity).
@@ -195,7 +204,8 @@ impl BuiltinPlugin {
             },
             "ConfigMapGenerator" => BuiltinPlugin::ConfigMapGenerator(c.generator_args(false)?),
             "SecretGenerator" => BuiltinPlugin::SecretGenerator(c.generator_args(true)?),
-            "HelmChartInflationGenerator" | "IAMPolicyGenerator" | "ValueAddTransformer" => {
+            "IAMPolicyGenerator" => c.iam_policy()?,
+            "HelmChartInflationGenerator" | "ValueAddTransformer" => {
                 return Err(Error::file(
                     path,
                     format!("the builtin plugin `{kind}` is not supported by strata"),
@@ -237,13 +247,16 @@ impl BuiltinPlugin {
             BuiltinPlugin::Replacement { .. } => "ReplacementTransformer",
             BuiltinPlugin::ConfigMapGenerator(_) => "ConfigMapGenerator",
             BuiltinPlugin::SecretGenerator(_) => "SecretGenerator",
+            BuiltinPlugin::IamPolicyGenerator { .. } => "IAMPolicyGenerator",
         }
     }
 
     pub fn is_generator(&self) -> bool {
         matches!(
             self,
-            BuiltinPlugin::ConfigMapGenerator(_) | BuiltinPlugin::SecretGenerator(_)
+            BuiltinPlugin::ConfigMapGenerator(_)
+                | BuiltinPlugin::SecretGenerator(_)
+                | BuiltinPlugin::IamPolicyGenerator { .. }
         )
     }
 
@@ -317,12 +330,12 @@ impl BuiltinPlugin {
                 "the builtin plugin `{}` is not wired into strata yet",
                 self.kind()
             ))),
-            BuiltinPlugin::ConfigMapGenerator(_) | BuiltinPlugin::SecretGenerator(_) => {
-                Err(Error::msg(format!(
-                    "the builtin plugin `{}` is a generator; list it under `generators:`",
-                    self.kind()
-                )))
-            }
+            BuiltinPlugin::ConfigMapGenerator(_)
+            | BuiltinPlugin::SecretGenerator(_)
+            | BuiltinPlugin::IamPolicyGenerator { .. } => Err(Error::msg(format!(
+                "plugin {} is a generator; list it under `generators:` (not a transformer)",
+                self.kind()
+            ))),
         }
     }
 }
@@ -547,6 +560,28 @@ impl Config<'_> {
         Value::Object(out)
     }
 
+    /// IAMPolicyGenerator's `cloud`, `kubernetesService` and `serviceAccount`.
+    fn iam_policy(&self) -> Result<BuiltinPlugin> {
+        let nested = |field: &str, key: &str| -> Result<String> {
+            let Some(value) = self.map.get(field) else {
+                return Ok(String::new());
+            };
+            let value = self.pick(value, &[key]);
+            match value.get(key) {
+                None => Ok(String::new()),
+                Some(v) => scalar_string(v)
+                    .ok_or_else(|| self.wrong_type(&format!("{field}.{key}"), "a string", v)),
+            }
+        };
+        Ok(BuiltinPlugin::IamPolicyGenerator {
+            cloud: self.string("cloud")?,
+            service_account: nested("kubernetesService", "name")?,
+            namespace: nested("kubernetesService", "namespace")?,
+            google_service_account: nested("serviceAccount", "name")?,
+            project_id: nested("serviceAccount", "projectId")?,
+        })
+    }
+
     /// ConfigMapGenerator/SecretGenerator: the generator arguments inline,
     /// `name` and `namespace` defaulting to the config's metadata.
     fn generator_args(&self, secret: bool) -> Result<GeneratorArgs> {
@@ -629,6 +664,9 @@ const TOP_KEYS: &[&str] = &[
     "envs",
     "env",
     "type",
+    "cloud",
+    "kubernetesService",
+    "serviceAccount",
 ];
 
 /// The mapping with known keys in their canonical spelling: kustomize
@@ -810,6 +848,36 @@ pub fn run_generators(
             }
             BuiltinPlugin::SecretGenerator(args) => {
                 generate::configmap::secret(args, None, loader, &config.configured.file)?
+            }
+            BuiltinPlugin::IamPolicyGenerator {
+                cloud,
+                service_account,
+                namespace,
+                google_service_account,
+                project_id,
+            } => {
+                if cloud != "gke" {
+                    return Err(Error::file(
+                        &config.configured.file,
+                        format!("cloud provider {cloud} not supported yet"),
+                    ));
+                }
+                // kustomize writes this text and parses it, so the values
+                // are typed as YAML would type them.
+                let mut text = format!(
+                    "\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  annotations:\n    \
+                     iam.gke.io/gcp-service-account: {google_service_account}@{project_id}.iam.gserviceaccount.com\n  \
+                     name: {service_account}\n"
+                );
+                if !namespace.is_empty() {
+                    text.push_str(&format!("\n  namespace: {namespace}"));
+                }
+                let file = &config.configured.file;
+                let object = crate::yaml::parse_stream(&text, file)?
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Value::Null);
+                crate::resource::Resource::new(object, Origin::Plugin(config.configured.clone()))?
             }
             other => {
                 return Err(Error::file(

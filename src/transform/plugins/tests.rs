@@ -362,3 +362,36 @@ fn field_name_case_follows_each_plugin() {
         "{err}"
     );
 }
+
+/// TestGkeGeneratorWithTwo: a ServiceAccount per IAMPolicyGenerator, the
+/// namespace only when given.
+#[test]
+fn iam_policy_generator() {
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    let entries = vec![
+        "apiVersion: builtin\nkind: IAMPolicyGenerator\nmetadata:\n  name: my-gke-generator1\ncloud: gke\nkubernetesService:\n  namespace: k8s-namespace-1\n  name: k8s-sa-name-1\nserviceAccount:\n  name: gsa-name-1\n  projectId: project-id-1".to_string(),
+        "apiVersion: builtin\nkind: IAMPolicyGenerator\nmetadata:\n  name: my-gke-generator2\ncloud: gke\nkubernetesService:\n  name: k8s-sa-name-2\nserviceAccount:\n  name: gsa-name-2\n  projectId: project-id-2".to_string(),
+    ];
+    let configs = load_configs(
+        &entries,
+        &loader,
+        Path::new("/k/kustomization.yaml"),
+        &mut no_dirs,
+    )
+    .unwrap();
+    let mut resources = ResourceMap::new();
+    run_generators(&configs, &mut resources, &loader).unwrap();
+    let objects: Vec<&Value> = resources.iter().map(Resource::object).collect();
+    assert_eq!(
+        objects,
+        [
+            &json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
+                "annotations": {"iam.gke.io/gcp-service-account": "gsa-name-1@project-id-1.iam.gserviceaccount.com"},
+                "name": "k8s-sa-name-1", "namespace": "k8s-namespace-1"}}),
+            &json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
+                "annotations": {"iam.gke.io/gcp-service-account": "gsa-name-2@project-id-2.iam.gserviceaccount.com"},
+                "name": "k8s-sa-name-2"}}),
+        ]
+    );
+}
