@@ -3,6 +3,7 @@
 //! Each submodule owns one transformer; the per-object functions are pure so
 //! they can be tested alone. `build::target` calls them in kustomize's order.
 
+pub mod fieldpath;
 pub mod fieldspec;
 pub mod images;
 pub mod json6902;
@@ -14,6 +15,7 @@ pub mod namespace;
 pub mod patch;
 pub mod plugins;
 pub mod preset;
+pub mod replacements;
 pub mod replicas;
 pub mod smp;
 pub mod vars;

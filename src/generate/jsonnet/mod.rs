@@ -1,0 +1,284 @@
+//! Jsonnet sources in `resources:`: evaluate a `.jsonnet` file and turn its
+//! value into resources.
+//!
+//! This module owns the kustomization's `jsonnet:` settings
+//! ([`JsonnetConfig`]), the command-line overrides ([`JsonnetOverrides`])
+//! and [`evaluate`]. Evaluation uses jrsonnet (pure Rust) behind the
+//! default-on cargo feature `jsonnet`; without it, [`evaluate`] returns an
+//! error and everything else still works. Every file, the program and its
+//! imports alike, is read through the kustomization's [`Loader`]: imports
+//! resolve next to the importing file, then in the library paths, and under
+//! the load restrictor only files inside the kustomization root or a library
+//! path may be imported.
+//!
+//! Turning the value into resources follows Tanka: an object with
+//! `apiVersion` and `kind` is a resource, `kind: List` gives its `items`,
+//! arrays and other objects are walked (fields in sorted order).
+
+#[cfg(feature = "jsonnet")]
+mod engine;
+mod extract;
+#[cfg(feature = "jsonnet")]
+mod files;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::loader::Loader;
+use crate::resource::{value_kind, Resource};
+
+/// Library paths used when `libraryPaths` is not set, if they exist.
+pub const DEFAULT_LIBRARY_PATHS: [&str; 2] = ["lib", "vendor"];
+
+/// The kustomization's `jsonnet:` field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JsonnetConfig {
+    /// `extVars`: external variables as strings (`std.extVar`).
+    pub ext_vars: BTreeMap<String, String>,
+    /// `extCode`: external variables as jsonnet code.
+    pub ext_code: BTreeMap<String, String>,
+    /// `tlas`: top-level arguments as strings.
+    pub tlas: BTreeMap<String, String>,
+    /// `tlaCode`: top-level arguments as jsonnet code.
+    pub tla_code: BTreeMap<String, String>,
+    /// `libraryPaths`, relative to the kustomization directory, searched in
+    /// order. `None` means [`DEFAULT_LIBRARY_PATHS`] where they exist.
+    pub library_paths: Option<Vec<String>>,
+}
+
+const FIELDS: [&str; 5] = ["extVars", "extCode", "tlas", "tlaCode", "libraryPaths"];
+
+impl JsonnetConfig {
+    /// Parses the `jsonnet:` value of the kustomization at `kustomization`.
+    ///
+    /// # Errors
+    ///
+    /// Unknown fields, wrong types, and a name given both as a string and
+    /// as code; the error names the kustomization and the field.
+    pub fn from_value(kustomization: &Path, value: &Value) -> Result<Self> {
+        let field_error = |field: &str, message: String| {
+            Error::field(kustomization, format!("jsonnet.{field}"), message)
+        };
+        let map = match value {
+            Value::Null => return Ok(JsonnetConfig::default()),
+            Value::Object(map) => map,
+            other => {
+                return Err(Error::field(
+                    kustomization,
+                    "jsonnet",
+                    format!("expected a mapping, found {}", value_kind(other)),
+                ))
+            }
+        };
+        let mut config = JsonnetConfig::default();
+        for (key, value) in map {
+            let strings = || string_map(value).map_err(|message| field_error(key, message));
+            match key.as_str() {
+                "extVars" => config.ext_vars = strings()?,
+                "extCode" => config.ext_code = strings()?,
+                "tlas" => config.tlas = strings()?,
+                "tlaCode" => config.tla_code = strings()?,
+                "libraryPaths" => {
+                    let paths = string_list(value).map_err(|message| field_error(key, message))?;
+                    config.library_paths = Some(paths);
+                }
+                _ => {
+                    return Err(field_error(
+                        key,
+                        format!("unknown field; expected one of {}", FIELDS.join(", ")),
+                    ))
+                }
+            }
+        }
+        config
+            .check_conflicts()
+            .map_err(|(field, message)| field_error(field, message))?;
+        Ok(config)
+    }
+
+    /// A name may be a string or code, not both.
+    fn check_conflicts(&self) -> std::result::Result<(), (&'static str, String)> {
+        let pairs = [
+            ("extCode", "extVars", &self.ext_code, &self.ext_vars),
+            ("tlaCode", "tlas", &self.tla_code, &self.tlas),
+        ];
+        for (field, other, code, strings) in pairs {
+            if let Some(name) = code.keys().find(|name| strings.contains_key(*name)) {
+                return Err((field, format!("`{name}` is also set in `{other}`")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn string_map(value: &Value) -> std::result::Result<BTreeMap<String, String>, String> {
+    let Value::Object(map) = value else {
+        return Err(format!(
+            "expected a mapping of names to strings, found {}",
+            value_kind(value)
+        ));
+    };
+    map.iter()
+        .map(|(name, value)| match value {
+            Value::String(text) => Ok((name.clone(), text.clone())),
+            other => Err(format!(
+                "`{name}` must be a string, found {} (write code in the `*Code` field)",
+                value_kind(other)
+            )),
+        })
+        .collect()
+}
+
+fn string_list(value: &Value) -> std::result::Result<Vec<String>, String> {
+    let Value::Array(items) = value else {
+        return Err(format!(
+            "expected a list of paths, found {}",
+            value_kind(value)
+        ));
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(path) => Ok(path.clone()),
+            other => Err(format!("expected a path, found {}", value_kind(other))),
+        })
+        .collect()
+}
+
+/// Command-line overrides (`--ext-str NAME=VALUE`, `--tla-str NAME=VALUE`);
+/// they win over the kustomization's values of the same name, string or code.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JsonnetOverrides {
+    pub ext_str: Vec<(String, String)>,
+    pub tla_str: Vec<(String, String)>,
+}
+
+impl JsonnetOverrides {
+    /// Parses one `NAME=VALUE` argument (the value may contain `=`), for the CLI.
+    ///
+    /// # Errors
+    ///
+    /// When there is no `=` or the name is empty.
+    pub fn parse_assignment(argument: &str) -> std::result::Result<(String, String), String> {
+        match argument.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+            _ => Err(format!("expected NAME=VALUE, found `{argument}`")),
+        }
+    }
+}
+
+/// An external variable or top-level argument: a string or jsonnet code.
+#[cfg_attr(not(feature = "jsonnet"), allow(dead_code))]
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Arg {
+    Str(String),
+    Code(String),
+}
+
+/// What one evaluation gets: the merged variables and the library directories.
+#[cfg_attr(not(feature = "jsonnet"), allow(dead_code))]
+#[derive(Clone, Debug, Default)]
+struct Settings {
+    ext_vars: BTreeMap<String, Arg>,
+    tlas: BTreeMap<String, Arg>,
+    library_paths: Vec<PathBuf>,
+}
+
+impl Settings {
+    fn new(loader: &Loader, config: &JsonnetConfig, overrides: &JsonnetOverrides) -> Result<Self> {
+        Ok(Settings {
+            ext_vars: merge(&config.ext_vars, &config.ext_code, &overrides.ext_str),
+            tlas: merge(&config.tlas, &config.tla_code, &overrides.tla_str),
+            library_paths: library_paths(loader, config.library_paths.as_deref())?,
+        })
+    }
+}
+
+fn merge(
+    strings: &BTreeMap<String, String>,
+    code: &BTreeMap<String, String>,
+    overrides: &[(String, String)],
+) -> BTreeMap<String, Arg> {
+    let strings = strings
+        .iter()
+        .map(|(k, v)| (k.clone(), Arg::Str(v.clone())));
+    let code = code.iter().map(|(k, v)| (k.clone(), Arg::Code(v.clone())));
+    let overrides = overrides
+        .iter()
+        .map(|(k, v)| (k.clone(), Arg::Str(v.clone())));
+    // Later entries replace earlier ones, so the command line wins.
+    strings.chain(code).chain(overrides).collect()
+}
+
+/// The library directories: the configured ones (each must exist), or the
+/// defaults that exist.
+fn library_paths(loader: &Loader, configured: Option<&[String]>) -> Result<Vec<PathBuf>> {
+    let fs = loader.fs();
+    let Some(configured) = configured else {
+        return Ok(DEFAULT_LIBRARY_PATHS
+            .iter()
+            .map(|dir| loader.resolve(dir))
+            .filter(|dir| fs.is_dir(dir))
+            .collect());
+    };
+    configured
+        .iter()
+        .map(|dir| {
+            let path = loader.resolve(dir);
+            if fs.is_dir(&path) {
+                Ok(path)
+            } else {
+                Err(Error::field(
+                    loader.root(),
+                    "jsonnet.libraryPaths",
+                    format!("`{dir}` is not a directory ({})", path.display()),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Evaluates the jsonnet program `file` (relative to the loader's root) and
+/// returns the resources in its value, in the order the walk finds them.
+///
+/// # Errors
+///
+/// When the file is missing or outside the root, a library path does not
+/// exist, evaluation fails (`file:line:column: message` and the jsonnet
+/// stack trace), or part of the value is not a resource (named by its path,
+/// e.g. `.frontend.replicas`).
+pub fn evaluate(
+    loader: &Loader,
+    file: &str,
+    config: &JsonnetConfig,
+    overrides: &JsonnetOverrides,
+) -> Result<Vec<Resource>> {
+    let path = loader.resolve(file);
+    if !loader.fs().is_file(&path) {
+        return Err(Error::file(&path, "no such file"));
+    }
+    loader.check_allowed(&path)?;
+    let settings = Settings::new(loader, config, overrides)?;
+    let value = run(loader, &path, &settings)?;
+    extract::resources(value, &path)
+}
+
+#[cfg(feature = "jsonnet")]
+fn run(loader: &Loader, path: &Path, settings: &Settings) -> Result<Value> {
+    engine::evaluate(loader, path, settings)
+}
+
+#[cfg(not(feature = "jsonnet"))]
+fn run(_loader: &Loader, path: &Path, _settings: &Settings) -> Result<Value> {
+    Err(Error::file(
+        path,
+        "strata was built without jsonnet support (cargo feature `jsonnet`)",
+    ))
+}
+
+// The tests evaluate programs, so they need the engine.
+#[cfg(all(test, feature = "jsonnet"))]
+mod tests;

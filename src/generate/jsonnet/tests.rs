@@ -1,0 +1,489 @@
+//! Jsonnet evaluation over an in-memory tree (nothing here touches the disk).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::fs::MemFs;
+use crate::loader::LoadRestrictions;
+
+const ROOT: &str = "/r/app";
+
+/// A tree under `/r`; the kustomization root is `/r/app`.
+fn tree(files: &[(&str, &str)]) -> MemFs {
+    let mut fs = MemFs::new();
+    fs.add("/r/app/kustomization.yaml", "resources: [main.jsonnet]\n");
+    for (path, text) in files {
+        fs.add(Path::new("/r").join(path), *text);
+    }
+    fs
+}
+
+fn run_with(
+    fs: &MemFs,
+    restrictions: LoadRestrictions,
+    config: &JsonnetConfig,
+    overrides: &JsonnetOverrides,
+) -> Result<Vec<Value>> {
+    let root = PathBuf::from(ROOT);
+    let loader = Loader::new(fs, &root, restrictions);
+    let resources = evaluate(&loader, "main.jsonnet", config, overrides)?;
+    for resource in &resources {
+        assert_eq!(
+            resource.origin,
+            crate::resource::Origin::Jsonnet(PathBuf::from("/r/app/main.jsonnet"))
+        );
+    }
+    Ok(resources.into_iter().map(Resource::into_object).collect())
+}
+
+fn run(fs: &MemFs, config: &JsonnetConfig) -> Result<Vec<Value>> {
+    run_with(
+        fs,
+        LoadRestrictions::RootOnly,
+        config,
+        &JsonnetOverrides::default(),
+    )
+}
+
+fn main_only(program: &str) -> MemFs {
+    tree(&[("app/main.jsonnet", program)])
+}
+
+fn config(value: &Value) -> JsonnetConfig {
+    JsonnetConfig::from_value(Path::new("/r/app/kustomization.yaml"), value).unwrap()
+}
+
+fn cm(name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+}
+
+const CM: &str = "local cm(n) = {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: n}};\n";
+
+#[test]
+fn each_value_shape_gives_its_resources() {
+    let cases = [
+        ("one resource", "cm('a')", vec![cm("a")]),
+        ("array", "[cm('a'), cm('b')]", vec![cm("a"), cm("b")]),
+        (
+            "kind List",
+            "{apiVersion: 'v1', kind: 'List', items: [cm('b'), cm('a')]}",
+            vec![cm("b"), cm("a")],
+        ),
+        (
+            "nested object, sorted fields, hidden fields and nulls left out",
+            "{z: cm('z'), a: {x: cm('x'), off: if false then cm('no')}, h:: cm('hidden'), m: [cm('m')]}",
+            vec![cm("x"), cm("m"), cm("z")],
+        ),
+    ];
+    for (name, program, expected) in cases {
+        let fs = main_only(&format!("{CM}{program}"));
+        assert_eq!(
+            run(&fs, &JsonnetConfig::default()).unwrap(),
+            expected,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn whole_numbers_become_integers() {
+    let fs = main_only(
+        "{apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'a'},\n\
+         spec: {replicas: 6 / 2, ratio: 0.5, big: 1e20, neg: -4}}",
+    );
+    let objects = run(&fs, &JsonnetConfig::default()).unwrap();
+    let spec = &objects[0]["spec"];
+    assert!(spec["replicas"].is_i64(), "{spec}");
+    assert_eq!(spec["replicas"], json!(3));
+    assert_eq!(spec["neg"], json!(-4));
+    assert_eq!(spec["ratio"], json!(0.5));
+    assert!(spec["big"].is_f64(), "{spec}");
+}
+
+#[test]
+fn external_variables_as_strings_code_and_overrides() {
+    let program = "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: std.extVar('name')},\n\
+                   data: {n: std.toString(std.extVar('n')), env: std.extVar('env')}}";
+    let fs = main_only(program);
+    let settings = config(&json!({
+        "extVars": {"name": "web", "env": "dev"},
+        "extCode": {"n": "1 + 2"},
+    }));
+    let objects = run(&fs, &settings).unwrap();
+    assert_eq!(objects[0]["metadata"]["name"], json!("web"));
+    assert_eq!(objects[0]["data"], json!({"env": "dev", "n": "3"}));
+
+    // --ext-str wins over extVars and over extCode of the same name.
+    let overrides = JsonnetOverrides {
+        ext_str: vec![("env".into(), "prod".into()), ("n".into(), "x".into())],
+        tla_str: vec![],
+    };
+    let objects = run_with(&fs, LoadRestrictions::RootOnly, &settings, &overrides).unwrap();
+    assert_eq!(objects[0]["data"], json!({"env": "prod", "n": "x"}));
+}
+
+#[test]
+fn top_level_arguments_as_strings_code_and_overrides() {
+    let program =
+        "function(name, replicas, suffix='') {apiVersion: 'apps/v1', kind: 'Deployment',\n\
+                   metadata: {name: name + suffix}, spec: {replicas: replicas}}";
+    let fs = main_only(program);
+    let settings = config(&json!({"tlas": {"name": "api"}, "tlaCode": {"replicas": "2 * 2"}}));
+    let objects = run(&fs, &settings).unwrap();
+    assert_eq!(objects[0]["metadata"]["name"], json!("api"));
+    assert_eq!(objects[0]["spec"]["replicas"], json!(4));
+
+    let overrides = JsonnetOverrides {
+        ext_str: vec![],
+        tla_str: vec![
+            ("suffix".into(), "-canary".into()),
+            ("name".into(), "web".into()),
+        ],
+    };
+    let objects = run_with(&fs, LoadRestrictions::RootOnly, &settings, &overrides).unwrap();
+    assert_eq!(objects[0]["metadata"]["name"], json!("web-canary"));
+}
+
+#[test]
+fn code_arguments_may_import_from_the_root_and_libraries() {
+    let fs = tree(&[
+        // Not `function(cfg) cfg`: jrsonnet turns that into `std.id` and loses the name.
+        ("app/main.jsonnet", "function(cfg) [cfg]"),
+        ("app/lib/cm.libsonnet", CM.replace(";\n", "; cm").as_str()),
+    ]);
+    let settings = config(&json!({"tlaCode": {"cfg": "(import 'cm.libsonnet')('from-lib')"}}));
+    assert_eq!(run(&fs, &settings).unwrap(), vec![cm("from-lib")]);
+}
+
+#[test]
+fn imports_search_the_importing_directory_then_library_paths() {
+    let lib = |name: &str| format!("{{name: '{name}'}}");
+    let program = "local a = import 'a.libsonnet'; local b = import 'b.libsonnet';\n\
+                   local c = import 'sub/c.libsonnet';\n\
+                   {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'},\n\
+                    data: {a: a.name, b: b.name, c: c.name, d: c.d, t: importstr 'lib/t.txt'}}";
+    let files = [
+        ("app/main.jsonnet", program.to_string()),
+        ("app/a.libsonnet", lib("root")),
+        ("app/lib/a.libsonnet", lib("lib")),
+        ("app/lib/b.libsonnet", lib("lib")),
+        ("app/lib/t.txt", "text\n".to_string()),
+        ("app/vendor/b.libsonnet", lib("vendor")),
+        // Relative imports inside a library resolve next to the library file.
+        (
+            "app/vendor/sub/c.libsonnet",
+            "(import 'd.libsonnet') + {name: 'vendor'}".to_string(),
+        ),
+        (
+            "app/vendor/sub/d.libsonnet",
+            "{d: 'vendor-sub'}".to_string(),
+        ),
+        ("app/custom/b.libsonnet", lib("custom")),
+        (
+            "app/custom/sub/c.libsonnet",
+            "{name: 'custom', d: ''}".to_string(),
+        ),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let fs = tree(&files);
+
+    // Default: lib/ before vendor/.
+    let objects = run(&fs, &JsonnetConfig::default()).unwrap();
+    let expected =
+        json!({"a": "root", "b": "lib", "c": "vendor", "d": "vendor-sub", "t": "text\n"});
+    assert_eq!(objects[0]["data"], expected);
+
+    // Custom: only the listed directories, in order.
+    let objects = run(&fs, &config(&json!({"libraryPaths": ["custom", "vendor"]}))).unwrap();
+    let expected = json!({"a": "root", "b": "custom", "c": "custom", "d": "", "t": "text\n"});
+    assert_eq!(objects[0]["data"], expected);
+}
+
+#[test]
+fn missing_library_path_is_an_error() {
+    let fs = main_only("[]");
+    let error = run(&fs, &config(&json!({"libraryPaths": ["nope"]}))).unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("jsonnet.libraryPaths"), "{text}");
+    assert!(text.contains("`nope` is not a directory"), "{text}");
+}
+
+#[test]
+fn imports_outside_the_root_and_library_paths_are_refused() {
+    let fs = tree(&[
+        ("app/main.jsonnet", "import '../secret.libsonnet'"),
+        ("secret.libsonnet", "[]"),
+    ]);
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(
+        error.starts_with(
+            "/r/app/main.jsonnet:1:8: cannot import `../secret.libsonnet` from `/r/app/main.jsonnet`: \
+             security; file '/r/secret.libsonnet' is not in or below the kustomization root"
+        ),
+        "{error}"
+    );
+    // Without the restrictor the same import works.
+    let open = run_with(
+        &fs,
+        LoadRestrictions::None,
+        &JsonnetConfig::default(),
+        &JsonnetOverrides::default(),
+    );
+    assert_eq!(open.unwrap(), Vec::<Value>::new());
+}
+
+#[test]
+fn a_library_path_outside_the_root_may_be_imported_from() {
+    let fs = tree(&[
+        ("app/main.jsonnet", "import 'shared.libsonnet'"),
+        ("shared/shared.libsonnet", "[]"),
+    ]);
+    let settings = config(&json!({"libraryPaths": ["../shared"]}));
+    assert_eq!(run(&fs, &settings).unwrap(), Vec::<Value>::new());
+}
+
+#[test]
+fn missing_import_names_the_import() {
+    let fs = main_only("{}\n+ import 'nowhere.libsonnet'");
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    // The literal `'nowhere.libsonnet'` starts at line 2, column 10.
+    assert_eq!(
+        error,
+        "/r/app/main.jsonnet:2:10: can't resolve nowhere.libsonnet from /r/app/main.jsonnet"
+    );
+
+    // A failure inside a library is placed in the library.
+    let fs = tree(&[
+        ("app/main.jsonnet", "import 'a.libsonnet'"),
+        ("app/lib/a.libsonnet", "{}\n+ import \"gone.libsonnet\""),
+    ]);
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(
+        error.starts_with("/r/app/lib/a.libsonnet:2:10: can't resolve gone.libsonnet"),
+        "{error}"
+    );
+    assert!(
+        error.contains("\n    /r/app/main.jsonnet:1:1: import"),
+        "{error}"
+    );
+}
+
+#[test]
+fn syntax_errors_show_file_line_and_column() {
+    // The object on line 2 is missing a value after `replicas:`; the parser
+    // stops at the `}` in column 13.
+    let fs = tree(&[
+        (
+            "app/main.jsonnet",
+            "local lib = import 'lib/app.libsonnet';\nlib",
+        ),
+        ("app/lib/app.libsonnet", "{\n  replicas: }\n"),
+    ]);
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(
+        error.starts_with("/r/app/lib/app.libsonnet:2:13: syntax error"),
+        "{error}"
+    );
+}
+
+#[test]
+fn runtime_errors_show_file_line_column_and_stack() {
+    let fs = tree(&[
+        (
+            "app/main.jsonnet",
+            "local app = import 'app.libsonnet';\n\napp.make('web')",
+        ),
+        (
+            "app/lib/app.libsonnet",
+            "{\n  make(name)::\n    error 'cannot make ' + name,\n}\n",
+        ),
+    ]);
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(
+        error.starts_with("/r/app/lib/app.libsonnet:3:5: runtime error: cannot make web"),
+        "{error}"
+    );
+    // The stack trace goes back to the call in the program (jrsonnet places
+    // a call at its argument list).
+    assert!(
+        error.contains("\n    /r/app/main.jsonnet:3:9: function <make> call"),
+        "{error}"
+    );
+}
+
+#[test]
+fn errors_in_code_arguments_name_the_argument() {
+    let fs = main_only("std.extVar('bad')");
+    let error = run(&fs, &config(&json!({"extCode": {"bad": "1 +"}}))).unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.starts_with("<extCode bad>:1:4: syntax error"),
+        "{text}"
+    );
+}
+
+#[test]
+fn undefined_external_variable_is_located() {
+    let fs = main_only("[\n  std.extVar('missing'),\n]");
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(
+        error.starts_with("/r/app/main.jsonnet:2:13: external variable is not defined: missing"),
+        "{error}"
+    );
+    assert!(
+        error.contains("while evaluating `.[0]` of the program's value"),
+        "{error}"
+    );
+}
+
+#[test]
+fn values_that_are_not_resources_name_their_path() {
+    let cases = [
+        (
+            "{frontend: {replicas: 3}}",
+            "`.frontend.replicas` is a number",
+        ),
+        (
+            "[{apiVersion: 'v1', kind: 'Secret'}, 'x']",
+            "`.[1]` is a string",
+        ),
+        ("{f: function(x) x}", "`.f` is a function"),
+    ];
+    for (program, expected) in cases {
+        let fs = main_only(program);
+        let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+        assert!(error.starts_with("/r/app/main.jsonnet"), "{error}");
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+#[test]
+fn errors_while_output_name_the_field() {
+    let fs = main_only("{apiVersion: 'v1', kind: 'ConfigMap', data: {a: error 'no a'}}");
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(error.starts_with("/r/app/main.jsonnet:1:"), "{error}");
+    assert!(error.contains("while evaluating `.data.a`"), "{error}");
+}
+
+#[test]
+fn the_program_must_exist_and_be_inside_the_root() {
+    let fs = MemFs::new();
+    let root = PathBuf::from(ROOT);
+    let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+    let none = JsonnetOverrides::default();
+    let error = evaluate(&loader, "main.jsonnet", &JsonnetConfig::default(), &none).unwrap_err();
+    assert_eq!(error.to_string(), "/r/app/main.jsonnet: no such file");
+
+    let fs = tree(&[("other/main.jsonnet", "[]")]);
+    let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+    let error = evaluate(
+        &loader,
+        "../other/main.jsonnet",
+        &JsonnetConfig::default(),
+        &none,
+    );
+    assert!(error
+        .unwrap_err()
+        .to_string()
+        .contains("is not in or below"));
+}
+
+#[test]
+fn config_is_parsed_strictly() {
+    let file = Path::new("/r/app/kustomization.yaml");
+    let parsed = JsonnetConfig::from_value(
+        file,
+        &json!({"extVars": {"a": "1"}, "extCode": {"b": "{}"}, "tlas": {"c": "x"},
+                "tlaCode": {"d": "[]"}, "libraryPaths": ["lib"]}),
+    )
+    .unwrap();
+    assert_eq!(parsed.ext_vars["a"], "1");
+    assert_eq!(parsed.ext_code["b"], "{}");
+    assert_eq!(parsed.tlas["c"], "x");
+    assert_eq!(parsed.tla_code["d"], "[]");
+    assert_eq!(parsed.library_paths, Some(vec!["lib".to_string()]));
+    assert_eq!(
+        JsonnetConfig::from_value(file, &Value::Null).unwrap(),
+        JsonnetConfig::default()
+    );
+
+    let cases = [
+        (json!({"extVar": {}}), "jsonnet.extVar`: unknown field"),
+        (
+            json!({"extVars": {"n": 3}}),
+            "jsonnet.extVars`: `n` must be a string",
+        ),
+        (json!({"tlas": ["a"]}), "jsonnet.tlas`: expected a mapping"),
+        (
+            json!({"libraryPaths": "lib"}),
+            "jsonnet.libraryPaths`: expected a list",
+        ),
+        (
+            json!({"libraryPaths": [1]}),
+            "jsonnet.libraryPaths`: expected a path",
+        ),
+        (
+            json!({"tlas": {"a": "x"}, "tlaCode": {"a": "1"}}),
+            "jsonnet.tlaCode`: `a` is also set in `tlas`",
+        ),
+        (json!("x"), "field `jsonnet`: expected a mapping"),
+    ];
+    for (value, expected) in cases {
+        let error = JsonnetConfig::from_value(file, &value)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("/r/app/kustomization.yaml: field `"),
+            "{error}"
+        );
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+#[test]
+fn parses_command_line_assignments() {
+    let parse = JsonnetOverrides::parse_assignment;
+    assert_eq!(parse("a=b=c"), Ok(("a".into(), "b=c".into())));
+    assert_eq!(parse("a="), Ok(("a".into(), String::new())));
+    assert!(parse("=b").is_err());
+    assert!(parse("ab").is_err());
+}
+
+#[test]
+fn the_example_base_builds() {
+    let mut fs = MemFs::new();
+    fs.add(
+        "/repo/bases/api/main.jsonnet",
+        include_str!("../../../bases/api/main.jsonnet"),
+    )
+    .add(
+        "/repo/bases/api/lib/app.libsonnet",
+        include_str!("../../../bases/api/lib/app.libsonnet"),
+    );
+    let root = PathBuf::from("/repo/bases/api");
+    let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+    let none = JsonnetOverrides::default();
+    let resources = evaluate(&loader, "main.jsonnet", &JsonnetConfig::default(), &none).unwrap();
+    let ids: Vec<String> = resources.iter().map(|r| r.id().to_string()).collect();
+    assert_eq!(
+        ids,
+        [
+            "autoscaling/v2 HorizontalPodAutoscaler api",
+            "apps/v1 Deployment api",
+            "v1 Service api"
+        ]
+    );
+    let deployment = resources[1].object();
+    assert_eq!(
+        deployment["spec"].get("replicas"),
+        None,
+        "the autoscaler owns replicas"
+    );
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["env"],
+        json!([{"name": "LOG_LEVEL", "value": "info"}])
+    );
+    assert_eq!(resources[0].object()["spec"]["maxReplicas"], json!(6));
+}

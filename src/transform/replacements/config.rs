@@ -1,0 +1,202 @@
+//! Reading `replacements:` entries: inline ones from the kustomization
+//! (strictly) and `path:` files (leniently), as Go's `encoding/json` reads
+//! them into kustomize's types.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::{Replacement, SourceSelector, TargetSelector};
+use crate::error::{Error, Result};
+use crate::loader::Loader;
+
+/// Reads a kustomization's `replacements:` entries: each is inline
+/// (`{source, targets}`) or `{path: file}`, the file holding one
+/// replacement or a list of them.
+pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
+    let mut replacements = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        let origin = format!("replacements[{i}]");
+        // The kustomization itself is read strictly, as kustomize does.
+        let value = &canonical(value, &ENTRY_FIELDS, true)
+            .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+        let path = value.get("path").and_then(Value::as_str).unwrap_or("");
+        if path.is_empty() {
+            replacements.push(from_value(value, origin)?);
+            continue;
+        }
+        let inline = value.get("source").is_some_and(|s| !s.is_null())
+            || value
+                .get("targets")
+                .and_then(Value::as_array)
+                .is_some_and(|t| !t.is_empty());
+        if inline {
+            return Err(Error::msg(format!(
+                "{origin}: cannot specify both path and inline replacement"
+            )));
+        }
+        replacements.extend(from_file(loader, path)?);
+    }
+    Ok(replacements)
+}
+
+/// Replacements from a `path:` file; unknown fields are ignored there.
+///
+/// kustomize reads these files with `sigs.k8s.io/yaml` (go-yaml v2, YAML 1.1
+/// scalars, first document only), so they go through the config reader.
+fn from_file(loader: &Loader, relative: &str) -> Result<Vec<Replacement>> {
+    let (path, text) = loader.read_to_string(relative)?;
+    let document = crate::yaml::parse_config(&text, &path)?;
+    from_document(&document, &path)
+}
+
+/// A file's document: one replacement (a map) or a list of them.
+fn from_document(document: &Value, path: &std::path::Path) -> Result<Vec<Replacement>> {
+    let origin = |i: usize| format!("{} entry {i}", path.display());
+    match document {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| from_value(item, origin(i)))
+            .collect(),
+        Value::Object(_) => Ok(vec![from_value(document, path.display().to_string())?]),
+        other => Err(Error::file(
+            path,
+            format!(
+                "unsupported replacement type encountered within replacement path: {}",
+                crate::resource::value_kind(other)
+            ),
+        )),
+    }
+}
+
+/// One replacement from its YAML value (`path` and unknown keys ignored).
+pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
+    #[derive(Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        source: Option<SourceSelector>,
+        #[serde(default)]
+        targets: Option<Vec<TargetSelector>>,
+    }
+    let raw = canonical(value, &ENTRY_FIELDS, false)
+        .and_then(|value| Raw::deserialize(value).map_err(|e| e.to_string()))
+        .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+    Ok(Replacement {
+        origin,
+        source: raw.source,
+        targets: raw.targets,
+    })
+}
+
+/// Allowed keys at each level of an inline entry: (key, nested rules).
+struct Fields(&'static [(&'static str, Nested)]);
+
+#[derive(Clone, Copy)]
+enum Nested {
+    Leaf,
+    Map(&'static Fields),
+    List(&'static Fields),
+}
+
+const ID_KEYS: [(&str, Nested); 5] = [
+    ("group", Nested::Leaf),
+    ("version", Nested::Leaf),
+    ("kind", Nested::Leaf),
+    ("name", Nested::Leaf),
+    ("namespace", Nested::Leaf),
+];
+static OPTION_FIELDS: Fields = Fields(&[
+    ("delimiter", Nested::Leaf),
+    ("index", Nested::Leaf),
+    ("encoding", Nested::Leaf),
+    ("create", Nested::Leaf),
+]);
+static SOURCE_FIELDS: Fields = Fields(&[
+    ID_KEYS[0],
+    ID_KEYS[1],
+    ID_KEYS[2],
+    ID_KEYS[3],
+    ID_KEYS[4],
+    ("fieldPath", Nested::Leaf),
+    ("options", Nested::Map(&OPTION_FIELDS)),
+]);
+static SELECTOR_FIELDS: Fields = Fields(&[
+    ID_KEYS[0],
+    ID_KEYS[1],
+    ID_KEYS[2],
+    ID_KEYS[3],
+    ID_KEYS[4],
+    ("labelSelector", Nested::Leaf),
+    ("annotationSelector", Nested::Leaf),
+]);
+static TARGET_FIELDS: Fields = Fields(&[
+    ("select", Nested::Map(&SELECTOR_FIELDS)),
+    ("reject", Nested::List(&SELECTOR_FIELDS)),
+    ("fieldPaths", Nested::Leaf),
+    ("options", Nested::Map(&OPTION_FIELDS)),
+]);
+static ENTRY_FIELDS: Fields = Fields(&[
+    ("path", Nested::Leaf),
+    ("source", Nested::Map(&SOURCE_FIELDS)),
+    ("targets", Nested::List(&TARGET_FIELDS)),
+]);
+
+/// The entry as Go's `encoding/json` reads it into kustomize's types: keys
+/// match case-insensitively (exact spelling first), `null` leaves a field
+/// unset, and unknown keys are errors when `strict` (the kustomization
+/// itself) and ignored otherwise (`path:` files).
+fn canonical(value: &Value, fields: &Fields, strict: bool) -> std::result::Result<Value, String> {
+    let Value::Object(map) = value else {
+        return Ok(value.clone());
+    };
+    let mut out = Map::new();
+    for (key, child) in map {
+        let known = fields.0.iter().find(|(name, _)| name == key).or_else(|| {
+            fields
+                .0
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key))
+        });
+        let Some((name, nested)) = known else {
+            if strict {
+                return Err(format!("unknown field \"{key}\""));
+            }
+            continue;
+        };
+        if child.is_null() {
+            continue;
+        }
+        let child = match (nested, child) {
+            (Nested::Map(inner), _) => canonical(child, inner, strict)?,
+            (Nested::List(inner), Value::Array(items)) => Value::Array(
+                items
+                    .iter()
+                    .map(|item| canonical(item, inner, strict))
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+            _ => child.clone(),
+        };
+        out.insert((*name).to_string(), child);
+    }
+    Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn files_hold_one_replacement_or_a_list() {
+        let path = std::path::Path::new("/k/r.yaml");
+        let entry = json!({"source": {"kind": "ConfigMap"}, "targets": [], "unknown": 1});
+        let list = from_document(&json!([entry.clone(), entry.clone()]), path).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[1].origin, "/k/r.yaml entry 1");
+        let single = from_document(&entry, path).unwrap();
+        assert_eq!(single.len(), 1);
+        assert_eq!(single[0].source.as_ref().unwrap().id.kind, "ConfigMap");
+        let err = from_document(&json!("text"), path).unwrap_err().to_string();
+        assert!(err.contains("unsupported replacement type"), "{err}");
+    }
+}
