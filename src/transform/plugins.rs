@@ -27,7 +27,7 @@ use crate::loader::Loader;
 use crate::resource::{value_kind, Configured, Origin, ResourceMap};
 use crate::transform::fieldspec::{merge_specs, FieldSpec, FsSlice, TransformerConfig};
 use crate::transform::namespace::{self, SubjectMode};
-use crate::transform::{images, labels, names, replicas};
+use crate::transform::{images, labels, names, patch, replacements, replicas};
 
 /// One builtin plugin with its settings.
 #[derive(Clone, Debug)]
@@ -263,12 +263,12 @@ impl BuiltinPlugin {
     /// Runs the plugin over `resources`: a transformer changes them, a
     /// generator adds (or merges) what it generates. `loader` is the
     /// listing kustomization's: generator files and patch files are read
-    /// relative to it, as in kustomize (the patch plugins will need it;
-    /// the others carry their own field specs and ignore `config`).
+    /// relative to it, as in kustomize. Every plugin carries its own field
+    /// specs, so `config` (the layer's) is not consulted.
     pub fn run(
         &self,
         resources: &mut ResourceMap,
-        _loader: &Loader<'_>,
+        loader: &Loader<'_>,
         _config: &TransformerConfig,
     ) -> Result<()> {
         match self {
@@ -323,13 +323,42 @@ impl BuiltinPlugin {
                 field_specs,
             } => run_replica_count(resources, replica, field_specs),
             BuiltinPlugin::Hash => generate::hash::add_hash_suffixes(resources),
-            BuiltinPlugin::Patch(_)
-            | BuiltinPlugin::PatchStrategicMerge { .. }
-            | BuiltinPlugin::PatchJson6902 { .. }
-            | BuiltinPlugin::Replacement { .. } => Err(Error::msg(format!(
-                "the builtin plugin `{}` is not wired into strata yet",
-                self.kind()
-            ))),
+            BuiltinPlugin::Patch(patch) => {
+                let loaded = patch::load_patch(loader, patch)?;
+                patch::apply_patch(resources, &loaded)
+            }
+            BuiltinPlugin::PatchStrategicMerge { paths, patches } => {
+                if paths.is_empty() && patches.is_empty() {
+                    return Err(Error::msg("empty file path and empty patch content"));
+                }
+                let mut entries = paths.clone();
+                if !patches.is_empty() {
+                    entries.push(patches.clone());
+                }
+                let loaded = patch::load_strategic_merge(loader, &entries)?;
+                patch::apply_strategic_merge(resources, &loaded)
+            }
+            BuiltinPlugin::PatchJson6902 {
+                target,
+                path,
+                json_op,
+            } => {
+                if !path.is_empty() && !json_op.is_empty() {
+                    return Err(Error::msg("must specify a file path or jsonOp, not both"));
+                }
+                let entry = Patch {
+                    path: (!path.is_empty()).then(|| path.clone()),
+                    patch: (!json_op.is_empty()).then(|| json_op.clone()),
+                    target: target.clone(),
+                    options: None,
+                };
+                let loaded = patch::load_json6902(loader, &entry)?;
+                patch::apply_patch(resources, &loaded)
+            }
+            BuiltinPlugin::Replacement { replacements } => {
+                let parsed = replacements::parse(replacements, loader)?;
+                replacements::apply(resources, &parsed)
+            }
             BuiltinPlugin::ConfigMapGenerator(_)
             | BuiltinPlugin::SecretGenerator(_)
             | BuiltinPlugin::IamPolicyGenerator { .. } => Err(Error::msg(format!(

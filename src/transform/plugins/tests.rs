@@ -308,20 +308,99 @@ fn transformations_are_recorded() {
     assert_eq!(r.transformations[0].name, "a");
 }
 
+/// TestIssue1251_Plugins_ProdVsDev (prod): two PatchJson6902Transformer
+/// configs, one replacing a container, one adding a field.
 #[test]
-fn patch_plugins_are_not_wired_yet() {
-    let plugin = parse(json!({"apiVersion": "builtin", "kind": "PatchTransformer",
-        "metadata": {"name": "p"}, "patch": "[]", "target": {"kind": "Deployment"}}))
-    .unwrap();
-    let BuiltinPlugin::Patch(patch) = &plugin else {
-        panic!("{plugin:?}");
-    };
-    assert_eq!(
-        patch.target.as_ref().unwrap().kind.as_deref(),
-        Some("Deployment")
-    );
+fn json6902_plugins() {
     let fs = MemFs::new();
     let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    let target =
+        json!({"group": "apps", "version": "v1", "kind": "Deployment", "name": "my-deployment"});
+    let configs = [
+        json!({"apiVersion": "builtin", "kind": "PatchJson6902Transformer", "metadata": {"name": "addProbe"},
+            "target": target,
+            "jsonOp": r#"[{"op": "replace", "path": "/spec/template/spec/containers/0", "value": { "image": "my-image", "livenessProbe": { "httpGet" : {"path": "/healthz", "port": 8080 } }, "name": "my-deployment"}}]"#}),
+        json!({"apiVersion": "builtin", "kind": "PatchJson6902Transformer", "metadata": {"name": "addDnsPolicy"},
+            "target": target,
+            "jsonOp": r#"[{"op": "add", "path": "/spec/template/spec/dnsPolicy", "value": "ClusterFirst"}]"#}),
+    ];
+    let mut resources = map(&[json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "my-deployment"},
+        "spec": {"template": {"spec": {"dnsPolicy": "None",
+            "containers": [{"name": "my-deployment", "image": "my-image"}]}}}})]);
+    for config in configs {
+        parse(config)
+            .unwrap()
+            .run(&mut resources, &loader, &TransformerConfig::default())
+            .unwrap();
+    }
+    assert_eq!(
+        resources.as_slice()[0].object()["spec"],
+        json!({"template": {"spec": {"dnsPolicy": "ClusterFirst", "containers": [{
+            "image": "my-image", "name": "my-deployment",
+            "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}}}]}}})
+    );
+}
+
+/// TestComplexComposition_Dev_SuccessWithBaseTransformers: a
+/// PatchTransformer with a strategic-merge patch and a target.
+#[test]
+fn patch_transformer_plugin() {
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    let plugin = parse(json!({"apiVersion": "builtin", "kind": "PatchTransformer",
+        "metadata": {"name": "envFromConfigTrans"},
+        "target": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "my-sts"},
+        "patch": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: my-sts\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        envFrom:\n        - configMapRef:\n            name: my-config"}))
+    .unwrap();
+    let mut resources = map(&[json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "my-sts"},
+        "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "my-image"}]}}}})]);
+    plugin
+        .run(&mut resources, &loader, &TransformerConfig::default())
+        .unwrap();
+    assert_eq!(
+        resources.as_slice()[0].object()["spec"]["template"]["spec"]["containers"],
+        json!([{"envFrom": [{"configMapRef": {"name": "my-config"}}], "image": "my-image", "name": "app"}])
+    );
+}
+
+/// TestSKipLocalConfigAfterTransform: a ReplacementTransformer config.
+#[test]
+fn replacement_transformer_plugin() {
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    let plugin = parse(
+        json!({"apiVersion": "builtin", "kind": "ReplacementTransformer",
+        "metadata": {"name": "buildup"},
+        "replacements": [{"source": {"kind": "Pod", "fieldPath": "spec"},
+            "targets": [{"select": {"kind": "Deployment"}, "fieldPaths": ["spec.template.spec"],
+                "options": {"create": true}}]}]}),
+    )
+    .unwrap();
+    let mut resources = map(&[
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "buildup"},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}]}}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "buildup"}}),
+    ]);
+    plugin
+        .run(&mut resources, &loader, &TransformerConfig::default())
+        .unwrap();
+    assert_eq!(
+        resources.as_slice()[1].object()["spec"],
+        json!({"template": {"spec": {"containers": [{"image": "nginx", "name": "app"}]}}})
+    );
+}
+
+#[test]
+fn strategic_merge_plugin_needs_content() {
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    let plugin = parse(
+        json!({"apiVersion": "builtin", "kind": "PatchStrategicMergeTransformer",
+        "metadata": {"name": "p"}}),
+    )
+    .unwrap();
     let err = plugin
         .run(
             &mut ResourceMap::new(),
@@ -330,7 +409,10 @@ fn patch_plugins_are_not_wired_yet() {
         )
         .unwrap_err()
         .to_string();
-    assert!(err.contains("not wired"), "{err}");
+    assert!(
+        err.contains("empty file path and empty patch content"),
+        "{err}"
+    );
 }
 
 /// /tmp/pl/b: LabelTransformer reads its config with Go JSON (field names
