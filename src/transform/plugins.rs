@@ -747,11 +747,12 @@ fn scalar_string(value: &Value) -> Option<String> {
     }
 }
 
-/// The plugin configs a `transformers:` or `generators:` list names, in
-/// order. Inline entries come from `kustomization_file`; a file entry is
-/// read through `loader` (load restrictor applies); a directory entry is
-/// a kustomization, built by `accumulate` (the build's own recursion), and
-/// its resources are the configs.
+/// The plugin configs a `transformers:` or `generators:` list names:
+/// as kustomize orders them, every inline entry first (they come from
+/// `kustomization_file`), then the path entries, each in list order. A
+/// file entry is read through `loader` (load restrictor applies); a
+/// directory entry is a kustomization, built by `accumulate` (the build's
+/// own recursion), and its resources are the configs.
 pub fn load_configs(
     entries: &[String],
     loader: &Loader<'_>,
@@ -759,14 +760,17 @@ pub fn load_configs(
     accumulate: &mut dyn FnMut(&Path) -> Result<ResourceMap>,
 ) -> Result<Vec<PluginConfig>> {
     let mut raw = Vec::new();
+    let mut paths = Vec::new();
     for entry in entries {
-        if let Some(documents) = inline_documents(entry) {
-            raw.extend(documents.into_iter().map(|object| RawConfig {
+        match inline_documents(entry) {
+            Some(documents) => raw.extend(documents.into_iter().map(|object| RawConfig {
                 object,
                 file: kustomization_file.to_path_buf(),
-            }));
-            continue;
+            })),
+            None => paths.push(entry),
         }
+    }
+    for entry in paths {
         let path = loader.resolve(entry);
         if loader.fs().is_dir(&path) {
             for resource in accumulate(&path)?.into_vec() {

@@ -477,3 +477,38 @@ fn iam_policy_generator() {
         ]
     );
 }
+
+/// /tmp/e2e/t2: kubectl runs every inline config before the path entries,
+/// whatever their order in the list.
+#[test]
+fn inline_entries_come_before_paths() {
+    let mut fs = MemFs::new();
+    fs.add(
+        "/k/t.yaml",
+        "apiVersion: builtin\nkind: AnnotationsTransformer\nmetadata:\n  name: fromfile\n",
+    );
+    let root = PathBuf::from("/k");
+    let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+    let entries = vec![
+        "t.yaml".to_string(),
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: inline\n".to_string(),
+    ];
+    let configs = load_configs(
+        &entries,
+        &loader,
+        Path::new("/k/kustomization.yaml"),
+        &mut no_dirs,
+    )
+    .unwrap();
+    let order: Vec<(&str, &Path)> = configs
+        .iter()
+        .map(|c| (c.configured.name.as_str(), c.configured.file.as_path()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("inline", Path::new("/k/kustomization.yaml")),
+            ("fromfile", Path::new("/k/t.yaml"))
+        ]
+    );
+}
