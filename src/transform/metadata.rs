@@ -237,8 +237,8 @@ fn scalar(text: &str) -> String {
 /// `path` relative to the directory `top`, lexically (both are normalized
 /// build paths). Falls back to `path` when no relative form exists.
 pub fn relative(path: &Path, top: &Path) -> String {
-    let path_parts: Vec<Component> = path.components().collect();
-    let top_parts: Vec<Component> = top.components().collect();
+    // `.` parts say nothing (a build of `.` has files named `x.yaml`).
+    let (path_parts, top_parts) = (meaningful_parts(path), meaningful_parts(top));
     if path.is_absolute() != top.is_absolute() {
         return path.display().to_string();
     }
@@ -262,6 +262,12 @@ pub fn relative(path: &Path, top: &Path) -> String {
         result.push(part.as_os_str());
     }
     result.display().to_string()
+}
+
+fn meaningful_parts(path: &Path) -> Vec<Component<'_>> {
+    path.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
 }
 
 #[cfg(test)]

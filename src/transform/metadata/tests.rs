@@ -77,6 +77,9 @@ fn relative_paths() {
         ("/a/b/c/x.yaml", "/r/prod", "../../a/b/c/x.yaml"),
         ("base/x.yaml", "prod", "../base/x.yaml"),
         ("x.yaml", "", "x.yaml"),
+        ("x.yaml", ".", "x.yaml"),
+        ("../base/x.yaml", ".", "../base/x.yaml"),
+        ("prod/x.yaml", "prod", "x.yaml"),
     ];
     for (path, top, expected) in cases {
         assert_eq!(
