@@ -293,3 +293,44 @@ fn field_names_are_case_insensitive() {
     .unwrap();
     assert_eq!(var.to_string(), "{X Service.v1.[noGrp] {spec.x}}");
 }
+
+/// /tmp/e2e/t6: a var bound to a base's generated ConfigMap still resolves
+/// after an overlay's generator replaces it (kubectl: `replaced`).
+#[test]
+fn binding_survives_generator_replace() {
+    use crate::fs::MemFs;
+    use crate::generate::{absorb_generated, configmap::config_map};
+    use crate::kustomization::GeneratorArgs;
+    use crate::loader::{LoadRestrictions, Loader};
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/r"), LoadRestrictions::RootOnly);
+    let args = |value: Value| -> GeneratorArgs { serde_json::from_value(value).unwrap() };
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "i", "command": ["$(CFG)"]}]}});
+    let mut resources = map(&[pod]);
+    let base = config_map(
+        &args(json!({"name": "cfg", "literals": ["a=b"]})),
+        None,
+        &loader,
+        file(),
+    )
+    .unwrap();
+    absorb_generated(&mut resources, base).unwrap();
+    let vars = json!([{"name": "CFG", "objref": {"kind": "ConfigMap", "name": "cfg", "apiVersion": "v1"},
+        "fieldref": {"fieldPath": "data.a"}}]);
+    let mut set = VarSet::new();
+    collect(vars.as_array().unwrap(), file(), &mut resources, &mut set).unwrap();
+    let replacement = config_map(
+        &args(json!({"name": "cfg", "behavior": "replace", "literals": ["a=replaced"]})),
+        None,
+        &loader,
+        file(),
+    )
+    .unwrap();
+    absorb_generated(&mut resources, replacement).unwrap();
+    resolve(&mut resources, &set, &TransformerConfig::builtin()).unwrap();
+    assert_eq!(
+        resources.as_slice()[0].object()["spec"]["containers"][0]["command"],
+        json!(["replaced"])
+    );
+}
