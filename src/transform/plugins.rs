@@ -25,7 +25,9 @@ use crate::generate;
 use crate::kustomization::{GeneratorArgs, Image, Patch, Replica, Selector, StringMap};
 use crate::loader::Loader;
 use crate::resource::{value_kind, Configured, Origin, ResourceMap};
-use crate::transform::fieldspec::{merge_specs, FieldSpec, FsSlice, TransformerConfig};
+use crate::transform::fieldspec::{
+    apply_at_creating, merge_specs, FieldSpec, FsSlice, Leaf, TransformerConfig,
+};
 use crate::transform::namespace::{self, SubjectMode};
 use crate::transform::{images, labels, names, patch, replacements, replicas};
 
@@ -388,8 +390,10 @@ fn run_image_tag(resources: &mut ResourceMap, image: &Image, field_specs: &FsSli
     )))
 }
 
-/// ReplicaCountTransformer with kustomize's default specs is the
-/// `replicas:` transformer.
+/// ReplicaCountTransformer. With kustomize's default specs it is the
+/// `replicas:` transformer; with its own, each spec sets the count on the
+/// resources of its kind that have (or had) the name, creating the field
+/// when the spec says `create`. A name no spec finds is an error.
 fn run_replica_count(
     resources: &mut ResourceMap,
     replica: &Replica,
@@ -398,11 +402,64 @@ fn run_replica_count(
     if same_specs(field_specs, &TransformerConfig::builtin().replicas) {
         return replicas::apply(resources, std::slice::from_ref(replica));
     }
+    let mut found = false;
+    for spec in field_specs {
+        for resource in resources.edit().iter_mut() {
+            let selected = resource
+                .all_ids()
+                .any(|id| id.name == replica.name && id.gvk.is_selected_by(&spec.gvk));
+            if !selected {
+                continue;
+            }
+            found = true;
+            apply_at_creating(resource.object_mut(), spec, Leaf::Scalar, &mut |field| {
+                set_count(field, replica.count)
+            })?;
+        }
+    }
+    if found {
+        return Ok(());
+    }
+    let gvks: Vec<String> = field_specs.iter().map(|s| go_gvk(&s.gvk)).collect();
     Err(Error::msg(format!(
-        "ReplicaCountTransformer `{}`: custom fieldSpecs are not supported by strata yet \
-         (only kustomize's default replica fields)",
-        replica.name
+        "resource with name {} does not match a config with the following GVK [{}]",
+        replica.name,
+        gvks.join(" ")
     )))
+}
+
+/// Sets a replica count: a quoted count stays a string, anything else
+/// (or a field just created) becomes a number.
+fn set_count(field: &mut Value, count: i64) -> Result<()> {
+    *field = match field {
+        Value::String(text) if !text.is_empty() => Value::String(count.to_string()),
+        Value::String(_) | Value::Null | Value::Number(_) | Value::Bool(_) => Value::from(count),
+        other => {
+            return Err(Error::msg(format!(
+                "expected a number, found {}",
+                value_kind(other)
+            )))
+        }
+    };
+    Ok(())
+}
+
+/// A GVK as kustomize prints it (`Kind.version.group`, `[noVer]` and
+/// `[noGrp]` for empty parts).
+fn go_gvk(gvk: &crate::id::Gvk) -> String {
+    let or = |s: &str, none: &str| {
+        if s.is_empty() {
+            none.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}.{}.{}",
+        or(&gvk.kind, "[noKind]"),
+        or(&gvk.version, "[noVer]"),
+        or(&gvk.group, "[noGrp]")
+    )
 }
 
 /// Whether two spec lists hold the same specs, in any order.

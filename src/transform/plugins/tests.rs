@@ -512,3 +512,40 @@ fn inline_entries_come_before_paths() {
         ]
     );
 }
+
+/// /tmp/pl/r: ReplicaCountTransformer with its own field specs, matched by
+/// the original name after a prefix; a quoted count stays quoted.
+#[test]
+fn replica_count_with_own_specs() {
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    let config = |name: &str| {
+        json!({"apiVersion": "builtin", "kind": "ReplicaCountTransformer", "metadata": {"name": "r"},
+            "replica": {"name": name, "count": 5},
+            "fieldSpecs": [{"kind": "MyApp", "path": "spec/size", "create": true},
+                           {"kind": "Other", "path": "spec/replicas"}]})
+    };
+    let mut resources = map(&[
+        json!({"apiVersion": "example.com/v1", "kind": "MyApp", "metadata": {"name": "app"}}),
+        json!({"apiVersion": "example.com/v1", "kind": "Other", "metadata": {"name": "app"}, "spec": {"replicas": "2"}}),
+        json!({"apiVersion": "example.com/v1", "kind": "MyApp", "metadata": {"name": "other"}}),
+    ]);
+    names::apply_prefix(&mut resources, "p-", &TransformerConfig::builtin()).unwrap();
+    parse(config("app"))
+        .unwrap()
+        .run(&mut resources, &loader, &TransformerConfig::default())
+        .unwrap();
+    let objects: Vec<&Value> = resources.iter().map(Resource::object).collect();
+    assert_eq!(objects[0]["spec"], json!({"size": 5}));
+    assert_eq!(objects[1]["spec"], json!({"replicas": "5"}));
+    assert_eq!(objects[2].get("spec"), None);
+    let err = parse(config("nomatch"))
+        .unwrap()
+        .run(&mut resources, &loader, &TransformerConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("resource with name nomatch does not match a config with the following GVK [MyApp.[noVer].[noGrp] Other.[noVer].[noGrp]]"),
+        "{err}"
+    );
+}
