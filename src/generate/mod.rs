@@ -113,6 +113,9 @@ pub fn merge_generated(existing: &mut Resource, incoming: Resource) -> Result<()
         result.origin = existing.origin.clone();
     }
     result.previous_ids = std::mem::take(&mut existing.previous_ids);
+    // kustomize keeps the vars bound to it and its transformer annotations.
+    result.var_names = std::mem::take(&mut existing.var_names);
+    result.transformations = std::mem::take(&mut existing.transformations);
     result.generated = existing.generated.take().map(|mut generated| {
         generated.append_hash &= incoming_hash;
         generated

@@ -29,6 +29,22 @@ pub enum Origin {
     Jsonnet(PathBuf),
     /// Built in memory by a caller.
     Inline,
+    /// A builtin generator configured by a plugin config (an entry of a
+    /// kustomization's `generators:`).
+    Plugin(Configured),
+}
+
+/// A generator or transformer as kustomize's build metadata names it: the
+/// file that configures it (`configuredIn`) and its identity
+/// (`configuredBy`). For a kustomization field the file is the
+/// kustomization, the API version `builtin` and the name empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Configured {
+    pub file: PathBuf,
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
 }
 
 impl std::fmt::Display for Origin {
@@ -40,6 +56,13 @@ impl std::fmt::Display for Origin {
                 generator,
             } => write!(f, "{} ({generator})", kustomization.display()),
             Origin::Inline => write!(f, "<inline>"),
+            Origin::Plugin(configured) => {
+                write!(f, "{} ({}", configured.file.display(), configured.kind)?;
+                if !configured.name.is_empty() {
+                    write!(f, " {}", configured.name)?;
+                }
+                write!(f, ")")
+            }
         }
     }
 }
@@ -76,6 +99,13 @@ pub struct Resource {
     /// first; name references prefer targets renamed like the referrer.
     pub name_prefixes: Vec<String>,
     pub name_suffixes: Vec<String>,
+    /// Names of the deprecated `vars` whose `objref` named this resource
+    /// when their layer was accumulated (kustomize's `refVarNames`).
+    pub var_names: Vec<String>,
+    /// The transformers that ran over this resource, in order; recorded
+    /// only when the build asks for `buildMetadata` (see
+    /// `transform::metadata`).
+    pub transformations: Vec<Configured>,
 }
 
 impl Resource {
@@ -100,6 +130,8 @@ impl Resource {
             generated: None,
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
+            var_names: Vec::new(),
+            transformations: Vec::new(),
         })
     }
 
