@@ -18,9 +18,8 @@ pub fn fix_name_references(acc: &mut Accumulated) -> Result<()> {
 }
 
 /// Expands `$(VAR)` references of the deprecated `vars`.
-pub fn resolve_vars(acc: &mut Accumulated) -> Result<()> {
-    let _ = acc;
-    Ok(())
+pub fn resolve_vars(acc: &mut Accumulated) -> Result<Vec<String>> {
+    crate::transform::vars::resolve(&mut acc.resources, &acc.vars, &acc.config)
 }
 
 /// Drops resources annotated `config.kubernetes.io/local-config: "true"`.

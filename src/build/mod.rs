@@ -63,12 +63,14 @@ pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result
     }
     let mut context = target::Context::new(fs, options);
     let top = context.load_kustomization(&root)?;
+    let metadata = crate::transform::metadata::BuildMetadata::from_options(&top.build_metadata);
+    context.metadata = metadata;
     let mut accumulated = context.accumulate(&root, &top, Accumulated::default())?;
 
     // These steps act on the whole build and must follow every layer.
     finalize::add_hash_suffixes(&mut accumulated)?;
     finalize::fix_name_references(&mut accumulated)?;
-    finalize::resolve_vars(&mut accumulated)?;
+    let var_warnings = finalize::resolve_vars(&mut accumulated)?;
     finalize::drop_local_config(&mut accumulated.resources);
 
     let mut resources = accumulated.resources;
@@ -76,9 +78,12 @@ pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result
     if options.enable_managed_by_label || top.build_metadata.iter().any(|m| m == "managedByLabel") {
         finalize::add_managed_by_label(&mut resources);
     }
+    crate::transform::metadata::annotate(&mut resources, &root, metadata)?;
+    let mut warnings = context.into_warnings();
+    warnings.extend(var_warnings);
     Ok(Build {
         resources,
-        warnings: context.into_warnings(),
+        warnings,
     })
 }
 

@@ -22,6 +22,8 @@ pub struct Accumulated {
     pub resources: ResourceMap,
     /// Field specs merged over this layer and the layers below it.
     pub config: TransformerConfig,
+    /// The deprecated `vars` of this layer and the layers below it.
+    pub vars: transform::vars::VarSet,
 }
 
 /// State shared by every layer of one build.
@@ -31,6 +33,8 @@ pub(crate) struct Context<'a> {
     /// The kustomization directories being accumulated, outermost first.
     stack: Vec<PathBuf>,
     warnings: Vec<String>,
+    /// The top kustomization's `buildMetadata` annotations.
+    pub metadata: transform::metadata::BuildMetadata,
 }
 
 impl<'a> Context<'a> {
@@ -40,6 +44,7 @@ impl<'a> Context<'a> {
             options,
             stack: Vec::new(),
             warnings: Vec::new(),
+            metadata: Default::default(),
         }
     }
 
@@ -104,10 +109,13 @@ impl<'a> Context<'a> {
         }
         self.merge_config(&loader, k, &mut acc.config)?;
         run_generators(&loader, k, &file, &mut acc.resources)?;
+        let generators = self.plugin_configs(&loader, &k.generators, &file)?;
+        transform::plugins::run_generators(&generators, &mut acc.resources, &loader)?;
         for entry in &k.components {
             acc = self.accumulate_component(&loader, entry, acc)?;
         }
         self.run_transformers(&loader, k, &file, &mut acc)?;
+        transform::vars::collect(&k.vars, &file, &mut acc.resources, &mut acc.vars)?;
         Ok(acc)
     }
 
@@ -178,12 +186,42 @@ impl<'a> Context<'a> {
         }
         let replacements = transform::replacements::parse(&k.replacements, loader)?;
         transform::replacements::apply(resources, &replacements)?;
+        if self.metadata.transformations {
+            transform::metadata::record_builtin(resources, k, file);
+        }
+        let plugins = self.plugin_configs(loader, &k.transformers, file)?;
+        let resources = &mut acc.resources;
+        transform::plugins::run_transformers(
+            &plugins,
+            resources,
+            loader,
+            &acc.config,
+            self.metadata.transformations,
+        )?;
         let presets = load_presets(loader, &k.presets)?;
         if !presets.is_empty() {
             let warnings = transform::preset::apply(resources, &presets)?;
             self.warnings.extend(warnings);
         }
         Ok(())
+    }
+
+    /// The plugin configs of `generators:` or `transformers:`; directory
+    /// entries are built as kustomizations.
+    fn plugin_configs(
+        &mut self,
+        loader: &Loader<'_>,
+        entries: &[String],
+        file: &Path,
+    ) -> Result<Vec<transform::plugins::PluginConfig>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut accumulate = |dir: &Path| -> Result<ResourceMap> {
+            let k = self.load_kustomization(dir)?;
+            Ok(self.accumulate(dir, &k, Accumulated::default())?.resources)
+        };
+        transform::plugins::load_configs(entries, loader, file, &mut accumulate)
     }
 
     /// Refuses a directory already being accumulated, or one that contains one.
@@ -235,6 +273,7 @@ impl<'a> Context<'a> {
             let sub = self.accumulate(&path, &k, Accumulated::default())?;
             acc.resources.absorb(sub.resources)?;
             acc.config.merge(&sub.config)?;
+            acc.vars.merge(sub.vars)?;
             return Ok(());
         }
         if !self.fs.is_file(&path) {
@@ -324,7 +363,10 @@ fn load_presets(loader: &Loader<'_>, entries: &[String]) -> Result<Vec<transform
                         && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
                 })
                 .collect();
-            (files, Loader::new(loader.fs(), &path, loader.restrictions()))
+            (
+                files,
+                Loader::new(loader.fs(), &path, loader.restrictions()),
+            )
         } else {
             (vec![path.clone()], *loader)
         };
