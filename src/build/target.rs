@@ -182,7 +182,7 @@ impl<'a> Context<'a> {
             transform::replicas::apply(resources, &k.replicas)?;
         }
         if !k.images.is_empty() {
-            transform::images::apply(resources, &k.images)?;
+            transform::images::apply(resources, &k.images, &config.images)?;
         }
         let replacements = transform::replacements::parse(&k.replacements, loader)?;
         transform::replacements::apply(resources, &replacements)?;

@@ -1,16 +1,17 @@
-//! The `images:` transformer: kustomize's `ImageTagTransformer` with its
-//! default configuration.
+//! The `images:` transformer: kustomize's `ImageTagTransformer`.
 //!
 //! For each entry, in order, kustomize runs two passes over every resource
 //! except `CustomResourceDefinition`s:
 //!
 //! 1. the legacy pass: every `containers` or `initContainers` list at any
 //!    depth, and the `image` of each of its elements;
-//! 2. the field-spec pass: `spec/containers[]/image`,
-//!    `spec/initContainers[]/image`, `spec/template/spec/containers[]/image`
-//!    and `spec/template/spec/initContainers[]/image` (nothing is created).
+//! 2. the field-spec pass over the `images` field specs (by default
+//!    `spec/containers[]/image`, `spec/initContainers[]/image`,
+//!    `spec/template/spec/containers[]/image` and
+//!    `spec/template/spec/initContainers[]/image`, plus any from
+//!    `configurations:`; nothing is created).
 //!
-//! Images on those four paths are therefore updated twice. That is harmless
+//! Images on the default paths are therefore updated twice. That is harmless
 //! for `newName`, `newTag` and `digest`, but a `tagSuffix` is appended twice
 //! there (`app:1.0` → `app:1.0-s-s`), once elsewhere; `kubectl kustomize`
 //! does exactly this, so we do too.
@@ -24,17 +25,11 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::kustomization::Image;
 use crate::resource::{value_kind, ResourceMap};
+use crate::transform::fieldspec::FieldSpec;
 
-/// The field specs of kustomize's default `images` configuration.
-const FIELD_SPECS: [&[&str]; 4] = [
-    &["spec", "containers[]", "image"],
-    &["spec", "initContainers[]", "image"],
-    &["spec", "template", "spec", "containers[]", "image"],
-    &["spec", "template", "spec", "initContainers[]", "image"],
-];
-
-/// Applies every `images:` entry, in order, to every resource.
-pub fn apply(resources: &mut ResourceMap, images: &[Image]) -> Result<()> {
+/// Applies every `images:` entry, in order, to every resource, with the
+/// `images` field specs of the layer's transformer configuration.
+pub fn apply(resources: &mut ResourceMap, images: &[Image], specs: &[FieldSpec]) -> Result<()> {
     for image in images {
         let rule = Rule::new(image)?;
         for resource in resources.edit().iter_mut() {
@@ -42,7 +37,7 @@ pub fn apply(resources: &mut ResourceMap, images: &[Image]) -> Result<()> {
                 continue;
             }
             let (id, origin) = (resource.id(), resource.origin.clone());
-            update_object(resource.object_mut(), &rule).map_err(|message| {
+            update_object(resource.object_mut(), &rule, specs).map_err(|message| {
                 Error::msg(format!(
                     "images: entry `{}`: {id} (from {origin}): {message}",
                     image.name
@@ -134,11 +129,15 @@ fn split(image: &str) -> (&str, &str, &str) {
 }
 
 /// Both passes over one object.
-fn update_object(object: &mut Value, rule: &Rule) -> Result<(), String> {
+fn update_object(object: &mut Value, rule: &Rule, specs: &[FieldSpec]) -> Result<(), String> {
     legacy_pass(object, rule)?;
-    for path in FIELD_SPECS {
-        field_spec_pass(object, path, rule)
-            .map_err(|message| format!("field `{}`: {message}", path.join("/")))?;
+    for spec in specs {
+        if !spec.matches_object(object) {
+            continue;
+        }
+        let path: Vec<&str> = spec.path.iter().map(String::as_str).collect();
+        field_spec_pass(object, &path, rule)
+            .map_err(|message| format!("field `{}`: {message}", spec.path_string()))?;
     }
     Ok(())
 }

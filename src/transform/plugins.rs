@@ -371,23 +371,10 @@ impl BuiltinPlugin {
     }
 }
 
-/// kustomize's ImageTagTransformer runs a legacy pass over every
-/// container list, then its field specs; strata's `images` transformer does
-/// exactly that with the default specs, which is what a config gets here.
+/// kustomize's ImageTagTransformer: a legacy pass over every container
+/// list, then the config's own field specs.
 fn run_image_tag(resources: &mut ResourceMap, image: &Image, field_specs: &FsSlice) -> Result<()> {
-    let defaults = &TransformerConfig::builtin().images;
-    let default_specs = same_specs(field_specs, defaults);
-    // Without specs only the legacy pass runs; that differs from the full
-    // run only in appending a `tagSuffix` twice on the default paths.
-    let legacy_only_is_same = field_specs.is_empty() && image.tag_suffix.is_none();
-    if default_specs || legacy_only_is_same {
-        return images::apply(resources, std::slice::from_ref(image));
-    }
-    Err(Error::msg(format!(
-        "ImageTagTransformer `{}`: custom fieldSpecs are not supported by strata yet \
-         (only kustomize's default image fields)",
-        image.name
-    )))
+    images::apply(resources, std::slice::from_ref(image), field_specs)
 }
 
 /// ReplicaCountTransformer. With kustomize's default specs it is the

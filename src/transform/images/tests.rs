@@ -27,7 +27,11 @@ fn run(objects: Vec<Value>, images: &[Image]) -> Result<Vec<Value>> {
         .into_iter()
         .map(|o| Resource::new(o, Origin::Inline).unwrap())
         .collect();
-    apply(&mut resources, images)?;
+    apply(
+        &mut resources,
+        images,
+        &crate::transform::fieldspec::TransformerConfig::builtin().images,
+    )?;
     Ok(resources
         .into_vec()
         .into_iter()
