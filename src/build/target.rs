@@ -218,12 +218,11 @@ impl<'a> Context<'a> {
         entry: &str,
         acc: &mut Accumulated,
     ) -> Result<()> {
-        if is_remote(entry) {
-            return Err(Error::msg(format!(
-                "remote resource `{entry}` is not supported yet"
-            )));
-        }
         let path = loader.resolve(entry);
+        // kustomize tries a local file first, then a Git URL, then a directory.
+        if crate::remote::is_remote(entry) && !self.fs.is_file(&path) {
+            return self.accumulate_remote(entry, acc);
+        }
         if self.fs.is_dir(&path) {
             let k = self.load_kustomization(&path)?;
             if k.is_component() {
@@ -259,6 +258,36 @@ impl<'a> Context<'a> {
         for resource in resources {
             acc.resources.append(resource)?;
         }
+        Ok(())
+    }
+
+    /// A remote kustomization: fetched (or found in the cache), then built
+    /// on the disk seen only inside its clone, as its own restricted root.
+    fn accumulate_remote(&mut self, entry: &str, acc: &mut Accumulated) -> Result<()> {
+        let checkout = crate::remote::fetch(entry, &self.options.remote)?;
+        let fs = crate::remote::RepoFs::new(&checkout);
+        let options = BuildOptions {
+            load_restrictions: crate::loader::LoadRestrictions::RootOnly,
+            ..self.options.clone()
+        };
+        let mut remote = Context {
+            fs: &fs,
+            options: &options,
+            stack: self.stack.clone(),
+            warnings: Vec::new(),
+        };
+        let k = remote.load_kustomization(&checkout.root)?;
+        if k.is_component() {
+            return Err(Error::msg(format!(
+                "remote `{entry}`: expected kind != 'Component' for a resource"
+            )));
+        }
+        let sub = remote
+            .accumulate(&checkout.root, &k, Accumulated::default())
+            .context_with(|| format!("remote `{entry}`"))?;
+        self.warnings.append(&mut remote.warnings);
+        acc.resources.absorb(sub.resources)?;
+        acc.config.merge(&sub.config)?;
         Ok(())
     }
 
@@ -347,11 +376,6 @@ fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> PathBuf {
         .map(|name| dir.join(name))
         .find(|path| fs.is_file(path))
         .unwrap_or_else(|| dir.to_path_buf())
-}
-
-/// Whether a `resources:` entry names a remote Git repository or URL.
-fn is_remote(entry: &str) -> bool {
-    entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/")
 }
 
 /// The resources in a manifest file: every document, `List`s expanded.

@@ -10,6 +10,7 @@ use strata::build::Reorder;
 use strata::fs::DiskFs;
 use strata::generate::jsonnet::JsonnetOverrides;
 use strata::loader::LoadRestrictions;
+use strata::remote::RemoteOptions;
 use strata::{BuildOptions, ResourceMap};
 
 #[derive(Debug, Args)]
@@ -103,7 +104,29 @@ impl BuildArgs {
                 ext_str: ext_str.clone(),
                 tla_str: tla_str.clone(),
             },
+            remote: remote_options(),
         }
+    }
+}
+
+/// The environment variable that overrides where Git clones are cached.
+pub const GIT_CACHE_ENV: &str = "STRATA_GIT_CACHE_DIR";
+
+/// The clone cache: `$STRATA_GIT_CACHE_DIR`, else `$XDG_CACHE_HOME/strata/git`,
+/// else `~/.cache/strata/git`.
+fn remote_options() -> RemoteOptions {
+    let var = |name: &str| std::env::var_os(name).map(PathBuf::from);
+    let cache_dir = var(GIT_CACHE_ENV)
+        .filter(|p| !p.as_os_str().is_empty())
+        .or_else(|| {
+            strata::remote::default_cache_dir(
+                var("XDG_CACHE_HOME").as_deref(),
+                var("HOME").as_deref(),
+            )
+        });
+    RemoteOptions {
+        cache_dir,
+        ..RemoteOptions::default()
     }
 }
 
