@@ -247,12 +247,14 @@ impl FileSystem for RepoFs {
         DiskFs.read(path)
     }
 
+    // Existence is not hidden, so a path outside gets the security error
+    // when it is read rather than a misleading "no such file".
     fn is_dir(&self, path: &Path) -> bool {
-        self.inside(path) && DiskFs.is_dir(path)
+        DiskFs.is_dir(path)
     }
 
     fn is_file(&self, path: &Path) -> bool {
-        self.inside(path) && DiskFs.is_file(path)
+        DiskFs.is_file(path)
     }
 
     fn read_dir(&self, path: &Path) -> Result<Vec<PathBuf>> {
