@@ -42,6 +42,8 @@ pub struct BuildOptions {
     pub jsonnet: crate::generate::jsonnet::JsonnetOverrides,
     /// Remote (Git) resources: the clone cache and the git program.
     pub remote: crate::remote::RemoteOptions,
+    /// `helmCharts`: kustomize's `--enable-helm` and `--helm-*` flags.
+    pub helm: crate::generate::helm::HelmOptions,
 }
 
 /// The result of a build: the resources, in output order, and warnings.

@@ -104,6 +104,7 @@ impl<'a> Context<'a> {
         }
         self.merge_config(&loader, k, &mut acc.config)?;
         run_generators(&loader, k, &file, &mut acc.resources)?;
+        generate::helm::inflate_all(&loader, k, &file, &self.options.helm, &mut acc.resources)?;
         for entry in &k.components {
             acc = self.accumulate_component(&loader, entry, acc)?;
         }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use strata::build::Reorder;
 use strata::fs::DiskFs;
+use strata::generate::helm::HelmOptions;
 use strata::generate::jsonnet::JsonnetOverrides;
 use strata::loader::LoadRestrictions;
 use strata::remote::RemoteOptions;
@@ -54,6 +55,29 @@ pub struct BuildArgs {
     /// overriding the kustomization's `jsonnet.tlas`. Repeatable.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_assignment)]
     pub tla_str: Vec<(String, String)>,
+
+    /// Inflate `helmCharts` by running `helm template` (without it, a
+    /// kustomization with `helmCharts` is an error, as in kustomize).
+    #[arg(long)]
+    pub enable_helm: bool,
+
+    /// The helm program (a path, or a name looked up on PATH).
+    #[arg(long, value_name = "PATH", default_value = "helm")]
+    pub helm_command: PathBuf,
+
+    /// Kubernetes API versions for helm's `Capabilities.APIVersions`, for
+    /// charts that set no `apiVersions`. Repeatable.
+    #[arg(long, value_name = "VERSION")]
+    pub helm_api_versions: Vec<String>,
+
+    /// Kubernetes version for helm's `Capabilities.KubeVersion`, for charts
+    /// that set no `kubeVersion`.
+    #[arg(long, value_name = "VERSION")]
+    pub helm_kube_version: Option<String>,
+
+    /// Pass `--debug` to helm.
+    #[arg(long)]
+    pub helm_debug: bool,
 }
 
 fn parse_assignment(text: &str) -> Result<(String, String), String> {
@@ -89,6 +113,11 @@ impl BuildArgs {
             enable_managedby_label,
             ext_str,
             tla_str,
+            enable_helm,
+            helm_command,
+            helm_api_versions,
+            helm_kube_version,
+            helm_debug,
         } = self;
         BuildOptions {
             load_restrictions: match load_restrictor {
@@ -105,6 +134,14 @@ impl BuildArgs {
                 tla_str: tla_str.clone(),
             },
             remote: remote_options(),
+            helm: HelmOptions {
+                enabled: *enable_helm,
+                command: helm_command.clone(),
+                api_versions: helm_api_versions.clone(),
+                kube_version: helm_kube_version.clone(),
+                debug: *helm_debug,
+                work_dir: Some(std::env::temp_dir()),
+            },
         }
     }
 }
