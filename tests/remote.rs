@@ -285,3 +285,182 @@ fn refuses_plain_http_files() {
         "{error}"
     );
 }
+
+/// A kustomization with a local chart `foo`, and a stand-in `helm` that
+/// records its arguments (and the values files it is given) in `helm.log`
+/// and prints two resources.
+struct HelmSetup {
+    dir: TempDir,
+    helm: PathBuf,
+}
+
+const HELM_SCRIPT: &str = r#"#!/bin/sh
+log="$(dirname "$0")/helm.log"
+echo "ARGS: $*" >> "$log"
+prev=""
+for a in "$@"; do
+  if [ "$prev" = "-f" ]; then echo "VALUES $a" >> "$log"; cat "$a" >> "$log"; fi
+  prev="$a"
+done
+case "$1" in
+version) echo "v3.14.0+gabc" ;;
+template) printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-helm\ndata:\n  a: "1"\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n' ;;
+esac
+"#;
+
+impl HelmSetup {
+    fn new(kustomization: &str) -> HelmSetup {
+        let dir = TempDir::new().unwrap();
+        let root = dir.path().join("k");
+        write(&root.join("kustomization.yaml"), kustomization);
+        write(
+            &root.join("charts/foo/values.yaml"),
+            "a: 1\nb:\n  c: 2\n  d: [1, 2]\n",
+        );
+        write(&root.join("charts/foo/templates/cm.yaml"), "# unused\n");
+        write(&root.join("extra.yaml"), "extra: true\n");
+        let helm = dir.path().join("bin/helm");
+        write(&helm, HELM_SCRIPT);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
+        HelmSetup { dir, helm }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("k").canonicalize().unwrap()
+    }
+
+    fn build(&self, flags: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_strata"))
+            .arg("build")
+            .args(flags)
+            .arg(self.root())
+            .output()
+            .expect("strata runs")
+    }
+
+    /// The log with scratch paths (which vary) replaced by `SCRATCH`.
+    fn log(&self) -> String {
+        let text = std::fs::read_to_string(self.dir.path().join("bin/helm.log")).unwrap();
+        let scratch = mask_scratch(&text);
+        scratch.replace(&self.root().display().to_string(), "ROOT")
+    }
+}
+
+/// Replaces every `/…/strata-helm-N-M` directory with `SCRATCH`.
+fn mask_scratch(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let words: Vec<String> = line
+            .split(' ')
+            .map(|word| match word.find("strata-helm-") {
+                Some(start) => {
+                    let rest = &word[start..];
+                    let end = rest.find('/').unwrap_or(rest.len());
+                    format!("SCRATCH{}", &rest[end..])
+                }
+                None => word.to_string(),
+            })
+            .collect();
+        out.push_str(&words.join(" "));
+        out.push('\n');
+    }
+    out
+}
+
+const CHART: &str = "namePrefix: p-
+helmCharts:
+- name: foo
+  releaseName: rel
+  namespace: ns1
+  valuesInline:
+    b:
+      e: 3
+    z: zz
+  additionalValuesFiles: [extra.yaml]
+  includeCRDs: true
+  skipTests: true
+  apiVersions: [v1, apps/v1]
+  kubeVersion: \"1.29\"
+  nameTemplate: nt
+  skipHooks: true
+";
+
+/// Output, arguments and values file as kubectl kustomize produced them
+/// with the same stand-in helm.
+#[test]
+fn inflates_helm_charts_with_kustomizes_arguments() {
+    let setup = HelmSetup::new(CHART);
+    let helm = setup.helm.display().to_string();
+    let out = stdout(&setup.build(&["--enable-helm", "--helm-command", &helm]));
+    assert_eq!(
+        out,
+        "apiVersion: v1\ndata:\n  a: \"1\"\nkind: ConfigMap\nmetadata:\n  name: p-from-helm\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: p-svc\n"
+    );
+    assert_eq!(
+        setup.log(),
+        "ARGS: version -c --short\n\
+         ARGS: template rel ROOT/charts/foo --namespace ns1 --name-template nt -f SCRATCH/foo-kustomize-values.yaml -f ROOT/extra.yaml --api-versions v1 --api-versions apps/v1 --kube-version 1.29 --include-crds --skip-tests --no-hooks\n\
+         VALUES SCRATCH/foo-kustomize-values.yaml\n\
+         a: 1\nb:\n  c: 2\n  d:\n  - 1\n  - 2\n  e: 3\nz: zz\n\
+         VALUES ROOT/extra.yaml\n\
+         extra: true\n"
+    );
+    if let Ok(kubectl) = Command::new("kubectl")
+        .args(["kustomize", "--enable-helm", "--helm-command", &helm])
+        .arg(setup.root())
+        .output()
+    {
+        assert_eq!(String::from_utf8_lossy(&kubectl.stdout), out);
+    }
+}
+
+#[test]
+fn copies_the_charts_values_and_uses_cli_versions() {
+    let setup = HelmSetup::new("helmCharts:\n- name: foo\n");
+    let helm = setup.helm.display().to_string();
+    let flags = [
+        "--enable-helm",
+        "--helm-command",
+        &helm,
+        "--helm-kube-version",
+        "1.30",
+        "--helm-api-versions",
+        "a/v1,b/v1",
+        "--helm-api-versions",
+        "c/v1",
+    ];
+    stdout(&setup.build(&flags));
+    assert_eq!(
+        setup.log(),
+        "ARGS: version -c --short\n\
+         ARGS: template --generate-name ROOT/charts/foo -f SCRATCH/foo-kustomize-values.yaml --api-versions a/v1,b/v1 --api-versions c/v1 --kube-version 1.30\n\
+         VALUES SCRATCH/foo-kustomize-values.yaml\n\
+         a: 1\nb:\n  c: 2\n  d: [1, 2]\n"
+    );
+}
+
+#[test]
+fn helm_charts_need_enable_helm_and_a_helm_program() {
+    let setup = HelmSetup::new(CHART);
+    let error = stderr(&setup.build(&[]));
+    assert!(error.contains("must specify --enable-helm"), "{error}");
+    let missing = setup.dir.path().join("bin/no-such-helm");
+    let missing = missing.display().to_string();
+    let error = stderr(&setup.build(&["--enable-helm", "--helm-command", &missing]));
+    assert!(
+        error.contains("no `") && error.contains("program found"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_chart_missing_locally_without_repo_is_an_error() {
+    let setup = HelmSetup::new("helmCharts:\n- name: absent\n");
+    let helm = setup.helm.display().to_string();
+    let error = stderr(&setup.build(&["--enable-helm", "--helm-command", &helm]));
+    assert!(
+        error.contains("no repo specified for pull, no chart found"),
+        "{error}"
+    );
+}
