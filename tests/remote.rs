@@ -72,6 +72,10 @@ impl Repo {
             "resources: [../../outside.yaml]\n",
         );
         write(&dir.join("file.yaml"), &CONFIG_MAP.replace("VERSION", "x"));
+        write(
+            &dir.join("comp/kustomization.yaml"),
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  team: x\n",
+        );
         git(&dir, &["init", "-q", "."]);
         git(&dir, &["add", "-A"]);
         git(&dir, &["commit", "-qm", "one"]);
@@ -193,6 +197,46 @@ fn builds_a_remote_base_at_a_tag_a_branch_and_a_commit() {
         let out = stdout(&overlay.build(&[]));
         assert_eq!(out, expected(version), "ref {git_ref}");
         check_with_kubectl(overlay.dir.path(), &out);
+    }
+}
+
+#[test]
+fn applies_a_remote_component() {
+    let repo = Repo::new();
+    let overlay = Overlay::new(&format!(
+        "resources:\n- {}\ncomponents:\n- {}\n",
+        repo.url("app", "main"),
+        repo.url("comp", "main")
+    ));
+    let out = stdout(&overlay.build(&[]));
+    assert_eq!(
+        out,
+        "apiVersion: v1\ndata:\n  version: two\nkind: ConfigMap\nmetadata:\n  annotations:\n    team: x\n  name: app-cm\n---\napiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n    team: x\n  name: app-web\nspec:\n  ports:\n  - port: 80\n"
+    );
+    check_with_kubectl(overlay.dir.path(), &out);
+    // A component listed as a resource is refused, as by kustomize.
+    overlay.set(&format!("resources:\n- {}\n", repo.url("comp", "main")));
+    let error = stderr(&overlay.build(&[]));
+    assert!(error.contains("expected kind != 'Component'"), "{error}");
+}
+
+#[test]
+fn builds_a_url_given_on_the_command_line() {
+    let repo = Repo::new();
+    let cache = TempDir::new().unwrap();
+    let url = repo.url("app", "v1");
+    let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["build", &url])
+        .env("STRATA_GIT_CACHE_DIR", cache.path())
+        .output()
+        .expect("strata runs");
+    let out = stdout(&output);
+    assert!(
+        out.contains("name: app-cm") && out.contains("version: one"),
+        "{out}"
+    );
+    if let Ok(kubectl) = Command::new("kubectl").args(["kustomize", &url]).output() {
+        assert_eq!(String::from_utf8_lossy(&kubectl.stdout), out);
     }
 }
 

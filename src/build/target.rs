@@ -222,7 +222,9 @@ impl<'a> Context<'a> {
         let path = loader.resolve(entry);
         // kustomize tries a local file first, then a Git URL, then a directory.
         if crate::remote::is_remote(entry) && !self.fs.is_file(&path) {
-            return self.accumulate_remote(entry, acc);
+            let sub = self.accumulate_remote(entry, Accumulated::default(), false)?;
+            acc.resources.absorb(sub.resources)?;
+            return acc.config.merge(&sub.config);
         }
         if self.fs.is_dir(&path) {
             let k = self.load_kustomization(&path)?;
@@ -264,7 +266,12 @@ impl<'a> Context<'a> {
 
     /// A remote kustomization: fetched (or found in the cache), then built
     /// on the disk seen only inside its clone, as its own restricted root.
-    fn accumulate_remote(&mut self, entry: &str, acc: &mut Accumulated) -> Result<()> {
+    fn accumulate_remote(
+        &mut self,
+        entry: &str,
+        into: Accumulated,
+        component: bool,
+    ) -> Result<Accumulated> {
         let checkout = crate::remote::fetch(entry, &self.options.remote)?;
         let fs = crate::remote::RepoFs::new(&checkout);
         let options = BuildOptions {
@@ -278,18 +285,22 @@ impl<'a> Context<'a> {
             warnings: Vec::new(),
         };
         let k = remote.load_kustomization(&checkout.root)?;
-        if k.is_component() {
+        if k.is_component() != component {
+            let expected = if component {
+                "'Component'"
+            } else {
+                "!= 'Component'"
+            };
             return Err(Error::msg(format!(
-                "remote `{entry}`: expected kind != 'Component' for a resource"
+                "remote `{entry}`: expected kind {expected} for an entry of `{}`",
+                if component { "components" } else { "resources" }
             )));
         }
-        let sub = remote
-            .accumulate(&checkout.root, &k, Accumulated::default())
-            .context_with(|| format!("remote `{entry}`"))?;
+        let result = remote
+            .accumulate(&checkout.root, &k, into)
+            .context_with(|| format!("remote `{entry}`"));
         self.warnings.append(&mut remote.warnings);
-        acc.resources.absorb(sub.resources)?;
-        acc.config.merge(&sub.config)?;
-        Ok(())
+        result
     }
 
     /// One `components:` entry: a `kind: Component` applied to what the layer has so far.
@@ -300,6 +311,9 @@ impl<'a> Context<'a> {
         acc: Accumulated,
     ) -> Result<Accumulated> {
         let path = loader.resolve(entry);
+        if crate::remote::is_remote(entry) && !self.fs.is_dir(&path) {
+            return self.accumulate_remote(entry, acc, true);
+        }
         if !self.fs.is_dir(&path) {
             return Err(Error::file(
                 &path,

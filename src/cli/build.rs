@@ -16,8 +16,9 @@ use strata::{BuildOptions, ResourceMap};
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The kustomization directory to build, or a `.jsonnet` file to build
-    /// as if it were a kustomization's only resource.
+    /// The kustomization directory to build, a `.jsonnet` file to build
+    /// as if it were a kustomization's only resource, or a Git URL
+    /// (`https://host/org/repo//path?ref=v1`) of a remote kustomization.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
@@ -169,7 +170,7 @@ fn remote_options() -> RemoteOptions {
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let options = args.options();
-    let build = strata::build(&DiskFs, &args.dir, &options)?;
+    let build = build_dir_or_url(&args.dir, options)?;
     let mut stderr = std::io::stderr().lock();
     for warning in &build.warnings {
         writeln!(stderr, "warning: {warning}")?;
@@ -185,6 +186,22 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Builds a local directory, or, as `kubectl kustomize URL` does, a Git
+/// URL that is not an existing path: fetched, then built inside its clone.
+fn build_dir_or_url(dir: &Path, options: BuildOptions) -> anyhow::Result<strata::Build> {
+    let text = dir.to_string_lossy();
+    if dir.exists() || !strata::remote::is_remote(&text) {
+        return Ok(strata::build(&DiskFs, dir, &options)?);
+    }
+    let checkout = strata::remote::fetch(&text, &options.remote)?;
+    let options = BuildOptions {
+        load_restrictions: LoadRestrictions::RootOnly,
+        ..options
+    };
+    let fs = strata::remote::RepoFs::new(&checkout);
+    Ok(strata::build(&fs, &checkout.root, &options)?)
 }
 
 /// Writes one file per resource, as `kustomize build -o DIR` names them.
