@@ -76,6 +76,11 @@ impl Repo {
             &dir.join("comp/kustomization.yaml"),
             "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  team: x\n",
         );
+        let own_url = format!("file://{}//loop?ref=main", dir.display());
+        write(
+            &dir.join("loop/kustomization.yaml"),
+            &format!("resources:\n- {own_url}\n"),
+        );
         git(&dir, &["init", "-q", "."]);
         git(&dir, &["add", "-A"]);
         git(&dir, &["commit", "-qm", "one"]);
@@ -318,6 +323,14 @@ fn keeps_a_remote_kustomization_inside_its_repository() {
     // Even with the restrictor off: kustomize never lets a clone escape.
     let error = stderr(&overlay.build(&["--load-restrictor", "LoadRestrictionsNone"]));
     assert!(error.contains("security;"), "{error}");
+}
+
+#[test]
+fn reports_a_remote_cycle() {
+    let repo = Repo::new();
+    let overlay = Overlay::new(&format!("resources:\n- {}\n", repo.url("loop", "main")));
+    let error = stderr(&overlay.build(&[]));
+    assert!(error.contains("cycle detected"), "{error}");
 }
 
 #[test]
