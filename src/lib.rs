@@ -26,6 +26,7 @@ pub mod id;
 pub mod kustomization;
 pub mod loader;
 pub mod output;
+pub mod remote;
 pub mod resource;
 pub mod schema;
 pub mod sort;

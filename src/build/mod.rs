@@ -40,6 +40,10 @@ pub struct BuildOptions {
     pub enable_managed_by_label: bool,
     /// `--ext-str`/`--tla-str` values that win over the kustomization's `jsonnet:`.
     pub jsonnet: crate::generate::jsonnet::JsonnetOverrides,
+    /// Remote (Git) resources: the clone cache and the git program.
+    pub remote: crate::remote::RemoteOptions,
+    /// `helmCharts`: kustomize's `--enable-helm` and `--helm-*` flags.
+    pub helm: crate::generate::helm::HelmOptions,
 }
 
 /// The result of a build: the resources, in output order, and warnings.

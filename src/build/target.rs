@@ -109,6 +109,7 @@ impl<'a> Context<'a> {
         }
         self.merge_config(&loader, k, &mut acc.config)?;
         run_generators(&loader, k, &file, &mut acc.resources)?;
+        generate::helm::inflate_all(&loader, k, &file, &self.options.helm, &mut acc.resources)?;
         let generators = self.plugin_configs(&loader, &k.generators, &file)?;
         transform::plugins::run_generators(&generators, &mut acc.resources, &loader)?;
         for entry in &k.components {
@@ -256,12 +257,13 @@ impl<'a> Context<'a> {
         entry: &str,
         acc: &mut Accumulated,
     ) -> Result<()> {
-        if is_remote(entry) {
-            return Err(Error::msg(format!(
-                "remote resource `{entry}` is not supported yet"
-            )));
-        }
         let path = loader.resolve(entry);
+        // kustomize tries a local file first, then a Git URL, then a directory.
+        if crate::remote::is_remote(entry) && !self.fs.is_file(&path) {
+            let sub = self.accumulate_remote(entry, Accumulated::default(), false)?;
+            acc.resources.absorb(sub.resources)?;
+            return acc.config.merge(&sub.config);
+        }
         if self.fs.is_dir(&path) {
             let k = self.load_kustomization(&path)?;
             if k.is_component() {
@@ -301,6 +303,46 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
+    /// A remote kustomization: fetched (or found in the cache), then built
+    /// on the disk seen only inside its clone, as its own restricted root.
+    fn accumulate_remote(
+        &mut self,
+        entry: &str,
+        into: Accumulated,
+        component: bool,
+    ) -> Result<Accumulated> {
+        let checkout = crate::remote::fetch(entry, &self.options.remote)?;
+        let fs = crate::remote::RepoFs::new(&checkout);
+        let options = BuildOptions {
+            load_restrictions: crate::loader::LoadRestrictions::RootOnly,
+            ..self.options.clone()
+        };
+        let mut remote = Context {
+            fs: &fs,
+            options: &options,
+            stack: self.stack.clone(),
+            warnings: Vec::new(),
+            metadata: self.metadata,
+        };
+        let k = remote.load_kustomization(&checkout.root)?;
+        if k.is_component() != component {
+            let expected = if component {
+                "'Component'"
+            } else {
+                "!= 'Component'"
+            };
+            return Err(Error::msg(format!(
+                "remote `{entry}`: expected kind {expected} for an entry of `{}`",
+                if component { "components" } else { "resources" }
+            )));
+        }
+        let result = remote
+            .accumulate(&checkout.root, &k, into)
+            .context_with(|| format!("remote `{entry}`"));
+        self.warnings.append(&mut remote.warnings);
+        result
+    }
+
     /// One `components:` entry: a `kind: Component` applied to what the layer has so far.
     fn accumulate_component(
         &mut self,
@@ -309,6 +351,9 @@ impl<'a> Context<'a> {
         acc: Accumulated,
     ) -> Result<Accumulated> {
         let path = loader.resolve(entry);
+        if crate::remote::is_remote(entry) && !self.fs.is_dir(&path) {
+            return self.accumulate_remote(entry, acc, true);
+        }
         if !self.fs.is_dir(&path) {
             return Err(Error::file(
                 &path,
@@ -392,11 +437,6 @@ fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> PathBuf {
         .map(|name| dir.join(name))
         .find(|path| fs.is_file(path))
         .unwrap_or_else(|| dir.to_path_buf())
-}
-
-/// Whether a `resources:` entry names a remote Git repository or URL.
-fn is_remote(entry: &str) -> bool {
-    entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/")
 }
 
 /// The resources in a manifest file: every document, `List`s expanded.

@@ -8,14 +8,17 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use strata::build::Reorder;
 use strata::fs::DiskFs;
+use strata::generate::helm::HelmOptions;
 use strata::generate::jsonnet::JsonnetOverrides;
 use strata::loader::LoadRestrictions;
+use strata::remote::RemoteOptions;
 use strata::{BuildOptions, ResourceMap};
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The kustomization directory to build, or a `.jsonnet` file to build
-    /// as if it were a kustomization's only resource.
+    /// The kustomization directory to build, a `.jsonnet` file to build
+    /// as if it were a kustomization's only resource, or a Git URL
+    /// (`https://host/org/repo//path?ref=v1`) of a remote kustomization.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
@@ -53,6 +56,29 @@ pub struct BuildArgs {
     /// overriding the kustomization's `jsonnet.tlas`. Repeatable.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_assignment)]
     pub tla_str: Vec<(String, String)>,
+
+    /// Inflate `helmCharts` by running `helm template` (without it, a
+    /// kustomization with `helmCharts` is an error, as in kustomize).
+    #[arg(long)]
+    pub enable_helm: bool,
+
+    /// The helm program (a path, or a name looked up on PATH).
+    #[arg(long, value_name = "PATH", default_value = "helm")]
+    pub helm_command: PathBuf,
+
+    /// Kubernetes API versions for helm's `Capabilities.APIVersions`, for
+    /// charts that set no `apiVersions`. Repeatable.
+    #[arg(long, value_name = "VERSION")]
+    pub helm_api_versions: Vec<String>,
+
+    /// Kubernetes version for helm's `Capabilities.KubeVersion`, for charts
+    /// that set no `kubeVersion`.
+    #[arg(long, value_name = "VERSION")]
+    pub helm_kube_version: Option<String>,
+
+    /// Pass `--debug` to helm.
+    #[arg(long)]
+    pub helm_debug: bool,
 }
 
 fn parse_assignment(text: &str) -> Result<(String, String), String> {
@@ -88,6 +114,11 @@ impl BuildArgs {
             enable_managedby_label,
             ext_str,
             tla_str,
+            enable_helm,
+            helm_command,
+            helm_api_versions,
+            helm_kube_version,
+            helm_debug,
         } = self;
         BuildOptions {
             load_restrictions: match load_restrictor {
@@ -103,13 +134,43 @@ impl BuildArgs {
                 ext_str: ext_str.clone(),
                 tla_str: tla_str.clone(),
             },
+            remote: remote_options(),
+            helm: HelmOptions {
+                enabled: *enable_helm,
+                command: helm_command.clone(),
+                api_versions: helm_api_versions.clone(),
+                kube_version: helm_kube_version.clone(),
+                debug: *helm_debug,
+                work_dir: Some(std::env::temp_dir()),
+            },
         }
+    }
+}
+
+/// The environment variable that overrides where Git clones are cached.
+pub const GIT_CACHE_ENV: &str = "STRATA_GIT_CACHE_DIR";
+
+/// The clone cache: `$STRATA_GIT_CACHE_DIR`, else `$XDG_CACHE_HOME/strata/git`,
+/// else `~/.cache/strata/git`.
+fn remote_options() -> RemoteOptions {
+    let var = |name: &str| std::env::var_os(name).map(PathBuf::from);
+    let cache_dir = var(GIT_CACHE_ENV)
+        .filter(|p| !p.as_os_str().is_empty())
+        .or_else(|| {
+            strata::remote::default_cache_dir(
+                var("XDG_CACHE_HOME").as_deref(),
+                var("HOME").as_deref(),
+            )
+        });
+    RemoteOptions {
+        cache_dir,
+        ..RemoteOptions::default()
     }
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let options = args.options();
-    let build = strata::build(&DiskFs, &args.dir, &options)?;
+    let build = build_dir_or_url(&args.dir, options)?;
     let mut stderr = std::io::stderr().lock();
     for warning in &build.warnings {
         writeln!(stderr, "warning: {warning}")?;
@@ -125,6 +186,22 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Builds a local directory, or, as `kubectl kustomize URL` does, a Git
+/// URL that is not an existing path: fetched, then built inside its clone.
+fn build_dir_or_url(dir: &Path, options: BuildOptions) -> anyhow::Result<strata::Build> {
+    let text = dir.to_string_lossy();
+    if dir.exists() || !strata::remote::is_remote(&text) {
+        return Ok(strata::build(&DiskFs, dir, &options)?);
+    }
+    let checkout = strata::remote::fetch(&text, &options.remote)?;
+    let options = BuildOptions {
+        load_restrictions: LoadRestrictions::RootOnly,
+        ..options
+    };
+    let fs = strata::remote::RepoFs::new(&checkout);
+    Ok(strata::build(&fs, &checkout.root, &options)?)
 }
 
 /// Writes one file per resource, as `kustomize build -o DIR` names them.

@@ -1,0 +1,272 @@
+//! Remote kustomizations: `resources:` entries that name a Git repository
+//! in kustomize's URL forms ([`RepoSpec`]), fetched with the `git` program
+//! into a cache directory and built from there.
+//!
+//! This module owns the clone cache on disk (the one place besides
+//! [`crate::fs`] that writes files) and the rule that a clone is its own
+//! restricted root: [`RepoFs`] hides everything outside the clone. It reads
+//! no environment variables: the CLI picks the cache directory and passes it
+//! in [`RemoteOptions`]. Plain HTTP(S) files are not downloaded.
+
+mod git;
+mod url;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::fs::{DiskFs, FileSystem};
+
+pub use url::{RepoSpec, DEFAULT_TIMEOUT};
+
+/// Where clones are kept and which git to run.
+#[derive(Clone, Debug)]
+pub struct RemoteOptions {
+    /// The clone cache; `None` makes remote resources an error. The CLI
+    /// sets it (see [`default_cache_dir`]).
+    pub cache_dir: Option<PathBuf>,
+    /// The git program; a bare name is looked up on `PATH`.
+    pub git_command: PathBuf,
+}
+
+impl Default for RemoteOptions {
+    fn default() -> Self {
+        RemoteOptions {
+            cache_dir: None,
+            git_command: PathBuf::from("git"),
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/strata/git`, else `$HOME/.cache/strata/git`, from the
+/// values the caller read from the environment (empty values are unset).
+pub fn default_cache_dir(xdg_cache_home: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {
+    let usable = |p: &&Path| !p.as_os_str().is_empty() && p.is_absolute();
+    xdg_cache_home
+        .filter(usable)
+        .map(Path::to_path_buf)
+        .or_else(|| home.filter(usable).map(|h| h.join(".cache")))
+        .map(|base| base.join("strata").join("git"))
+}
+
+/// Whether a `resources:` entry is remote: a Git URL, or an HTTP(S) URL.
+pub fn is_remote(entry: &str) -> bool {
+    RepoSpec::parse(entry).is_ok() || is_http_url(entry)
+}
+
+fn is_http_url(entry: &str) -> bool {
+    let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// An HTTP(S) URL that names a single file rather than a repository: no
+/// `ref`, no repository marker, and a manifest's file extension.
+fn is_remote_file(entry: &str) -> bool {
+    if !is_http_url(entry) {
+        return false;
+    }
+    let Ok(spec) = RepoSpec::parse(entry) else {
+        return true;
+    };
+    let path = entry.split('?').next().unwrap_or(entry);
+    let after_scheme = path.split_once("://").map_or(path, |(_, rest)| rest);
+    let marked = after_scheme.contains("//") || path.contains("_git/") || path.contains(".git");
+    let manifest = [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| path.to_ascii_lowercase().ends_with(ext));
+    spec.git_ref.is_empty() && !marked && manifest
+}
+
+/// A checked-out remote kustomization.
+#[derive(Clone, Debug)]
+pub struct Checkout {
+    /// The clone's top directory (real path).
+    pub repo: PathBuf,
+    /// The kustomization directory inside it (real path).
+    pub root: PathBuf,
+    pub spec: RepoSpec,
+}
+
+/// Fetches `entry` (or finds it in the cache) and returns where its
+/// kustomization lies. The cache is keyed by URL, ref and submodule choice;
+/// a second build with the same key does not run git.
+pub fn fetch(entry: &str, options: &RemoteOptions) -> Result<Checkout> {
+    if is_remote_file(entry) {
+        return Err(Error::msg(format!(
+            "remote file `{entry}`: strata does not download files over HTTP(S)"
+        ))
+        .with_hint("vendor the file into the kustomization, or refer to a Git repository (`https://host/org/repo//path?ref=v1`)"));
+    }
+    let spec = RepoSpec::parse(entry)
+        .map_err(|e| Error::msg(format!("remote `{entry}` is not a Git URL: {e}")))?;
+    let cache = options.cache_dir.as_deref().ok_or_else(|| {
+        Error::msg(format!(
+            "remote `{entry}`: no cache directory for Git clones is set"
+        ))
+        .with_hint("set `BuildOptions::remote.cache_dir`")
+    })?;
+    let repo = cached_clone(cache, &spec, &options.git_command)?;
+    let root = kustomization_root(&repo, &spec)?;
+    Ok(Checkout { repo, root, spec })
+}
+
+/// The clone for `spec` in `cache`, made now if absent. A clone is made in
+/// a scratch directory and renamed into place, so a half-made clone is
+/// never used and concurrent builds do not collide.
+fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path) -> Result<PathBuf> {
+    let target = cache.join(cache_key(spec));
+    if target.is_dir() {
+        return canonical(&target);
+    }
+    std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
+    let scratch = cache.join(format!(".{}.tmp-{}", cache_key(spec), std::process::id()));
+    // A leftover from a crashed run with the same process id.
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+    if let Err(error) = git::checkout(git, &scratch, spec) {
+        let _ = std::fs::remove_dir_all(&scratch);
+        return Err(error);
+    }
+    if std::fs::rename(&scratch, &target).is_err() {
+        // Another build put the same clone in place first: use that one.
+        let _ = std::fs::remove_dir_all(&scratch);
+        if !target.is_dir() {
+            return Err(Error::file(
+                &target,
+                "cannot move the new clone into the cache",
+            ));
+        }
+    }
+    canonical(&target)
+}
+
+/// A readable name plus a hash of what identifies the checkout.
+fn cache_key(spec: &RepoSpec) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        spec.clone_spec().as_str(),
+        spec.fetch_ref(),
+        if spec.submodules { "1" } else { "0" },
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+    let name: String = spec
+        .repo_path
+        .rsplit('/')
+        .find(|s| !s.is_empty())
+        .unwrap_or("repo")
+        .trim_end_matches(".git")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    format!("{name}-{hex}")
+}
+
+/// The kustomization directory at the URL's path, which must stay inside
+/// the clone even through symlinks.
+fn kustomization_root(repo: &Path, spec: &RepoSpec) -> Result<PathBuf> {
+    let wanted = repo.join(&spec.kust_root_path);
+    if !wanted.exists() {
+        return Err(Error::msg(format!(
+            "remote `{}`: no directory `{}` in {} at `{}`",
+            spec.raw,
+            spec.kust_root_path,
+            spec.clone_spec(),
+            spec.fetch_ref()
+        )));
+    }
+    let root = canonical(&wanted)?;
+    if !root.starts_with(repo) {
+        return Err(Error::msg(format!(
+            "remote `{}`: `{}` refers to a directory outside the repository",
+            spec.raw, spec.kust_root_path
+        )));
+    }
+    if !root.is_dir() {
+        return Err(Error::msg(format!(
+            "remote `{}`: `{}` is a file; expecting a directory holding a kustomization",
+            spec.raw, spec.kust_root_path
+        )));
+    }
+    Ok(root)
+}
+
+fn canonical(path: &Path) -> Result<PathBuf> {
+    std::fs::canonicalize(path).map_err(|e| Error::io(path, e))
+}
+
+/// The disk, seen only inside one clone: a remote kustomization and its
+/// bases cannot read files outside their repository (kustomize: "clones
+/// never allowed to escape root").
+pub struct RepoFs {
+    repo: PathBuf,
+}
+
+impl RepoFs {
+    pub fn new(checkout: &Checkout) -> Self {
+        RepoFs {
+            repo: checkout.repo.clone(),
+        }
+    }
+
+    fn inside(&self, path: &Path) -> bool {
+        DiskFs
+            .canonicalize(path)
+            .is_ok_and(|real| real.starts_with(&self.repo))
+    }
+
+    fn check(&self, path: &Path) -> Result<()> {
+        if self.inside(path) {
+            Ok(())
+        } else {
+            Err(Error::file(
+                path,
+                format!(
+                    "security; files of a remote kustomization must be within its repository `{}`",
+                    self.repo.display()
+                ),
+            ))
+        }
+    }
+}
+
+impl FileSystem for RepoFs {
+    fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        self.check(path)?;
+        DiskFs.read(path)
+    }
+
+    // Existence is not hidden, so a path outside gets the security error
+    // when it is read rather than a misleading "no such file".
+    fn is_dir(&self, path: &Path) -> bool {
+        DiskFs.is_dir(path)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        DiskFs.is_file(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> Result<Vec<PathBuf>> {
+        self.check(path)?;
+        DiskFs.read_dir(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf> {
+        self.check(path)?;
+        DiskFs.canonicalize(path)
+    }
+}
+
+#[cfg(test)]
+mod tests;
