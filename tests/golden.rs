@@ -1,4 +1,8 @@
-//! Golden and differential tests over the fixture trees in `tests/cases/`.
+//! Golden and differential tests over the fixture trees in `tests/cases/`
+//! (kustomize-compatible trees: expectations come from `kubectl kustomize`)
+//! and `tests/extensions/` (trees that use strata's own features, presets
+//! and jsonnet, which kubectl cannot build: expectations are reviewed
+//! strata output, and there is no differential run).
 //!
 //! Each case directory holds `input/` (a kustomization tree), an optional
 //! `flags` file (extra `strata build` flags, one line) and an optional
@@ -11,8 +15,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
+fn cases_dir(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(kind)
 }
 
 struct Case {
@@ -22,9 +28,9 @@ struct Case {
     target: String,
 }
 
-fn cases() -> Vec<Case> {
-    let mut cases: Vec<Case> = std::fs::read_dir(cases_dir())
-        .expect("tests/cases exists")
+fn cases(kind: &str) -> Vec<Case> {
+    let mut cases: Vec<Case> = std::fs::read_dir(cases_dir(kind))
+        .expect("the cases directory exists")
         .map(|entry| entry.expect("readable entry").path())
         .filter(|path| path.join("input").is_dir())
         .map(|dir| {
@@ -55,8 +61,17 @@ fn strata(case: &Case) -> Output {
 
 #[test]
 fn golden_cases() {
-    let cases = cases();
-    assert!(!cases.is_empty(), "no cases under tests/cases");
+    check_golden("cases");
+}
+
+#[test]
+fn extension_cases() {
+    check_golden("extensions");
+}
+
+fn check_golden(kind: &str) {
+    let cases = cases(kind);
+    assert!(!cases.is_empty(), "no cases under tests/{kind}");
     let mut failures = Vec::new();
     for case in &cases {
         let output = strata(case);
@@ -101,7 +116,7 @@ fn golden_cases() {
         cases.len(),
         failures.join("\n\n")
     );
-    println!("{} golden cases passed", cases.len());
+    println!("{} {kind} cases passed", cases.len());
 }
 
 /// Where kubectl is on PATH, the committed expectations must still be what
@@ -118,7 +133,7 @@ fn differential_against_kubectl() {
         return;
     }
     let mut failures = Vec::new();
-    for case in cases() {
+    for case in cases("cases") {
         let output = Command::new("kubectl")
             .arg("kustomize")
             .args(&case.flags)
@@ -147,4 +162,48 @@ fn differential_against_kubectl() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The example in `bases/`, `overlays/` and `presets/` that the README's
+/// quick start builds: each overlay's output is committed under
+/// `tests/example/`. dev and staging use only kustomize's features, so where
+/// kubectl is on PATH they must also equal its output; production adds
+/// presets and jsonnet.
+#[test]
+fn example_overlays() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let have_kubectl = Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok();
+    for overlay in ["dev", "staging", "production"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(["build", &format!("overlays/{overlay}")])
+            .current_dir(root)
+            .output()
+            .expect("strata runs");
+        assert!(
+            output.status.success(),
+            "{overlay}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let expected = std::fs::read(root.join(format!("tests/example/{overlay}.yaml")))
+            .expect("committed example output");
+        assert!(
+            output.stdout == expected,
+            "overlays/{overlay} differs from tests/example/{overlay}.yaml"
+        );
+        if have_kubectl && overlay != "production" {
+            let kubectl = Command::new("kubectl")
+                .args(["kustomize", &format!("overlays/{overlay}")])
+                .current_dir(root)
+                .output()
+                .expect("kubectl runs");
+            assert!(
+                kubectl.stdout == output.stdout,
+                "overlays/{overlay}: strata and kubectl differ"
+            );
+        }
+    }
 }
