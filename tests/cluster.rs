@@ -87,6 +87,14 @@ fn only(objects: Vec<LiveObject>) -> LiveObject {
     objects.into_iter().next().expect("one object")
 }
 
+fn without_managed_fields(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(metadata) = object["metadata"].as_object_mut() {
+        metadata.remove("managedFields");
+    }
+    object
+}
+
 fn managers(object: &Value) -> Vec<(String, String)> {
     object["metadata"]["managedFields"]
         .as_array()
@@ -478,40 +486,298 @@ fn make_executable(path: &Path) {
 }
 
 #[test]
-#[ignore]
-fn explore_kubectl() {
-    let server = ApiServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = server.write_kubeconfig(dir.path());
-    std::fs::write(
-        dir.path().join("app.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        ports:\n        - containerPort: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n",
-    )
-    .unwrap();
-    let run = |args: &[&str]| {
-        let output = std::process::Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&kubeconfig)
-            .arg("--cache-dir")
-            .arg(dir.path().join("cache"))
-            .args(args)
+fn fields_dropped_from_the_build_are_dropped_by_the_dry_run() {
+    let fx = fixture();
+    let mut labelled = service();
+    labelled["metadata"]["labels"] = json!({"app": "web", "tier": "front"});
+    fx.server.apply(labelled, "strata");
+    // Someone else owns an annotation: it stays.
+    fx.server.apply(
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "annotations": {"owner": "ops"}}}),
+        "ops",
+    );
+    let mut desired = service();
+    desired["metadata"]["labels"] = json!({"app": "web"});
+    let object =
+        only(live_state(&options(&fx.kubeconfig), &resources(&[desired])).expect("live state"));
+    let live = object.live.expect("live");
+    let would_be = object.would_be.expect("dry run");
+    assert_eq!(
+        live["metadata"]["labels"],
+        json!({"app": "web", "tier": "front"})
+    );
+    assert_eq!(would_be["metadata"]["labels"], json!({"app": "web"}));
+    assert_eq!(would_be["metadata"]["annotations"], json!({"owner": "ops"}));
+}
+
+#[test]
+fn live_state_keeps_build_order_and_ids() {
+    let fx = fixture();
+    let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "kube-system"}, "data": {"a": "1"}});
+    let desired = resources(&[service(), config, deployment("nginx:1.27")]);
+    let objects = live_state(&options(&fx.kubeconfig), &desired).expect("live state");
+    let ids: Vec<String> = objects.iter().map(|object| object.id.to_string()).collect();
+    assert_eq!(
+        ids,
+        [
+            "v1 Service web",
+            "v1 ConfigMap kube-system/settings",
+            "apps/v1 Deployment web"
+        ]
+    );
+    assert_eq!(
+        objects[1].would_be.as_ref().expect("dry run")["metadata"]["namespace"],
+        "kube-system"
+    );
+}
+
+/// kubectl against the test server; `None` (with a notice) when kubectl is not on PATH.
+struct Kubectl {
+    kubeconfig: PathBuf,
+    cache: PathBuf,
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Kubectl {
+    fn new(fx: &Fixture) -> Option<Kubectl> {
+        let found = std::process::Command::new("kubectl")
+            .args(["version", "--client"])
             .output()
-            .unwrap();
-        println!(
-            "$ kubectl {}\n{}{}exit {:?}\n",
+            .is_ok_and(|output| output.status.success());
+        if !found {
+            eprintln!("notice: kubectl is not on PATH; skipping the kubectl checks");
+            return None;
+        }
+        Some(Kubectl {
+            kubeconfig: fx.kubeconfig.clone(),
+            cache: fx.dir.path().join("kube-cache"),
+        })
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        use std::io::Write;
+        let mut child = std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(&self.cache)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start kubectl");
+        let mut input = child.stdin.take().expect("stdin");
+        input
+            .write_all(stdin.unwrap_or_default().as_bytes())
+            .expect("write stdin");
+        drop(input);
+        let output = child.wait_with_output().expect("kubectl output");
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and expects exit code `code`.
+    fn expect(&self, args: &[&str], stdin: Option<&str>, code: i32) -> Run {
+        let run = self.run(args, stdin);
+        assert_eq!(
+            run.code,
+            Some(code),
+            "kubectl {}\nstdout:\n{}\nstderr:\n{}",
             args.join(" "),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-            output.status.code()
+            run.stdout,
+            run.stderr
         );
+        run
+    }
+}
+
+/// A stream of JSON objects, which kubectl reads like a YAML stream.
+fn manifest(objects: &[Value]) -> String {
+    objects
+        .iter()
+        .map(|object| serde_json::to_string_pretty(object).expect("json"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn kubectl_apply_get_and_diff_against_the_test_server() {
+    let fx = fixture_with(ApiServer::start());
+    let Some(kubectl) = Kubectl::new(&fx) else {
+        return;
     };
-    let file = dir.path().join("app.yaml");
-    let file = file.to_str().unwrap();
-    run(&["apply", "--server-side", "-f", file]);
-    run(&["get", "deploy,svc"]);
-    run(&["get", "deploy", "web", "-o", "yaml"]);
-    run(&["diff", "--server-side", "-f", file]);
-    for line in server.requests() {
-        println!("{line}");
+    let v1 = manifest(&[service(), deployment("nginx:1.26")]);
+    let applied = kubectl.expect(&["apply", "--server-side", "-f", "-"], Some(&v1), 0);
+    assert_eq!(
+        applied.stdout,
+        "service/web serverside-applied\ndeployment.apps/web serverside-applied\n"
+    );
+    let names = kubectl.expect(&["get", "deploy,svc", "-o", "name"], None, 0);
+    assert_eq!(names.stdout, "deployment.apps/web\nservice/web\n");
+    let table = kubectl.expect(&["get", "deployments"], None, 0);
+    assert!(
+        table.stdout.starts_with("NAME   AGE\nweb    "),
+        "{}",
+        table.stdout
+    );
+    let selected = kubectl.expect(
+        &["get", "svc,deploy", "-l", "app=web", "-o", "name"],
+        None,
+        0,
+    );
+    assert_eq!(
+        selected.stdout, "deployment.apps/web\n",
+        "only the deployment is labelled"
+    );
+    let none = kubectl.expect(
+        &["get", "deploy", "-l", "app notin (web)", "-o", "name"],
+        None,
+        0,
+    );
+    assert_eq!(none.stdout, "");
+    let live = kubectl.expect(&["get", "deploy", "web", "-o", "json"], None, 0);
+    let live: Value = serde_json::from_str(&live.stdout).expect("json");
+    assert_eq!(live["spec"]["revisionHistoryLimit"], 10);
+    assert_eq!(
+        managers(&live),
+        Vec::<(String, String)>::new(),
+        "kubectl hides managedFields"
+    );
+    let live = kubectl.expect(
+        &[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "json",
+            "--show-managed-fields",
+        ],
+        None,
+        0,
+    );
+    let live: Value = serde_json::from_str(&live.stdout).expect("json");
+    assert_eq!(
+        managers(&live),
+        [("kubectl".to_string(), "Apply".to_string())]
+    );
+
+    // No change: diff exits 0 and prints nothing.
+    let same = kubectl.expect(&["diff", "--server-side", "-f", "-"], Some(&v1), 0);
+    assert_eq!(same.stdout, "");
+    // A change: diff exits 1 and shows the image line.
+    let v2 = manifest(&[service(), deployment("nginx:1.27")]);
+    let changed = kubectl.expect(&["diff", "--server-side", "-f", "-"], Some(&v2), 1);
+    assert!(
+        changed.stdout.contains("-      - image: nginx:1.26"),
+        "{}",
+        changed.stdout
+    );
+    assert!(
+        changed.stdout.contains("+      - image: nginx:1.27"),
+        "{}",
+        changed.stdout
+    );
+    assert!(
+        changed.stdout.contains("-  generation: 1"),
+        "{}",
+        changed.stdout
+    );
+
+    // strata sees what kubectl applied, and the same change.
+    let desired = resources(&[service(), deployment("nginx:1.27")]);
+    let objects = live_state(&options(&fx.kubeconfig), &desired).expect("live state");
+    let service_live = objects[0].live.clone().expect("live service");
+    let service_would_be = objects[0].would_be.clone().expect("dry-run service");
+    assert_eq!(
+        without_managed_fields(&service_live),
+        without_managed_fields(&service_would_be),
+        "service unchanged but for strata's managedFields entry"
+    );
+    assert_eq!(
+        managers(&service_would_be),
+        [
+            ("kubectl".to_string(), "Apply".to_string()),
+            ("strata".to_string(), "Apply".to_string())
+        ],
+        "equal values are shared, not taken"
+    );
+    let image = |object: &Option<Value>| {
+        object.as_ref().expect("object")["spec"]["template"]["spec"]["containers"][0]["image"]
+            .clone()
+    };
+    assert_eq!(image(&objects[1].live), "nginx:1.26");
+    assert_eq!(image(&objects[1].would_be), "nginx:1.27");
+
+    // Another manager's apply conflicts unless forced, as on a real server.
+    let conflict = kubectl.expect(
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "other",
+            "-f",
+            "-",
+        ],
+        Some(&manifest(&[deployment("nginx:1.28")])),
+        1,
+    );
+    assert!(
+        conflict.stderr.contains("conflict with \"kubectl\""),
+        "{}",
+        conflict.stderr
+    );
+    kubectl.expect(
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "other",
+            "--force-conflicts",
+            "-f",
+            "-",
+        ],
+        Some(&manifest(&[deployment("nginx:1.28")])),
+        0,
+    );
+    let removed = kubectl.expect(&["delete", "svc", "web"], None, 0);
+    assert_eq!(removed.stdout, "service \"web\" deleted\n");
+    kubectl.expect(&["get", "svc", "web"], None, 1);
+}
+
+#[test]
+fn kubectl_requests_are_served() {
+    let fx = fixture_with(ApiServer::start());
+    let Some(kubectl) = Kubectl::new(&fx) else {
+        return;
+    };
+    let objects = manifest(&[deployment("nginx:1.27")]);
+    kubectl.expect(&["apply", "--server-side", "-f", "-"], Some(&objects), 0);
+    kubectl.expect(&["diff", "--server-side", "-f", "-"], Some(&objects), 0);
+    // What kubectl 1.32 asks for, documented in tests/apiserver/mod.rs.
+    let requests = fx.server.requests();
+    for wanted in [
+        "GET /version",
+        "GET /openapi/v3?",
+        "GET /openapi/v3/apis/apps/v1?hash=",
+        "GET /api?",
+        "GET /apis?",
+        "GET /apis/apps/v1?",
+        "PATCH /apis/apps/v1/namespaces/default/deployments/web?fieldManager=kubectl&fieldValidation=Strict&force=false",
+        "GET /apis/apps/v1/namespaces/default/deployments/web",
+        "PATCH /apis/apps/v1/namespaces/default/deployments/web?dryRun=All&fieldManager=kubectl&force=false",
+    ] {
+        assert!(
+            requests.iter().any(|request| request.starts_with(wanted)),
+            "no {wanted} in {requests:#?}"
+        );
     }
 }

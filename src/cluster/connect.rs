@@ -209,3 +209,60 @@ pub(super) fn chain(error: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|layer| layer as _)
+        }
+    }
+
+    #[test]
+    fn chain_joins_causes_without_repeats() {
+        let error = Layer(
+            "client error (Connect)",
+            Some(Box::new(Layer(
+                "tcp connect error",
+                Some(Box::new(Layer("Connection refused", None))),
+            ))),
+        );
+        assert_eq!(
+            chain(&error),
+            "client error (Connect): tcp connect error: Connection refused"
+        );
+        let repeated = Layer(
+            "read: Connection reset",
+            Some(Box::new(Layer("Connection reset", None))),
+        );
+        assert_eq!(chain(&repeated), "read: Connection reset");
+    }
+
+    #[test]
+    fn missing_namespace_reads_the_status_details() {
+        let status: kube::core::Status = serde_json::from_value(serde_json::json!({
+            "status": "Failure", "code": 404, "reason": "NotFound",
+            "message": "namespaces \"shop\" not found",
+            "details": {"name": "shop", "kind": "namespaces"},
+        }))
+        .expect("a status");
+        assert_eq!(missing_namespace(&status).as_deref(), Some("shop"));
+        let other: kube::core::Status = serde_json::from_value(serde_json::json!({
+            "status": "Failure", "code": 404, "reason": "NotFound",
+            "details": {"name": "web", "group": "apps", "kind": "deployments"},
+        }))
+        .expect("a status");
+        assert_eq!(missing_namespace(&other), None);
+    }
+}

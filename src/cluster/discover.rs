@@ -166,3 +166,79 @@ fn crd_defines(crd: &Value, gvk: &Gvk) -> bool {
         && spec["names"]["kind"].as_str() == Some(gvk.kind.as_str())
         && version_listed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn crd(versions: Value) -> Value {
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"},
+                     "scope": "Namespaced", "versions": versions},
+        })
+    }
+
+    #[test]
+    fn crd_defines_group_kind_and_listed_version() {
+        let crd = crd(json!([{"name": "v1"}, {"name": "v2"}]));
+        let cases = [
+            (Gvk::new("example.com", "v1", "Widget"), true),
+            (Gvk::new("example.com", "v2", "Widget"), true),
+            (Gvk::new("example.com", "v3", "Widget"), false),
+            (Gvk::new("example.org", "v1", "Widget"), false),
+            (Gvk::new("example.com", "v1", "Gadget"), false),
+        ];
+        for (gvk, expected) in cases {
+            assert_eq!(crd_defines(&crd, &gvk), expected, "{gvk}");
+        }
+    }
+
+    #[test]
+    fn v1beta1_crd_names_its_version_in_spec_version() {
+        let mut crd = crd(Value::Null);
+        crd["spec"]["version"] = json!("v1alpha1");
+        assert!(crd_defines(
+            &crd,
+            &Gvk::new("example.com", "v1alpha1", "Widget")
+        ));
+    }
+
+    #[test]
+    fn paths_for_core_groups_and_scopes() {
+        assert_eq!(base_path(&Gvk::new("", "v1", "Service")), "/api/v1");
+        assert_eq!(
+            base_path(&Gvk::new("apps", "v1", "Deployment")),
+            "/apis/apps/v1"
+        );
+        let endpoint = ApiEndpoint {
+            base: "/apis/apps/v1".into(),
+            plural: "deployments".into(),
+            namespaced: true,
+        };
+        assert_eq!(
+            endpoint.collection_path(Some("web")),
+            "/apis/apps/v1/namespaces/web/deployments"
+        );
+        assert_eq!(endpoint.collection_path(None), "/apis/apps/v1/deployments");
+    }
+
+    #[test]
+    fn subresources_are_not_kinds() {
+        let list: APIResourceList = serde_json::from_value(json!({
+            "groupVersion": "apps/v1",
+            "resources": [
+                {"name": "deployments", "singularName": "deployment", "namespaced": true, "kind": "Deployment", "verbs": ["get"]},
+                {"name": "deployments/scale", "singularName": "", "namespaced": true, "kind": "Scale", "verbs": ["get"]},
+            ],
+        }))
+        .expect("a resource list");
+        let kinds = served_kinds(&list);
+        assert_eq!(kinds.len(), 1);
+        assert_eq!(kinds[0].plural, "deployments");
+        assert!(kinds[0].namespaced);
+    }
+}

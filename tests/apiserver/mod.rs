@@ -959,7 +959,7 @@ impl State {
             .into_iter()
             .filter(|path| apply::value_at(&old, path) != apply::value_at(&object, path))
             .collect();
-        let managers = take_fields(managed_sets(&old), manager, "Update", &changed);
+        let managers = take_fields(managed_sets(&old), manager, "Update", &changed, &changed);
         let entries = entries_of(&managers, &target.kind);
         self.write(target, object, Some(&old), entries, dry_run)
     }
@@ -1040,7 +1040,9 @@ impl State {
             .find(|set| set.manager == manager && set.operation == "Apply")
             .map(|set| set.fields.clone())
             .unwrap_or_default();
-        managers = take_fields(managers, manager, "Apply", &new_fields);
+        // Equal values are shared with other appliers; forced conflicts are taken from them.
+        let taken: apply::FieldSet = conflicts.iter().map(|(_, path)| path.clone()).collect();
+        managers = take_fields(managers, manager, "Apply", &new_fields, &taken);
         let others: apply::FieldSet = managers
             .iter()
             .filter(|set| !(set.manager == manager && set.operation == "Apply"))
@@ -1198,16 +1200,17 @@ fn managed_sets(object: &Value) -> Vec<ManagedSet> {
         .unwrap_or_default()
 }
 
-/// Gives `fields` to (`manager`, `operation`), taking them from everyone else.
+/// Gives `fields` to (`manager`, `operation`), taking `taken` from everyone else.
 fn take_fields(
     mut sets: Vec<ManagedSet>,
     manager: &str,
     operation: &str,
     fields: &apply::FieldSet,
+    taken: &apply::FieldSet,
 ) -> Vec<ManagedSet> {
     for set in &mut sets {
         if !(set.manager == manager && set.operation == operation) {
-            set.fields.retain(|path| !fields.contains(path));
+            set.fields.retain(|path| !taken.contains(path));
         }
     }
     match sets
@@ -1279,7 +1282,7 @@ fn conflicts(
     fields: &apply::FieldSet,
     live: &Value,
     applied: &Value,
-) -> Vec<(String, String)> {
+) -> Vec<(String, apply::Path)> {
     let mut found = Vec::new();
     for set in sets
         .iter()
@@ -1292,23 +1295,24 @@ fn conflicts(
                 continue;
             };
             if live_value != applied_value && !live_value.is_object() {
-                found.push((set.manager.clone(), apply::describe(path)));
+                found.push((set.manager.clone(), path.clone()));
             }
         }
     }
     found
 }
 
-fn conflict_answer(kind: &Kind, name: &str, conflicts: &[(String, String)]) -> Answer {
+fn conflict_answer(kind: &Kind, name: &str, conflicts: &[(String, apply::Path)]) -> Answer {
     let causes: Vec<Value> = conflicts
         .iter()
-        .map(|(manager, field)| {
+        .map(|(manager, path)| {
+            let field = apply::describe(path);
             json!({"type": "FieldManagerConflict", "message": format!("conflict with \"{manager}\""), "field": field})
         })
         .collect();
     let listed: Vec<String> = conflicts
         .iter()
-        .map(|(manager, field)| format!("- conflict with \"{manager}\": {field}"))
+        .map(|(manager, path)| format!("- conflict with \"{manager}\": {}", apply::describe(path)))
         .collect();
     let noun = if conflicts.len() == 1 {
         "conflict"
