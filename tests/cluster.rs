@@ -531,6 +531,28 @@ fn live_state_keeps_build_order_and_ids() {
     );
 }
 
+#[test]
+fn many_objects_come_back_in_build_order() {
+    let fx = fixture();
+    let config = |index: usize| {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("c{index:02}")},
+               "data": {"index": index.to_string()}})
+    };
+    for index in (0..40).step_by(3) {
+        fx.server.apply(config(index), "strata");
+    }
+    let desired: Vec<Value> = (0..40).map(config).collect();
+    let objects = live_state(&options(&fx.kubeconfig), &resources(&desired)).expect("live state");
+    for (index, object) in objects.iter().enumerate() {
+        assert_eq!(object.id.name, format!("c{index:02}"));
+        assert_eq!(object.live.is_some(), index % 3 == 0, "{}", object.id);
+        assert_eq!(
+            object.would_be.as_ref().expect("dry run")["data"]["index"],
+            index.to_string()
+        );
+    }
+}
+
 /// kubectl against the test server; `None` (with a notice) when kubectl is not on PATH.
 struct Kubectl {
     kubeconfig: PathBuf,

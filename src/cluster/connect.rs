@@ -103,6 +103,9 @@ impl Connection {
     }
 
     async fn bounded<F: Future>(&self, future: F, what: &str) -> Result<F::Output> {
+        if self.timeout.is_zero() {
+            return Ok(future.await);
+        }
         tokio::time::timeout(self.timeout, future)
             .await
             .map_err(|_| {
@@ -167,9 +170,12 @@ async fn load_config(options: &ClusterOptions) -> Result<Config> {
     let mut config = Config::from_custom_kubeconfig(kubeconfig, &pick)
         .await
         .map_err(|error| Error::msg(format!("cannot use the kubeconfig: {}", chain(&error))))?;
-    config.connect_timeout = Some(options.request_timeout);
-    config.read_timeout = Some(options.request_timeout);
-    config.write_timeout = Some(options.request_timeout);
+    // Zero means no bound, as kubectl's `--request-timeout=0`.
+    if !options.request_timeout.is_zero() {
+        config.connect_timeout = Some(options.request_timeout);
+        config.read_timeout = Some(options.request_timeout);
+        config.write_timeout = Some(options.request_timeout);
+    }
     // Retries would stretch an outage past the timeout the user asked for.
     config.default_retry = false;
     Ok(config)

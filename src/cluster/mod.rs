@@ -10,8 +10,10 @@
 //! conflicts forced) to learn the object it would become.
 //!
 //! Only this module is async: [`live_state`] builds a current-thread tokio
-//! runtime and blocks on it, so callers stay synchronous. Every request is
-//! bounded by [`ClusterOptions::request_timeout`].
+//! runtime and blocks on it, so callers stay synchronous. Discovery runs
+//! first; then up to eight objects are read at once. Every request is
+//! bounded by [`ClusterOptions::request_timeout`] (zero: no bound, as
+//! kubectl's `--request-timeout=0`).
 //!
 //! Kinds the cluster does not serve are an error, unless the build itself
 //! carries the CustomResourceDefinition that defines them: then the object
@@ -22,10 +24,14 @@
 mod connect;
 mod discover;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use crate::error::{Error, Result};
 use crate::id::ResId;
@@ -33,6 +39,10 @@ use crate::resource::{Resource, ResourceMap};
 
 use connect::Connection;
 use discover::{Endpoint, Endpoints};
+
+/// Objects read at once: enough to hide round trips, few enough not to
+/// look like a flood to the API server's priority and fairness.
+const PARALLEL_OBJECTS: usize = 8;
 
 /// The field manager strata applies as.
 pub const FIELD_MANAGER: &str = "strata";
@@ -88,22 +98,57 @@ async fn live_state_async(
     options: &ClusterOptions,
     desired: &ResourceMap,
 ) -> Result<Vec<LiveObject>> {
-    let connection = Connection::open(options).await?;
+    let connection = Arc::new(Connection::open(options).await?);
+    // Discovery first, one request per group/version, in build order.
     let mut endpoints = Endpoints::new(desired);
-    let mut result = Vec::with_capacity(desired.len());
+    let mut plans = Vec::with_capacity(desired.len());
     for resource in desired {
-        let endpoint = endpoints.resolve(&connection, resource).await?;
-        let object = match endpoint {
-            Endpoint::Served(api) => read_one(&connection, &api, resource, desired).await?,
-            Endpoint::CreatedByBuild => LiveObject {
-                id: resource.id(),
-                live: None,
-                would_be: None,
-            },
-        };
-        result.push(object);
+        plans.push(endpoints.resolve(&connection, resource).await?);
     }
-    Ok(result)
+    let build_namespaces: Arc<BTreeSet<String>> = Arc::new(
+        desired
+            .iter()
+            .filter(|resource| resource.api_version() == "v1" && resource.kind() == "Namespace")
+            .map(|resource| resource.name().to_string())
+            .collect(),
+    );
+    let limit = Arc::new(Semaphore::new(PARALLEL_OBJECTS));
+    let mut results: Vec<Option<Result<LiveObject>>> = Vec::new();
+    let mut tasks = JoinSet::new();
+    for (index, (resource, plan)) in desired.iter().zip(plans).enumerate() {
+        results.push(None);
+        let api = match plan {
+            Endpoint::Served(api) => api,
+            Endpoint::CreatedByBuild => {
+                results[index] = Some(Ok(LiveObject {
+                    id: resource.id(),
+                    live: None,
+                    would_be: None,
+                }));
+                continue;
+            }
+        };
+        let connection = Arc::clone(&connection);
+        let build_namespaces = Arc::clone(&build_namespaces);
+        let limit = Arc::clone(&limit);
+        let resource = resource.clone();
+        tasks.spawn(async move {
+            // The semaphore is never closed, so acquiring only waits.
+            let _permit = limit.acquire_owned().await;
+            let result = read_one(&connection, &api, &resource, &build_namespaces).await;
+            (index, result)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let (index, result) =
+            joined.map_err(|error| Error::msg(format!("reading the cluster failed: {error}")))?;
+        results[index] = Some(result);
+    }
+    // The first error in build order, so a failing run reports the same one each time.
+    results
+        .into_iter()
+        .map(|result| result.unwrap_or_else(|| Err(Error::msg("a cluster read did not finish"))))
+        .collect()
 }
 
 /// Reads the live object and the dry-run apply result for one resource.
@@ -111,7 +156,7 @@ async fn read_one(
     connection: &Connection,
     api: &discover::ApiEndpoint,
     resource: &Resource,
-    desired: &ResourceMap,
+    build_namespaces: &BTreeSet<String>,
 ) -> Result<LiveObject> {
     let id = resource.id();
     if resource.name().is_empty() {
@@ -128,7 +173,7 @@ async fn read_one(
         .await
     {
         Ok(object) => Some(object),
-        Err(connect::ApplyError::NamespaceMissing(ns)) if namespace_in_build(desired, &ns) => None,
+        Err(connect::ApplyError::NamespaceMissing(ns)) if build_namespaces.contains(&ns) => None,
         Err(connect::ApplyError::NamespaceMissing(ns)) => {
             return Err(Error::msg(format!(
             "{id}: namespace `{ns}` does not exist on the cluster and the build does not create it"
@@ -137,11 +182,4 @@ async fn read_one(
         Err(connect::ApplyError::Other(error)) => return Err(error),
     };
     Ok(LiveObject { id, live, would_be })
-}
-
-/// Whether the build creates the namespace `name`.
-fn namespace_in_build(desired: &ResourceMap, name: &str) -> bool {
-    desired.iter().any(|resource| {
-        resource.api_version() == "v1" && resource.kind() == "Namespace" && resource.name() == name
-    })
 }
