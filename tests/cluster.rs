@@ -553,6 +553,59 @@ fn many_objects_come_back_in_build_order() {
     }
 }
 
+#[test]
+fn https_with_a_client_certificate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some((server, files)) = ApiServer::start_tls(dir.path()) else {
+        return;
+    };
+    server.apply(service(), "kubectl");
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        apiserver::tls_kubeconfig_text(&server.url(), &files),
+    )
+    .expect("write");
+    let object =
+        only(live_state(&options(&kubeconfig), &resources(&[service()])).expect("live state"));
+    assert!(object.live.is_some());
+    assert!(object.would_be.is_some());
+
+    // Without the client certificate the server refuses; without the CA the client does.
+    let text = apiserver::tls_kubeconfig_text(&server.url(), &files);
+    let anonymous: String = text
+        .lines()
+        .filter(|line| !line.contains("client-"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&kubeconfig, anonymous.replace("  user:\n", "  user: {}\n")).expect("write");
+    let error = live_state(&options(&kubeconfig), &resources(&[service()])).expect_err("401");
+    assert!(error.to_string().contains("401"), "{error}");
+    let untrusted: String = text
+        .lines()
+        .filter(|line| !line.contains("certificate-authority"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&kubeconfig, untrusted).expect("write");
+    let error = live_state(&options(&kubeconfig), &resources(&[service()])).expect_err("untrusted");
+    assert!(
+        error.to_string().contains("cannot reach the cluster"),
+        "{error}"
+    );
+
+    // kubectl talks to it the same way.
+    std::fs::write(&kubeconfig, &text).expect("write");
+    let fx = Fixture {
+        server,
+        dir,
+        kubeconfig,
+    };
+    if let Some(kubectl) = Kubectl::new(&fx) {
+        let names = kubectl.expect(&["get", "svc", "-o", "name"], None, 0);
+        assert_eq!(names.stdout, "service/web\n");
+    }
+}
+
 /// kubectl against the test server; `None` (with a notice) when kubectl is not on PATH.
 struct Kubectl {
     kubeconfig: PathBuf,

@@ -34,6 +34,10 @@
 //! - CustomResourceDefinitions register their kinds when created (no schema
 //!   validation, no conversion: every served version shows the stored object).
 //!
+//! [`ApiServer::start_tls`] serves HTTPS instead (certificates made with the
+//! `openssl` command; a verified client certificate authenticates like the
+//! token does).
+//!
 //! What it does not: watch, subresources (`/status`, `/scale`), protobuf,
 //! RFC 6902 JSON patches, field and schema validation, finalizers and
 //! garbage collection, resourceVersion preconditions, and SSA's full
@@ -66,6 +70,8 @@ pub const TOKEN: &str = "strata-test-token";
 /// A running server; stopped when dropped.
 pub struct ApiServer {
     addr: SocketAddr,
+    /// Serving HTTPS.
+    secure: bool,
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -84,7 +90,21 @@ impl ApiServer {
         Self::start_with(true)
     }
 
+    /// Starts a server speaking HTTPS with certificates made by the
+    /// `openssl` command in `dir`; clients authenticate with the client
+    /// certificate or [`TOKEN`]. `None` (with a notice) without `openssl`.
+    pub fn start_tls(dir: &Path) -> Option<(ApiServer, TlsFiles)> {
+        let files = TlsFiles::generate(dir)?;
+        let acceptor = tls_acceptor(&files);
+        Some((Self::launch(true, Some(acceptor)), files))
+    }
+
     fn start_with(require_token: bool) -> ApiServer {
+        Self::launch(require_token, None)
+    }
+
+    fn launch(require_token: bool, tls: Option<tokio_rustls::TlsAcceptor>) -> ApiServer {
+        let secure = tls.is_some();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         listener
             .set_nonblocking(true)
@@ -97,10 +117,11 @@ impl ApiServer {
         let thread = {
             let state = Arc::clone(&state);
             let stop = Arc::clone(&stop);
-            std::thread::spawn(move || serve(listener, state, stop))
+            std::thread::spawn(move || serve(listener, state, stop, tls))
         };
         ApiServer {
             addr,
+            secure,
             state,
             stop,
             thread: Some(thread),
@@ -108,7 +129,8 @@ impl ApiServer {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.secure { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Writes a kubeconfig for this server (context `test`, token auth) into `dir`.
@@ -196,6 +218,172 @@ impl Drop for ApiServer {
     }
 }
 
+/// Certificates for an HTTPS server and a client, all signed by one CA.
+pub struct TlsFiles {
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+}
+
+impl TlsFiles {
+    /// Makes a CA, a server certificate for 127.0.0.1 and a client certificate.
+    fn generate(dir: &Path) -> Option<TlsFiles> {
+        let file = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        let openssl = |args: &[&str]| {
+            std::process::Command::new("openssl")
+                .args(args)
+                .output()
+                .is_ok_and(|output| output.status.success())
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let made_ca = openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    &file("ca.key"),
+                    "-out",
+                    &file("ca.crt"),
+                    "-days",
+                    "2",
+                ],
+                &["-subj", "/CN=strata-test-ca"],
+                &["-addext", "basicConstraints=critical,CA:TRUE"],
+                &["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            ]
+            .concat(),
+        );
+        if !made_ca {
+            eprintln!(
+                "notice: the openssl command is missing or failed; skipping the HTTPS checks"
+            );
+            return None;
+        }
+        for (name, subject, extensions) in [
+            (
+                "server",
+                "/CN=127.0.0.1",
+                "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+            ),
+            (
+                "client",
+                "/CN=strata-test/O=system:masters",
+                "extendedKeyUsage=clientAuth\n",
+            ),
+        ] {
+            std::fs::write(dir.join(format!("{name}.ext")), extensions).ok()?;
+            let made = openssl(
+                &[
+                    &["req"][..],
+                    &ec,
+                    &[
+                        "-keyout",
+                        &file(&format!("{name}.key")),
+                        "-out",
+                        &file(&format!("{name}.csr")),
+                    ],
+                    &["-subj", subject],
+                ]
+                .concat(),
+            ) && openssl(&[
+                "x509",
+                "-req",
+                "-in",
+                &file(&format!("{name}.csr")),
+                "-CA",
+                &file("ca.crt"),
+                "-CAkey",
+                &file("ca.key"),
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-out",
+                &file(&format!("{name}.crt")),
+                "-extfile",
+                &file(&format!("{name}.ext")),
+            ]);
+            if !made {
+                eprintln!("notice: openssl could not sign the {name} certificate; skipping the HTTPS checks");
+                return None;
+            }
+        }
+        Some(TlsFiles {
+            ca: dir.join("ca.crt"),
+            server_cert: dir.join("server.crt"),
+            server_key: dir.join("server.key"),
+            client_cert: dir.join("client.crt"),
+            client_key: dir.join("client.key"),
+        })
+    }
+}
+
+/// A TLS acceptor that asks for (but does not require) a client certificate signed by the CA.
+fn tls_acceptor(files: &TlsFiles) -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&files.ca).expect("CA file") {
+        roots.add(cert.expect("CA certificate")).expect("add CA");
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        Arc::clone(&provider),
+    )
+    .allow_unauthenticated()
+    .build()
+    .expect("client verifier");
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&files.server_cert)
+        .expect("server certificate file")
+        .map(|cert| cert.expect("server certificate"))
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(&files.server_key).expect("server key");
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .expect("server config");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+/// A kubeconfig for an HTTPS server: CA file and client certificate, no token.
+pub fn tls_kubeconfig_text(url: &str, files: &TlsFiles) -> String {
+    format!(
+        "apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: {url}
+    certificate-authority: {}
+contexts:
+- name: test
+  context:
+    cluster: test
+    user: test
+current-context: test
+users:
+- name: test
+  user:
+    client-certificate: {}
+    client-key: {}
+",
+        files.ca.display(),
+        files.client_cert.display(),
+        files.client_key.display()
+    )
+}
+
 /// A kubeconfig pointing at `url` with the test token.
 pub fn kubeconfig_text(url: &str, namespace: &str) -> String {
     format!(
@@ -220,7 +408,12 @@ users:
     )
 }
 
-fn serve(listener: std::net::TcpListener, state: Arc<Mutex<State>>, stop: Arc<AtomicBool>) {
+fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -235,21 +428,43 @@ fn serve(listener: std::net::TcpListener, state: Arc<Mutex<State>>, stop: Arc<At
                 continue;
             };
             let state = Arc::clone(&state);
+            let tls = tls.clone();
             tokio::task::spawn(async move {
-                let service = hyper::service::service_fn(move |request| {
-                    let state = Arc::clone(&state);
-                    async move { Ok::<_, Infallible>(respond(request, &state).await) }
-                });
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
-                    .await;
+                match tls {
+                    None => serve_connection(stream, state, false).await,
+                    Some(acceptor) => {
+                        let Ok(stream) = acceptor.accept(stream).await else {
+                            return;
+                        };
+                        // The verifier only lets through certificates the CA signed.
+                        let client_cert = stream.get_ref().1.peer_certificates().is_some();
+                        serve_connection(stream, state, client_cert).await;
+                    }
+                }
             });
         }
     });
 }
 
-async fn respond(request: Request<Incoming>, state: &Mutex<State>) -> Response<Full<Bytes>> {
+async fn serve_connection<S>(stream: S, state: Arc<Mutex<State>>, client_cert: bool)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond(request, &state, client_cert).await) }
+    });
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, service)
+        .await;
+}
+
+async fn respond(
+    request: Request<Incoming>,
+    state: &Mutex<State>,
+    client_cert: bool,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
@@ -279,7 +494,7 @@ async fn respond(request: Request<Incoming>, state: &Mutex<State>) -> Response<F
     });
     let authorization = header("authorization");
     let refused = if authorization.is_empty() {
-        state.require_token
+        state.require_token && !client_cert
     } else {
         authorization != format!("Bearer {TOKEN}")
     };
