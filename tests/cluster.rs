@@ -823,6 +823,24 @@ fn kubectl_apply_get_and_diff_against_the_test_server() {
         Some(&manifest(&[deployment("nginx:1.28")])),
         0,
     );
+    // A new object: diff shows it whole.
+    let settings = manifest(&[json!({"apiVersion": "v1", "kind": "ConfigMap",
+                                     "metadata": {"name": "settings"}, "data": {"a": "1"}})]);
+    let added = kubectl.expect(&["diff", "--server-side", "-f", "-"], Some(&settings), 1);
+    assert!(
+        added.stdout.contains("+kind: ConfigMap\n"),
+        "{}",
+        added.stdout
+    );
+    assert!(added.stdout.contains("+  a: \"1\"\n"), "{}", added.stdout);
+    kubectl.expect(&["get", "cm", "settings"], None, 1);
+    let namespaces = kubectl.expect(&["get", "ns", "-o", "name"], None, 0);
+    assert_eq!(
+        namespaces.stdout,
+        "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n"
+    );
+    let everywhere = kubectl.expect(&["get", "deploy", "-A", "-o", "name"], None, 0);
+    assert_eq!(everywhere.stdout, "deployment.apps/web\n");
     let removed = kubectl.expect(&["delete", "svc", "web"], None, 0);
     assert_eq!(removed.stdout, "service \"web\" deleted\n");
     kubectl.expect(&["get", "svc", "web"], None, 1);

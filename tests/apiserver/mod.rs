@@ -34,6 +34,18 @@
 //! - CustomResourceDefinitions register their kinds when created (no schema
 //!   validation, no conversion: every served version shows the stored object).
 //!
+//! What kubectl 1.32 asks for (seen in [`ApiServer::requests`], checked by
+//! `kubectl_requests_are_served` in tests/cluster.rs):
+//! - `apply --server-side`: `GET /version`, `GET /openapi/v3`, then
+//!   `GET /openapi/v3/apis/<group>/<version>?hash=…` per kind it applies
+//!   (the field-validation check), `GET /api`, `GET /apis`, every
+//!   `/api/v1` and `/apis/<group>/<version>` list, then
+//!   `PATCH …?fieldManager=kubectl&fieldValidation=Strict&force=false`;
+//! - `diff --server-side`: discovery as above, then per object `GET` and
+//!   `PATCH …?dryRun=All&fieldManager=kubectl&force=false`;
+//! - `get`: discovery, then `GET` (a list with `limit=500`) asking for a
+//!   `meta.k8s.io/v1` Table unless `-o` names another format.
+//!
 //! [`ApiServer::start_tls`] serves HTTPS instead (certificates made with the
 //! `openssl` command; a verified client certificate authenticates like the
 //! token does).
