@@ -606,6 +606,20 @@ fn https_with_a_client_certificate() {
     }
 }
 
+#[test]
+fn the_first_failure_in_build_order_is_reported() {
+    let fx = fixture();
+    let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "b"}});
+    let desired = resources(&[service(), with_namespace(service(), "a"), config]);
+    for _ in 0..3 {
+        let error = live_state(&options(&fx.kubeconfig), &desired).expect_err("missing namespaces");
+        assert!(
+            error.to_string().contains("namespace `a` does not exist"),
+            "{error}"
+        );
+    }
+}
+
 /// kubectl against the test server; `None` (with a notice) when kubectl is not on PATH.
 struct Kubectl {
     kubeconfig: PathBuf,

@@ -140,11 +140,26 @@ async fn live_state_async(
         });
     }
     while let Some(joined) = tasks.join_next().await {
-        let (index, result) =
-            joined.map_err(|error| Error::msg(format!("reading the cluster failed: {error}")))?;
+        let (index, result) = match joined {
+            Ok(done) => done,
+            Err(error) if error.is_cancelled() => continue,
+            Err(error) => return Err(Error::msg(format!("reading the cluster failed: {error}"))),
+        };
+        if result.is_err() {
+            // One failure fails the run: stop waiting on the others' timeouts.
+            tasks.abort_all();
+        }
         results[index] = Some(result);
     }
-    // The first error in build order, so a failing run reports the same one each time.
+    // The first error in build order among those that finished.
+    if let Some(index) = results
+        .iter()
+        .position(|result| matches!(result, Some(Err(_))))
+    {
+        if let Some(Err(error)) = results.swap_remove(index) {
+            return Err(error);
+        }
+    }
     results
         .into_iter()
         .map(|result| result.unwrap_or_else(|| Err(Error::msg("a cluster read did not finish"))))
