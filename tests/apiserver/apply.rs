@@ -291,3 +291,45 @@ pub fn describe(path: &[Step]) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn field_sets_in_the_fields_v1_form_of_the_kubernetes_docs() {
+        // The example in the Kubernetes server-side apply documentation.
+        let applied = json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "test-cm", "namespace": "default", "labels": {"test-label": "test"}},
+            "data": {"key": "some value"},
+        });
+        assert_eq!(
+            to_fields_v1(&field_set(&applied)),
+            json!({"f:metadata": {"f:labels": {"f:test-label": {}}}, "f:data": {"f:key": {}}})
+        );
+    }
+
+    #[test]
+    fn keyed_items_have_a_dot_entry_and_round_trip() {
+        let applied =
+            json!({"spec": {"containers": [{"name": "web", "image": "nginx"}], "args": ["a"]}});
+        let set = field_set(&applied);
+        let fields = to_fields_v1(&set);
+        assert_eq!(
+            fields,
+            json!({"f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {".": {}, "f:name": {}, "f:image": {}}}, "f:args": {}}})
+        );
+        assert_eq!(from_fields_v1(&fields), set);
+    }
+
+    #[test]
+    fn ports_key_on_the_defaulted_protocol() {
+        let applied = json!({"ports": [{"port": 80}]});
+        let live = json!({"ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}]});
+        let mut merged = live.clone();
+        merge(&mut merged, &applied, "");
+        assert_eq!(merged, live, "the item merges into the defaulted one");
+    }
+}
