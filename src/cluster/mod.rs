@@ -15,6 +15,11 @@
 //! bounded by [`ClusterOptions::request_timeout`] (zero: no bound, as
 //! kubectl's `--request-timeout=0`).
 //!
+//! Left out to keep the build small (kube features off): `proxy-url` in a
+//! kubeconfig (HTTP/SOCKS proxies), the OIDC refresh of `auth-provider`,
+//! and OpenSSL TLS; the client uses rustls with ring and the system's
+//! root certificates besides the kubeconfig's CA.
+//!
 //! Kinds the cluster does not serve are an error, unless the build itself
 //! carries the CustomResourceDefinition that defines them: then the object
 //! is reported as an addition with no dry-run result. The same holds for a
