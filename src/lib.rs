@@ -17,6 +17,8 @@
 //! handed to it and never prints.
 
 pub mod build;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 pub mod diff;
 pub mod emit;
 pub mod error;
