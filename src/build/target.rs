@@ -14,6 +14,8 @@ use crate::kustomization::{Kustomization, FILE_NAMES};
 use crate::loader::Loader;
 use crate::resource::{value_kind, Origin, Resource, ResourceMap};
 use crate::transform::fieldspec::TransformerConfig;
+use crate::transform::smp::openapi::SchemaState;
+use crate::transform::smp::OpenApi;
 use crate::{generate, transform};
 
 /// What a layer hands to the layer above it.
@@ -31,6 +33,8 @@ pub(crate) struct Context<'a> {
     /// The kustomization directories being accumulated, outermost first.
     stack: Vec<PathBuf>,
     warnings: Vec<String>,
+    /// The OpenAPI schema strategic merges use (kustomizations' `openapi:`).
+    openapi: SchemaState,
 }
 
 impl<'a> Context<'a> {
@@ -40,6 +44,7 @@ impl<'a> Context<'a> {
             options,
             stack: Vec::new(),
             warnings: Vec::new(),
+            openapi: SchemaState::default(),
         }
     }
 
@@ -85,10 +90,19 @@ impl<'a> Context<'a> {
         into: Accumulated,
     ) -> Result<Accumulated> {
         self.enter(dir)?;
-        let result = self.accumulate_layer(dir, k, into);
+        let result = self
+            .configure_openapi(dir, k)
+            .and_then(|()| self.accumulate_layer(dir, k, into));
         self.stack.pop();
         let file = kustomization_file(self.fs, dir);
         result.context_with(|| file.display().to_string())
+    }
+
+    /// kustomize sets the schema as it enters each kustomization; the first one set stays.
+    fn configure_openapi(&mut self, dir: &Path, k: &Kustomization) -> Result<()> {
+        let loader = Loader::new(self.fs, dir, self.options.load_restrictions);
+        self.openapi
+            .configure(k.open_api.as_ref(), |path| loader.read_to_string(path))
     }
 
     fn accumulate_layer(
@@ -144,13 +158,22 @@ impl<'a> Context<'a> {
         let resources = &mut acc.resources;
         let config = &acc.config;
         let strategic = transform::patch::load_strategic_merge(loader, &k.patches_strategic_merge)?;
-        transform::patch::apply_strategic_merge(resources, &strategic)?;
         let patches = k
             .patches
             .iter()
             .map(|patch| transform::patch::load_patch(loader, patch))
             .collect::<Result<Vec<_>>>()?;
-        transform::patch::apply_patches(resources, &patches)?;
+        let merges = !strategic.is_empty()
+            || patches
+                .iter()
+                .any(|p| matches!(p.body, transform::patch::PatchBody::StrategicMerge(_)));
+        let api = if merges {
+            self.openapi.for_merge()
+        } else {
+            OpenApi::builtin()
+        };
+        transform::patch::apply_strategic_merge(resources, &strategic, api)?;
+        transform::patch::apply_patches(resources, &patches, api)?;
         if let Some(namespace) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
             transform::namespace::apply(resources, namespace, config)?;
         }
@@ -257,6 +280,8 @@ impl<'a> Context<'a> {
             resources_from_text(&text, &path)?
         };
         for resource in resources {
+            self.openapi
+                .note_type(resource.api_version(), resource.kind());
             acc.resources.append(resource)?;
         }
         Ok(())
