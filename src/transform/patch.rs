@@ -348,7 +348,11 @@ pub fn apply_json6902_patches(resources: &mut ResourceMap, patches: &[LoadedPatc
 }
 
 /// One `patches:` entry.
-pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch, api: OpenApi<'_>) -> Result<()> {
+pub fn apply_patch(
+    resources: &mut ResourceMap,
+    patch: &LoadedPatch,
+    api: OpenApi<'_>,
+) -> Result<()> {
     let options = Options {
         allow_name_change: patch.allow_name_change,
         allow_kind_change: patch.allow_kind_change,
@@ -365,7 +369,10 @@ pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch, api: OpenAp
             for position in select(resources, target)? {
                 let resource = &resources.as_slice()[position];
                 let object = patch_for_target(doc, resource);
-                updates.push((position, merged(resource, &object, options, &patch.source, api)?));
+                updates.push((
+                    position,
+                    merged(resource, &object, options, &patch.source, api)?,
+                ));
             }
             store(resources, updates);
             Ok(())
@@ -557,7 +564,12 @@ mod tests {
                 "metadata": {"name": "web", "namespace": "prod"}, "spec": {"replicas": 5}}),
             source: "p.yaml".into(),
         };
-        apply_strategic_merge(&mut resources, std::slice::from_ref(&patch), OpenApi::builtin()).unwrap();
+        apply_strategic_merge(
+            &mut resources,
+            std::slice::from_ref(&patch),
+            OpenApi::builtin(),
+        )
+        .unwrap();
         assert_eq!(objects(&resources)[0]["spec"]["replicas"], json!(5));
         assert_eq!(objects(&resources)[0]["metadata"]["name"], json!("b-web"));
 
@@ -597,7 +609,12 @@ mod tests {
         );
 
         let mut without_target = map(vec![target]);
-        apply_patch(&mut without_target, &loaded(body, None, false, false), OpenApi::builtin()).unwrap();
+        apply_patch(
+            &mut without_target,
+            &loaded(body, None, false, false),
+            OpenApi::builtin(),
+        )
+        .unwrap();
         assert_eq!(
             objects(&without_target)[0]["metadata"],
             json!({"name": "a", "labels": {"y": "5", "z": "3"}})
@@ -642,7 +659,9 @@ mod tests {
             false,
             false,
         );
-        let err = apply_patch(&mut resources, &entry, OpenApi::builtin()).unwrap_err().to_string();
+        let err = apply_patch(&mut resources, &entry, OpenApi::builtin())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Multiple Strategic-Merge Patches"), "{err}");
     }
 

@@ -57,7 +57,9 @@ impl SchemaState {
             return Ok(());
         };
         let Value::Object(map) = field else {
-            return Err(Error::msg("openapi: expected a mapping with `path` or `version`"));
+            return Err(Error::msg(
+                "openapi: expected a mapping with `path` or `version`",
+            ));
         };
         let text = |key: &str| -> Result<Option<String>> {
             match map.get(key) {
@@ -170,10 +172,22 @@ fn parse_custom(text: &str, path: &Path) -> Result<SchemaDoc> {
 /// The types kyaml knows the scope of without reading its schema
 /// (`precomputedIsNamespaceScoped` in kyaml/openapi/openapi.go).
 const PRECOMPUTED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "APIService"),
@@ -200,7 +214,10 @@ const PRECOMPUTED: &[(&str, &str)] = &[
     ("events.k8s.io/v1beta1", "Event"),
     ("extensions/v1beta1", "Ingress"),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
     ("networking.k8s.io/v1", "Ingress"),
     ("networking.k8s.io/v1", "IngressClass"),
     ("networking.k8s.io/v1", "NetworkPolicy"),

@@ -176,7 +176,10 @@ impl SchemaDoc {
         }
         let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
         node.strategy = text("x-kubernetes-patch-strategy");
-        node.keys = match value.get("x-kubernetes-list-map-keys").and_then(Value::as_array) {
+        node.keys = match value
+            .get("x-kubernetes-list-map-keys")
+            .and_then(Value::as_array)
+        {
             Some(keys) => keys
                 .iter()
                 .filter_map(Value::as_str)
@@ -357,10 +360,13 @@ impl<'a> Schema<'a> {
     pub fn merge_list(self) -> Option<ListSchema<'a>> {
         let (_, node) = self.node()?;
         let strategy = node.strategy.as_deref()?;
-        strategy.split(',').any(|s| s == "merge").then_some(ListSchema {
-            strategy,
-            keys: &node.keys,
-        })
+        strategy
+            .split(',')
+            .any(|s| s == "merge")
+            .then_some(ListSchema {
+                strategy,
+                keys: &node.keys,
+            })
     }
 }
 
