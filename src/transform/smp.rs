@@ -6,14 +6,17 @@
 //! - `$patch: delete` removes the map (or list element) it sits in, and at
 //!   the top level the whole resource; `$patch: replace` on a map takes the
 //!   patch's map as is;
-//! - lists the schema marks `merge` (see [`schema`]) merge element by
+//! - lists the schema marks `merge` merge element by
 //!   element on their keys: elements the patch names come first, in patch
 //!   order, then the remaining elements of the target in their order. An
 //!   element-level `$patch: replace` has no effect (kyaml restores the
 //!   target's element); `$patch: replace|delete` as a lone list element
 //!   replaces or clears the list; `$patch: replace` at the top level
 //!   changes nothing (kyaml merges into the patch, not the resource);
-//! - every other list (and every list of a custom resource) is replaced;
+//! - every other list (and every list of a type the schema lacks) is
+//!   replaced. The schema is an [`OpenApi`] (see [`schema`]): the built-in
+//!   Kubernetes one, or a kustomization's custom one (see [`openapi`]); a
+//!   field it does not know takes the schema of its own apiVersion/kind;
 //! - `$setElementOrder/...`, `$deleteFromPrimitiveList/...` and
 //!   `$retainKeys` are not directives for kyaml: they are copied as fields;
 //! - a scalar replacing a quoted one prints quoted (kyaml keeps the target's
