@@ -163,12 +163,8 @@ impl<'a> Context<'a> {
             .iter()
             .map(|patch| transform::patch::load_patch(loader, patch))
             .collect::<Result<Vec<_>>>()?;
-        let merges = !strategic.is_empty()
-            || patches
-                .iter()
-                .any(|p| matches!(p.body, transform::patch::PatchBody::StrategicMerge(_)));
-        let api = if merges {
-            self.openapi.for_merge()
+        let api = if transform::patch::merges_any(&strategic, &patches) {
+            self.openapi.for_merge()?
         } else {
             OpenApi::builtin()
         };
@@ -281,7 +277,7 @@ impl<'a> Context<'a> {
         };
         for resource in resources {
             self.openapi
-                .note_type(resource.api_version(), resource.kind());
+                .note_type(resource.api_version(), resource.kind())?;
             acc.resources.append(resource)?;
         }
         Ok(())

@@ -329,6 +329,15 @@ struct Options {
     allow_kind_change: bool,
 }
 
+/// Whether a layer's patches include strategic merges (which need the
+/// OpenAPI schema ready).
+pub fn merges_any(strategic: &[SmPatch], patches: &[LoadedPatch]) -> bool {
+    !strategic.is_empty()
+        || patches
+            .iter()
+            .any(|p| matches!(p.body, PatchBody::StrategicMerge(_)))
+}
+
 /// `patches:` entries, in order; strategic merges take their keys from `api`.
 pub fn apply_patches(
     resources: &mut ResourceMap,

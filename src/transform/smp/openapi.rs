@@ -14,7 +14,7 @@
 //!   for by a resource of a type not in kyaml's precomputed list (then
 //!   both are used and the built-in definitions win).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -31,12 +31,20 @@ enum Layer {
     Custom,
 }
 
+/// A custom schema file, parsed only when first needed (kustomize builds
+/// fine with a broken one that nothing uses).
+#[derive(Debug)]
+enum Custom {
+    Text(PathBuf, String),
+    Parsed(SchemaDoc),
+}
+
 /// kyaml's schema state over one build.
 #[derive(Debug, Default)]
 pub struct SchemaState {
     /// A version or custom schema was chosen (kyaml's `schemaIsSet`).
     chosen: bool,
-    custom: Option<SchemaDoc>,
+    custom: Option<Custom>,
     /// Documents parsed, oldest first.
     parsed: Vec<Layer>,
     /// kyaml's `schemaInit`.
@@ -51,7 +59,7 @@ impl SchemaState {
     pub fn configure(
         &mut self,
         field: Option<&Value>,
-        read: impl FnOnce(&str) -> Result<(std::path::PathBuf, String)>,
+        read: impl FnOnce(&str) -> Result<(PathBuf, String)>,
     ) -> Result<()> {
         let Some(field) = field.filter(|f| !f.is_null()) else {
             return Ok(());
@@ -86,7 +94,7 @@ impl SchemaState {
                     "builtin version and custom schema provided, cannot use both",
                 ));
             }
-            self.custom = Some(parse_custom(&content, &path)?);
+            self.custom = Some(Custom::Text(path, content));
             self.chosen = true;
             self.ready = false;
             return Ok(());
@@ -104,29 +112,33 @@ impl SchemaState {
 
     /// kyaml looks up whether a resource's type is namespaced whenever it
     /// makes its id; a type outside its precomputed list needs the schema.
-    pub fn note_type(&mut self, api_version: &str, kind: &str) {
+    pub fn note_type(&mut self, api_version: &str, kind: &str) -> Result<()> {
         if PRECOMPUTED.contains(&(api_version, kind)) {
-            return;
+            return Ok(());
         }
         if self.custom.is_some() {
-            self.init();
+            self.init()?;
         } else if !self.parsed.contains(&Layer::Builtin) {
             self.builtin_delayed = true;
         }
+        Ok(())
     }
 
     /// The definitions for a strategic merge (parsing them first, as kyaml's
     /// `initSchema`).
-    pub fn for_merge(&mut self) -> OpenApi<'_> {
-        self.init();
-        self.view()
+    pub fn for_merge(&mut self) -> Result<OpenApi<'_>> {
+        self.init()?;
+        Ok(self.view())
     }
 
-    fn init(&mut self) {
+    fn init(&mut self) -> Result<()> {
         if self.ready {
-            return;
+            return Ok(());
         }
         self.ready = true;
+        if let Some(Custom::Text(path, text)) = &self.custom {
+            self.custom = Some(Custom::Parsed(parse_custom(text, path)?));
+        }
         if self.custom.is_some() {
             self.push(Layer::Custom);
         } else {
@@ -136,6 +148,7 @@ impl SchemaState {
             self.builtin_delayed = false;
             self.push(Layer::Builtin);
         }
+        Ok(())
     }
 
     /// Re-adding a document's definitions puts them over the others'.
@@ -147,7 +160,10 @@ impl SchemaState {
     fn view(&self) -> OpenApi<'_> {
         let doc = |layer: &Layer| match layer {
             Layer::Builtin => Some(builtin()),
-            Layer::Custom => self.custom.as_ref(),
+            Layer::Custom => match &self.custom {
+                Some(Custom::Parsed(doc)) => Some(doc),
+                _ => None,
+            },
         };
         let docs: Vec<&SchemaDoc> = self.parsed.iter().filter_map(doc).collect();
         match docs.as_slice() {
@@ -304,24 +320,38 @@ mod tests {
     fn custom_schema_alone_replaces_the_builtin_one() {
         let mut state = SchemaState::default();
         custom(&mut state);
-        assert!(containers_key(state.for_merge()).is_empty());
+        assert!(containers_key(state.for_merge().unwrap()).is_empty());
     }
 
     #[test]
     fn builtin_parsed_first_then_custom_wins() {
         let mut state = SchemaState::default();
-        assert_eq!(containers_key(state.for_merge()), ["name"]);
+        assert_eq!(containers_key(state.for_merge().unwrap()), ["name"]);
         custom(&mut state);
-        assert_eq!(containers_key(state.for_merge()), ["image"]);
+        assert_eq!(containers_key(state.for_merge().unwrap()), ["image"]);
     }
 
     #[test]
     fn builtin_delayed_then_builtin_wins() {
         let mut state = SchemaState::default();
-        state.note_type("apps/v1", "Deployment");
-        state.note_type("v1", "Deployment");
+        state.note_type("apps/v1", "Deployment").unwrap();
+        state.note_type("v1", "Deployment").unwrap();
         custom(&mut state);
-        assert_eq!(containers_key(state.for_merge()), ["name"]);
+        assert_eq!(containers_key(state.for_merge().unwrap()), ["name"]);
+    }
+
+    #[test]
+    fn a_broken_schema_fails_only_when_used() {
+        let mut state = SchemaState::default();
+        let field = json!({"path": "bad.json"});
+        state
+            .configure(Some(&field), |_| {
+                Ok(("bad.json".into(), "{\"definitions\": ".into()))
+            })
+            .unwrap();
+        state.note_type("apps/v1", "Deployment").unwrap();
+        let err = state.note_type("example.com/v1", "App").unwrap_err();
+        assert!(err.to_string().contains("invalid schema file"), "{err}");
     }
 
     #[test]
@@ -330,7 +360,7 @@ mod tests {
         let version = json!({"version": "v1.21.2"});
         state.configure(Some(&version), |_| unreachable!()).unwrap();
         custom(&mut state);
-        assert_eq!(containers_key(state.for_merge()), ["name"]);
+        assert_eq!(containers_key(state.for_merge().unwrap()), ["name"]);
 
         let old = json!({"version": "v1.14.1"});
         let err = SchemaState::default()
