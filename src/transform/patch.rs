@@ -703,6 +703,31 @@ mod tests {
     }
 
     #[test]
+    fn list_documents_are_inlined_after_the_others() {
+        let cm = |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+        let docs = vec![
+            json!({"apiVersion": "v1", "kind": "List", "items": [
+                cm("a"),
+                {"apiVersion": "v1", "kind": "ConfigMapList", "items": [cm("b")]},
+            ]}),
+            json!({"apiVersion": "v1", "kind": "List", "items": null}),
+            json!({"apiVersion": "v1", "kind": "PodList", "metadata": {"name": "no-items"}}),
+            cm("c"),
+        ];
+        let Ok(PatchBody::StrategicMerge(out)) = detect_parsed(docs, "p") else {
+            panic!("not a strategic merge body");
+        };
+        let names: Vec<&str> = out
+            .iter()
+            .map(|d| d["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["no-items", "c", "a", "b"]);
+        let bad = vec![json!({"kind": "List", "items": {"a": 1}})];
+        let err = detect_parsed(bad, "p").unwrap_err().to_string();
+        assert!(err.contains("expected array in List/items"), "{err}");
+    }
+
+    #[test]
     fn bodies_are_told_apart() {
         let sm = detect_parsed(vec![json!({"kind": "X", "metadata": {"name": "a"}})], "p");
         assert!(matches!(sm, Ok(PatchBody::StrategicMerge(_))));
