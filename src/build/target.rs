@@ -14,6 +14,8 @@ use crate::kustomization::{Kustomization, FILE_NAMES};
 use crate::loader::Loader;
 use crate::resource::{value_kind, Origin, Resource, ResourceMap};
 use crate::transform::fieldspec::TransformerConfig;
+use crate::transform::smp::openapi::SchemaState;
+use crate::transform::smp::OpenApi;
 use crate::{generate, transform};
 
 /// What a layer hands to the layer above it.
@@ -35,6 +37,8 @@ pub(crate) struct Context<'a> {
     warnings: Vec<String>,
     /// The top kustomization's `buildMetadata` annotations.
     pub metadata: transform::metadata::BuildMetadata,
+    /// The OpenAPI schema strategic merges use (kustomizations' `openapi:`).
+    openapi: SchemaState,
 }
 
 impl<'a> Context<'a> {
@@ -45,6 +49,7 @@ impl<'a> Context<'a> {
             stack: Vec::new(),
             warnings: Vec::new(),
             metadata: Default::default(),
+            openapi: SchemaState::default(),
         }
     }
 
@@ -90,10 +95,19 @@ impl<'a> Context<'a> {
         into: Accumulated,
     ) -> Result<Accumulated> {
         self.enter(dir)?;
-        let result = self.accumulate_layer(dir, k, into);
+        let result = self
+            .configure_openapi(dir, k)
+            .and_then(|()| self.accumulate_layer(dir, k, into));
         self.stack.pop();
         let file = kustomization_file(self.fs, dir);
         result.context_with(|| file.display().to_string())
+    }
+
+    /// kustomize sets the schema as it enters each kustomization; the first one set stays.
+    fn configure_openapi(&mut self, dir: &Path, k: &Kustomization) -> Result<()> {
+        let loader = Loader::new(self.fs, dir, self.options.load_restrictions);
+        self.openapi
+            .configure(k.open_api.as_ref(), |path| loader.read_to_string(path))
     }
 
     fn accumulate_layer(
@@ -153,13 +167,18 @@ impl<'a> Context<'a> {
         let resources = &mut acc.resources;
         let config = &acc.config;
         let strategic = transform::patch::load_strategic_merge(loader, &k.patches_strategic_merge)?;
-        transform::patch::apply_strategic_merge(resources, &strategic)?;
         let patches = k
             .patches
             .iter()
             .map(|patch| transform::patch::load_patch(loader, patch))
             .collect::<Result<Vec<_>>>()?;
-        transform::patch::apply_patches(resources, &patches)?;
+        let api = if transform::patch::merges_any(&strategic, &patches) {
+            self.openapi.for_merge()?
+        } else {
+            OpenApi::builtin()
+        };
+        transform::patch::apply_strategic_merge(resources, &strategic, api)?;
+        transform::patch::apply_patches(resources, &patches, api)?;
         if let Some(namespace) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
             transform::namespace::apply(resources, namespace, config)?;
         }
@@ -192,12 +211,20 @@ impl<'a> Context<'a> {
         }
         let plugins = self.plugin_configs(loader, &k.transformers, file)?;
         let resources = &mut acc.resources;
+        let transformations = self.metadata.transformations;
+        // Only a patch plugin needs the schema; asking for it fixes which one is used.
+        let api = if plugins.iter().any(|p| p.plugin.is_patch()) {
+            self.openapi.for_merge()?
+        } else {
+            OpenApi::builtin()
+        };
         transform::plugins::run_transformers(
             &plugins,
             resources,
             loader,
             &acc.config,
-            self.metadata.transformations,
+            api,
+            transformations,
         )?;
         let presets = load_presets(loader, &k.presets)?;
         if !presets.is_empty() {
@@ -298,6 +325,8 @@ impl<'a> Context<'a> {
             resources_from_text(&text, &path)?
         };
         for resource in resources {
+            self.openapi
+                .note_type(resource.api_version(), resource.kind())?;
             acc.resources.append(resource)?;
         }
         Ok(())
@@ -323,6 +352,7 @@ impl<'a> Context<'a> {
             stack: self.stack.clone(),
             warnings: Vec::new(),
             metadata: self.metadata,
+            openapi: SchemaState::default(),
         };
         let k = remote.load_kustomization(&checkout.root)?;
         if k.is_component() != component {

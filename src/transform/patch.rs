@@ -27,7 +27,7 @@ use crate::loader::Loader;
 use crate::resource::selector::select;
 use crate::resource::{Resource, ResourceMap};
 use crate::transform::json6902::{self, Ops};
-use crate::transform::smp;
+use crate::transform::smp::{self, OpenApi};
 
 /// One strategic-merge patch document and where it came from.
 #[derive(Clone, Debug)]
@@ -71,7 +71,7 @@ pub fn load_strategic_merge(loader: &Loader, entries: &[String]) -> Result<Vec<S
                 (docs, path.display().to_string())
             }
         };
-        for object in docs {
+        for object in expand_lists(docs, &source)? {
             check_resource_like(&object, &source)?;
             patches.push(SmPatch {
                 object,
@@ -172,11 +172,39 @@ pub fn detect_parsed(docs: Vec<Value>, source: &str) -> Result<PatchBody> {
             let first = docs.into_iter().next().unwrap_or_default();
             json6902::ops_from_value(first, source).map(PatchBody::Json6902)
         }
-        Some(_) if docs.iter().all(is_resource_like) => Ok(PatchBody::StrategicMerge(docs)),
+        Some(_) if docs.iter().all(is_resource_like) => {
+            expand_lists(docs, source).map(PatchBody::StrategicMerge)
+        }
         _ => Err(Error::msg(format!(
             "unable to parse SM or JSON patch from {source}: a strategic merge patch needs `kind`, a JSON patch is a list of operations"
         ))),
     }
+}
+
+/// kustomize's resource factory inlines `...List` documents that have
+/// `items`: the items join the end of the queue (so they follow the
+/// documents after the list), and are expanded in turn.
+fn expand_lists(docs: Vec<Value>, source: &str) -> Result<Vec<Value>> {
+    let mut queue: std::collections::VecDeque<Value> = docs.into();
+    let mut out = Vec::new();
+    while let Some(doc) = queue.pop_front() {
+        let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+        let items = doc.as_object().and_then(|m| m.get("items"));
+        match items {
+            Some(Value::Array(items)) if kind.ends_with("List") => {
+                queue.extend(items.iter().cloned());
+            }
+            Some(Value::Null) if kind.ends_with("List") => {}
+            Some(other) if kind.ends_with("List") => {
+                return Err(Error::msg(format!(
+                    "{source}: expected array in {kind}/items, but found {}",
+                    crate::resource::value_kind(other)
+                )));
+            }
+            _ => out.push(doc),
+        }
+    }
+    Ok(out)
 }
 
 fn is_resource_like(value: &Value) -> bool {
@@ -233,13 +261,18 @@ fn find_by_any_id(resources: &ResourceMap, id: &ResId, source: &str) -> Result<u
 
 /// `patchesStrategicMerge`: each document patches the resource it names.
 /// A patch that deletes its resource (`$patch: delete`) removes it.
-pub fn apply_strategic_merge(resources: &mut ResourceMap, patches: &[SmPatch]) -> Result<()> {
+/// Merge keys come from `api`.
+pub fn apply_strategic_merge(
+    resources: &mut ResourceMap,
+    patches: &[SmPatch],
+    api: OpenApi<'_>,
+) -> Result<()> {
     for patch in patches {
         let id = patch_id(&patch.object);
         let position = find_by_any_id(resources, &id, &patch.source)?;
         let resource = &resources.as_slice()[position];
         let object = patch_for_target(&patch.object, resource);
-        let update = merged(resource, &object, Options::default(), &patch.source)?;
+        let update = merged(resource, &object, Options::default(), &patch.source, api)?;
         store(resources, vec![(position, update)]);
     }
     Ok(())
@@ -296,21 +329,39 @@ struct Options {
     allow_kind_change: bool,
 }
 
-/// `patches:` entries, in order.
-pub fn apply_patches(resources: &mut ResourceMap, patches: &[LoadedPatch]) -> Result<()> {
+/// Whether a layer's patches include strategic merges (which need the
+/// OpenAPI schema ready).
+pub fn merges_any(strategic: &[SmPatch], patches: &[LoadedPatch]) -> bool {
+    !strategic.is_empty()
+        || patches
+            .iter()
+            .any(|p| matches!(p.body, PatchBody::StrategicMerge(_)))
+}
+
+/// `patches:` entries, in order; strategic merges take their keys from `api`.
+pub fn apply_patches(
+    resources: &mut ResourceMap,
+    patches: &[LoadedPatch],
+    api: OpenApi<'_>,
+) -> Result<()> {
     for patch in patches {
-        apply_patch(resources, patch)?;
+        apply_patch(resources, patch, api)?;
     }
     Ok(())
 }
 
 /// `patchesJson6902:` entries, in order (loaded with [`load_json6902`]).
 pub fn apply_json6902_patches(resources: &mut ResourceMap, patches: &[LoadedPatch]) -> Result<()> {
-    apply_patches(resources, patches)
+    // JSON 6902 operations need no schema.
+    apply_patches(resources, patches, OpenApi::builtin())
 }
 
 /// One `patches:` entry.
-pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch) -> Result<()> {
+pub fn apply_patch(
+    resources: &mut ResourceMap,
+    patch: &LoadedPatch,
+    api: OpenApi<'_>,
+) -> Result<()> {
     let options = Options {
         allow_name_change: patch.allow_name_change,
         allow_kind_change: patch.allow_kind_change,
@@ -327,7 +378,10 @@ pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch) -> Result<(
             for position in select(resources, target)? {
                 let resource = &resources.as_slice()[position];
                 let object = patch_for_target(doc, resource);
-                updates.push((position, merged(resource, &object, options, &patch.source)?));
+                updates.push((
+                    position,
+                    merged(resource, &object, options, &patch.source, api)?,
+                ));
             }
             store(resources, updates);
             Ok(())
@@ -336,7 +390,7 @@ pub fn apply_patch(resources: &mut ResourceMap, patch: &LoadedPatch) -> Result<(
             for doc in docs {
                 let position = find_by_any_id(resources, &patch_id(doc), &patch.source)?;
                 let resource = &resources.as_slice()[position];
-                let update = merged(resource, doc, options, &patch.source)?;
+                let update = merged(resource, doc, options, &patch.source, api)?;
                 store(resources, vec![(position, update)]);
             }
             Ok(())
@@ -365,9 +419,10 @@ fn merged(
     patch: &Value,
     options: Options,
     source: &str,
+    api: OpenApi<'_>,
 ) -> Result<Option<Resource>> {
     let mut object = resource.object().clone();
-    smp::merge(&mut object, patch).map_err(|e| {
+    smp::merge(&mut object, patch, api).map_err(|e| {
         e.context(format!(
             "applying strategic merge patch {source} to {}",
             resource.id()
@@ -498,7 +553,7 @@ mod tests {
                 allow_name,
                 allow_kind,
             );
-            apply_patch(&mut resources, &patch).unwrap();
+            apply_patch(&mut resources, &patch, OpenApi::builtin()).unwrap();
             assert_eq!(
                 objects(&resources),
                 vec![json!({"apiVersion": "apps/v1", "kind": kind,
@@ -518,13 +573,18 @@ mod tests {
                 "metadata": {"name": "web", "namespace": "prod"}, "spec": {"replicas": 5}}),
             source: "p.yaml".into(),
         };
-        apply_strategic_merge(&mut resources, std::slice::from_ref(&patch)).unwrap();
+        apply_strategic_merge(
+            &mut resources,
+            std::slice::from_ref(&patch),
+            OpenApi::builtin(),
+        )
+        .unwrap();
         assert_eq!(objects(&resources)[0]["spec"]["replicas"], json!(5));
         assert_eq!(objects(&resources)[0]["metadata"]["name"], json!("b-web"));
 
         let mut missing = patch;
         missing.object["metadata"]["namespace"] = json!("nope");
-        let err = apply_strategic_merge(&mut resources, &[missing])
+        let err = apply_strategic_merge(&mut resources, &[missing], OpenApi::builtin())
             .unwrap_err()
             .to_string();
         assert!(
@@ -550,7 +610,7 @@ mod tests {
             false,
             false,
         );
-        apply_patch(&mut with_target, &entry).unwrap();
+        apply_patch(&mut with_target, &entry, OpenApi::builtin()).unwrap();
         assert_eq!(
             objects(&with_target)[0]["metadata"],
             json!({"name": "a", "labels": {"x": "null", "y": "5", "z": "3"},
@@ -558,7 +618,12 @@ mod tests {
         );
 
         let mut without_target = map(vec![target]);
-        apply_patch(&mut without_target, &loaded(body, None, false, false)).unwrap();
+        apply_patch(
+            &mut without_target,
+            &loaded(body, None, false, false),
+            OpenApi::builtin(),
+        )
+        .unwrap();
         assert_eq!(
             objects(&without_target)[0]["metadata"],
             json!({"name": "a", "labels": {"y": "5", "z": "3"}})
@@ -572,7 +637,7 @@ mod tests {
         let mut patch = configmap("a");
         patch["$patch"] = json!("delete");
         let entry = loaded(PatchBody::StrategicMerge(vec![patch]), None, false, false);
-        apply_patch(&mut resources, &entry).unwrap();
+        apply_patch(&mut resources, &entry, OpenApi::builtin()).unwrap();
         assert_eq!(objects(&resources), vec![configmap("b")]);
     }
 
@@ -589,7 +654,7 @@ mod tests {
                    "spec": {"ports": [{"port": 80, "name": "http"}, {"port": 81}]}}),
         ];
         let entry = loaded(PatchBody::StrategicMerge(docs.clone()), None, false, false);
-        apply_patch(&mut resources, &entry).unwrap();
+        apply_patch(&mut resources, &entry, OpenApi::builtin()).unwrap();
         let out = objects(&resources);
         assert_eq!(out[0]["data"], json!({"x": "1", "z": "3"}));
         assert_eq!(
@@ -603,7 +668,9 @@ mod tests {
             false,
             false,
         );
-        let err = apply_patch(&mut resources, &entry).unwrap_err().to_string();
+        let err = apply_patch(&mut resources, &entry, OpenApi::builtin())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Multiple Strategic-Merge Patches"), "{err}");
     }
 
@@ -618,6 +685,7 @@ mod tests {
         let err = apply_patch(
             &mut resources,
             &loaded(PatchBody::Json6902(ops.clone()), None, false, false),
+            OpenApi::builtin(),
         )
         .unwrap_err()
         .to_string();
@@ -628,10 +696,35 @@ mod tests {
             false,
             false,
         );
-        apply_patch(&mut resources, &entry).unwrap();
+        apply_patch(&mut resources, &entry, OpenApi::builtin()).unwrap();
         assert!(objects(&resources)
             .iter()
             .all(|o| o["spec"]["replicas"] == json!(3)));
+    }
+
+    #[test]
+    fn list_documents_are_inlined_after_the_others() {
+        let cm = |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+        let docs = vec![
+            json!({"apiVersion": "v1", "kind": "List", "items": [
+                cm("a"),
+                {"apiVersion": "v1", "kind": "ConfigMapList", "items": [cm("b")]},
+            ]}),
+            json!({"apiVersion": "v1", "kind": "List", "items": null}),
+            json!({"apiVersion": "v1", "kind": "PodList", "metadata": {"name": "no-items"}}),
+            cm("c"),
+        ];
+        let Ok(PatchBody::StrategicMerge(out)) = detect_parsed(docs, "p") else {
+            panic!("not a strategic merge body");
+        };
+        let names: Vec<&str> = out
+            .iter()
+            .map(|d| d["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["no-items", "c", "a", "b"]);
+        let bad = vec![json!({"kind": "List", "items": {"a": 1}})];
+        let err = detect_parsed(bad, "p").unwrap_err().to_string();
+        assert!(err.contains("expected array in List/items"), "{err}");
     }
 
     #[test]

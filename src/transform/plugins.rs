@@ -29,6 +29,7 @@ use crate::transform::fieldspec::{
     apply_at_creating, merge_specs, FieldSpec, FsSlice, Leaf, TransformerConfig,
 };
 use crate::transform::namespace::{self, SubjectMode};
+use crate::transform::smp::OpenApi;
 use crate::transform::{images, labels, names, patch, replacements, replicas};
 
 /// One builtin plugin with its settings.
@@ -253,6 +254,16 @@ impl BuiltinPlugin {
         }
     }
 
+    /// Whether this plugin applies a strategic merge or JSON patch.
+    pub fn is_patch(&self) -> bool {
+        matches!(
+            self,
+            BuiltinPlugin::Patch(_)
+                | BuiltinPlugin::PatchStrategicMerge { .. }
+                | BuiltinPlugin::PatchJson6902 { .. }
+        )
+    }
+
     pub fn is_generator(&self) -> bool {
         matches!(
             self,
@@ -272,6 +283,7 @@ impl BuiltinPlugin {
         resources: &mut ResourceMap,
         loader: &Loader<'_>,
         _config: &TransformerConfig,
+        api: OpenApi<'_>,
     ) -> Result<()> {
         match self {
             BuiltinPlugin::Names {
@@ -327,7 +339,7 @@ impl BuiltinPlugin {
             BuiltinPlugin::Hash => generate::hash::add_hash_suffixes(resources),
             BuiltinPlugin::Patch(patch) => {
                 let loaded = patch::load_patch(loader, patch)?;
-                patch::apply_patch(resources, &loaded)
+                patch::apply_patch(resources, &loaded, api)
             }
             BuiltinPlugin::PatchStrategicMerge { paths, patches } => {
                 if paths.is_empty() && patches.is_empty() {
@@ -338,7 +350,7 @@ impl BuiltinPlugin {
                     entries.push(patches.clone());
                 }
                 let loaded = patch::load_strategic_merge(loader, &entries)?;
-                patch::apply_strategic_merge(resources, &loaded)
+                patch::apply_strategic_merge(resources, &loaded, api)
             }
             BuiltinPlugin::PatchJson6902 {
                 target,
@@ -355,7 +367,7 @@ impl BuiltinPlugin {
                     options: None,
                 };
                 let loaded = patch::load_json6902(loader, &entry)?;
-                patch::apply_patch(resources, &loaded)
+                patch::apply_patch(resources, &loaded, api)
             }
             BuiltinPlugin::Replacement { replacements } => {
                 let parsed = replacements::parse(replacements, loader)?;
@@ -981,6 +993,7 @@ pub fn run_transformers(
     resources: &mut ResourceMap,
     loader: &Loader<'_>,
     config: &TransformerConfig,
+    api: OpenApi<'_>,
     record: bool,
 ) -> Result<()> {
     for plugin in configs {
@@ -994,14 +1007,17 @@ pub fn run_transformers(
                 ),
             ));
         }
-        plugin.plugin.run(resources, loader, config).map_err(|e| {
-            e.context(format!(
-                "{} ({} {})",
-                plugin.configured.file.display(),
-                plugin.configured.kind,
-                plugin.configured.name
-            ))
-        })?;
+        plugin
+            .plugin
+            .run(resources, loader, config, api)
+            .map_err(|e| {
+                e.context(format!(
+                    "{} ({} {})",
+                    plugin.configured.file.display(),
+                    plugin.configured.kind,
+                    plugin.configured.name
+                ))
+            })?;
         if record {
             crate::transform::metadata::record(resources, &plugin.configured);
         }

@@ -6,14 +6,17 @@
 //! - `$patch: delete` removes the map (or list element) it sits in, and at
 //!   the top level the whole resource; `$patch: replace` on a map takes the
 //!   patch's map as is;
-//! - lists the schema marks `merge` (see [`schema`]) merge element by
+//! - lists the schema marks `merge` merge element by
 //!   element on their keys: elements the patch names come first, in patch
 //!   order, then the remaining elements of the target in their order. An
 //!   element-level `$patch: replace` has no effect (kyaml restores the
 //!   target's element); `$patch: replace|delete` as a lone list element
 //!   replaces or clears the list; `$patch: replace` at the top level
 //!   changes nothing (kyaml merges into the patch, not the resource);
-//! - every other list (and every list of a custom resource) is replaced;
+//! - every other list (and every list of a type the schema lacks) is
+//!   replaced. The schema is an [`OpenApi`] (see [`schema`]): the built-in
+//!   Kubernetes one, or a kustomization's custom one (see [`openapi`]); a
+//!   field it does not know takes the schema of its own apiVersion/kind;
 //! - `$setElementOrder/...`, `$deleteFromPrimitiveList/...` and
 //!   `$retainKeys` are not directives for kyaml: they are copied as fields;
 //! - a scalar replacing a quoted one prints quoted (kyaml keeps the target's
@@ -26,21 +29,25 @@
 //! was merged into rather than swapped for the patch's).
 
 mod list;
+pub mod openapi;
 pub mod schema;
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+pub use schema::OpenApi;
 use schema::Schema;
 
 /// Merges `patch` into `target` in place. A patch that deletes the whole
 /// object (`$patch: delete` at the top) leaves `Value::Null`.
 ///
-/// Merge keys come from the built-in schema of `target`'s apiVersion/kind.
-pub fn merge(target: &mut Value, patch: &Value) -> Result<()> {
+/// Merge keys come from `api`'s schema of `target`'s apiVersion/kind (and
+/// of any embedded object's, where the schema does not know a field).
+pub fn merge(target: &mut Value, patch: &Value, api: OpenApi<'_>) -> Result<()> {
     let mut path = Vec::new();
     let dest = Some(target.clone());
-    let walked = walk(dest, Some(patch.clone()), false, Schema::Unknown, &mut path)?;
+    let schema = Schema::unknown(api);
+    let walked = walk(dest, Some(patch.clone()), false, schema, &mut path)?;
     match walked.out {
         // kustomize keeps the resource node it merged into; a top-level
         // `$patch: replace` merges into the patch instead and changes nothing.
@@ -157,12 +164,13 @@ fn walk(
     dest: Option<Value>,
     origin: Option<Value>,
     aliased: bool,
-    schema: Schema,
+    schema: Schema<'_>,
     path: &mut Vec<String>,
 ) -> Result<Walked> {
     let dest = if aliased { origin.clone() } else { dest };
     let schema = if schema.is_unknown() {
-        schema_from_meta(dest.as_ref()).or_else(|| schema_from_meta(origin.as_ref()))
+        let api = schema.api();
+        schema_from_meta(dest.as_ref(), api).or_else(|| schema_from_meta(origin.as_ref(), api))
     } else {
         None
     }
@@ -183,7 +191,7 @@ fn walk(
     match kind {
         Kind::Map | Kind::Empty => walk_map(dest, origin, aliased, schema, path),
         Kind::Seq => match schema.merge_list() {
-            Some(list) => list::walk_merge_list(dest, origin, aliased, schema, list, path),
+            Some(list) => list::walk_merge_list(dest, origin, aliased, schema, &list, path),
             // A list without a merge strategy is replaced.
             None => Ok(Walked::new(Out::Set(origin.or(dest).unwrap_or_default()))),
         },
@@ -229,14 +237,14 @@ fn reads_as_non_string(text: &str) -> bool {
 }
 
 /// kyaml's `GetSchema`: a node with apiVersion and kind gets its type's schema.
-fn schema_from_meta(node: Option<&Value>) -> Option<Schema> {
+fn schema_from_meta<'a>(node: Option<&Value>, api: OpenApi<'a>) -> Option<Schema<'a>> {
     let map = node?.as_object()?;
     let api_version = map.get("apiVersion")?.as_str()?;
     let kind = map.get("kind")?.as_str()?;
     if api_version.is_empty() || kind.is_empty() {
         return None;
     }
-    let schema = Schema::for_type(api_version, kind);
+    let schema = api.for_type(api_version, kind);
     (!schema.is_unknown()).then_some(schema)
 }
 
@@ -269,7 +277,7 @@ fn walk_map(
     dest: Option<Value>,
     mut origin: Option<Value>,
     mut aliased: bool,
-    schema: Schema,
+    schema: Schema<'_>,
     path: &mut Vec<String>,
 ) -> Result<Walked> {
     let mut in_place = false;
@@ -330,7 +338,7 @@ fn merge_fields(
     dest: &mut Map<String, Value>,
     origin: Option<&Value>,
     aliased: bool,
-    schema: Schema,
+    schema: Schema<'_>,
     path: &mut Vec<String>,
 ) -> Result<()> {
     let origin_map = origin.and_then(Value::as_object);

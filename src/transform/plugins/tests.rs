@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::transform::smp::OpenApi;
+
 use serde_json::json;
 
 use super::*;
@@ -74,7 +76,12 @@ fn prefix_suffix_with_own_field_specs() {
     let fs = MemFs::new();
     let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
     plugin
-        .run(&mut resources, &loader, &TransformerConfig::builtin())
+        .run(
+            &mut resources,
+            &loader,
+            &TransformerConfig::builtin(),
+            OpenApi::builtin(),
+        )
         .unwrap();
     assert_eq!(
         names(&resources),
@@ -98,7 +105,12 @@ fn field_spec_unknown_keys_are_ignored() {
     let fs = MemFs::new();
     let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
     plugin
-        .run(&mut resources, &loader, &TransformerConfig::default())
+        .run(
+            &mut resources,
+            &loader,
+            &TransformerConfig::default(),
+            OpenApi::builtin(),
+        )
         .unwrap();
     assert_eq!(names(&resources), ["myapp-suffix", "myapp"]);
 }
@@ -136,6 +148,7 @@ fn inline_transformers_hash_and_label() {
         &mut resources,
         &loader,
         &TransformerConfig::builtin(),
+        OpenApi::builtin(),
         false,
     )
     .unwrap();
@@ -246,6 +259,7 @@ fn wrong_list_is_an_error() {
         &mut ResourceMap::new(),
         &loader,
         &TransformerConfig::default(),
+        OpenApi::builtin(),
         false,
     )
     .unwrap_err()
@@ -298,6 +312,7 @@ fn transformations_are_recorded() {
         &mut resources,
         &loader,
         &TransformerConfig::default(),
+        OpenApi::builtin(),
         true,
     )
     .unwrap();
@@ -331,7 +346,12 @@ fn json6902_plugins() {
     for config in configs {
         parse(config)
             .unwrap()
-            .run(&mut resources, &loader, &TransformerConfig::default())
+            .run(
+                &mut resources,
+                &loader,
+                &TransformerConfig::default(),
+                OpenApi::builtin(),
+            )
             .unwrap();
     }
     assert_eq!(
@@ -357,7 +377,12 @@ fn patch_transformer_plugin() {
         "metadata": {"name": "my-sts"},
         "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "my-image"}]}}}})]);
     plugin
-        .run(&mut resources, &loader, &TransformerConfig::default())
+        .run(
+            &mut resources,
+            &loader,
+            &TransformerConfig::default(),
+            OpenApi::builtin(),
+        )
         .unwrap();
     assert_eq!(
         resources.as_slice()[0].object()["spec"]["template"]["spec"]["containers"],
@@ -384,7 +409,12 @@ fn replacement_transformer_plugin() {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "buildup"}}),
     ]);
     plugin
-        .run(&mut resources, &loader, &TransformerConfig::default())
+        .run(
+            &mut resources,
+            &loader,
+            &TransformerConfig::default(),
+            OpenApi::builtin(),
+        )
         .unwrap();
     assert_eq!(
         resources.as_slice()[1].object()["spec"],
@@ -406,6 +436,7 @@ fn strategic_merge_plugin_needs_content() {
             &mut ResourceMap::new(),
             &loader,
             &TransformerConfig::default(),
+            OpenApi::builtin(),
         )
         .unwrap_err()
         .to_string();
@@ -429,7 +460,12 @@ fn field_name_case_follows_each_plugin() {
     let fs = MemFs::new();
     let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
     labels
-        .run(&mut resources, &loader, &TransformerConfig::default())
+        .run(
+            &mut resources,
+            &loader,
+            &TransformerConfig::default(),
+            OpenApi::builtin(),
+        )
         .unwrap();
     assert_eq!(
         resources.as_slice()[0].object()["metadata"]["labels"],
@@ -533,7 +569,12 @@ fn replica_count_with_own_specs() {
     names::apply_prefix(&mut resources, "p-", &TransformerConfig::builtin()).unwrap();
     parse(config("app"))
         .unwrap()
-        .run(&mut resources, &loader, &TransformerConfig::default())
+        .run(
+            &mut resources,
+            &loader,
+            &TransformerConfig::default(),
+            OpenApi::builtin(),
+        )
         .unwrap();
     let objects: Vec<&Value> = resources.iter().map(Resource::object).collect();
     assert_eq!(objects[0]["spec"], json!({"size": 5}));
@@ -541,7 +582,12 @@ fn replica_count_with_own_specs() {
     assert_eq!(objects[2].get("spec"), None);
     let err = parse(config("nomatch"))
         .unwrap()
-        .run(&mut resources, &loader, &TransformerConfig::default())
+        .run(
+            &mut resources,
+            &loader,
+            &TransformerConfig::default(),
+            OpenApi::builtin(),
+        )
         .unwrap_err()
         .to_string();
     assert!(

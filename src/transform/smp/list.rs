@@ -14,8 +14,8 @@ pub(super) fn walk_merge_list(
     dest: Option<Value>,
     mut origin: Option<Value>,
     mut aliased: bool,
-    schema: Schema,
-    list: &ListSchema,
+    schema: Schema<'_>,
+    list: &ListSchema<'_>,
     path: &mut Vec<String>,
 ) -> Result<Walked> {
     let dest = match dest {
@@ -56,7 +56,7 @@ pub(super) fn walk_merge_list(
         aliased,
         items_schema: schema.elements(),
     };
-    let keys = &list.keys;
+    let keys = list.keys;
     let values = merge.element_values(keys);
     let merged = if !values.is_empty() || !keys.is_empty() {
         merge.set_elements(values, keys, path)?
@@ -86,15 +86,15 @@ fn list_directive(items: &mut Vec<Value>) -> Result<Directive> {
 }
 
 /// The state of one merge-list walk.
-struct ListMerge {
+struct ListMerge<'a> {
     dest: Vec<Value>,
     /// `None` when the patch has no list here.
     origin: Option<Vec<Value>>,
     aliased: bool,
-    items_schema: Schema,
+    items_schema: Schema<'a>,
 }
 
-impl ListMerge {
+impl ListMerge<'_> {
     /// The lists in kyaml's prepend order: patch first, then target.
     fn sources(&self) -> Vec<&Vec<Value>> {
         let origin = if self.aliased {
@@ -192,7 +192,7 @@ impl ListMerge {
     }
 }
 
-impl ListMerge {
+impl ListMerge<'_> {
     /// Walks the target's and the patch's element with these key values;
     /// also returns where the target's element is.
     fn merge_element(

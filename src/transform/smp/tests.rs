@@ -191,7 +191,7 @@ fn merges_as_kubectl_kustomize() {
     let mut failures = Vec::new();
     for (name, target, patch, expected) in CASES {
         let mut object = parse(target);
-        let result = merge(&mut object, &parse(patch)).map(|()| object);
+        let result = merge(&mut object, &parse(patch), OpenApi::builtin()).map(|()| object);
         match result {
             Ok(object) if object == parse(expected) => {}
             Ok(object) => failures.push(format!("{name}:\n  got  {object}\n  want {expected}")),
@@ -208,7 +208,9 @@ fn unknown_directive_is_an_error() {
     let patch = parse(
         r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"$patch":"bogus"}}"#,
     );
-    let err = merge(&mut object, &patch).unwrap_err().to_string();
+    let err = merge(&mut object, &patch, OpenApi::builtin())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("unknown patch strategy 'bogus'"), "{err}");
 }
 
@@ -218,6 +220,8 @@ fn kind_mismatch_is_an_error_naming_the_field() {
         parse(r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"x":"1"}}"#);
     let patch =
         parse(r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":"text"}"#);
-    let err = merge(&mut object, &patch).unwrap_err().to_string();
+    let err = merge(&mut object, &patch, OpenApi::builtin())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`data`"), "{err}");
 }

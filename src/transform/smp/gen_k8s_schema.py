@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Regenerates k8s_merge.txt from kustomize's embedded Kubernetes schema.
+"""Regenerates k8s_schema.txt from kustomize's embedded Kubernetes schema.
 
     git -C <kustomize repo> show kustomize/v5.5.0:kyaml/openapi/kubernetesapi/v1_21_2/swagger.pb > swagger.pb
-    python3 gen_k8s_merge.py swagger.pb > k8s_merge.txt
+    python3 gen_k8s_schema.py swagger.pb > k8s_schema.txt
 
 swagger.pb is a gnostic OpenAPIv2 Document; this reads the protobuf wire
 format directly (Document.definitions = 9; NamedSchema name = 1, value = 2;
@@ -95,68 +95,39 @@ def merge_info(s):
     elif 'x-kubernetes-patch-merge-key' in e: keys = [yl(e['x-kubernetes-patch-merge-key'])]
     else: keys = []
     return st, keys
-# field shape: ('ref', D) | ('list', strategy, keys, itemD or None) | ('map', D)
-def shape(s):
-    t = s.get('type', [])
-    mi = merge_info(s)
-    if t == ['array']:
-        it = s.get('items', {})
-        if mi and 'merge' in mi[0].split(','):
-            return ('list', mi[0], mi[1], refname(it))
-        return None  # non-associative: walker never descends
-    if 'additionalProperties' in s:
-        r = refname(s['additionalProperties'])
-        return ('map', r) if r else None
+def line(f, s):
+    """One property: how kyaml's Field/Elements see it."""
     r = refname(s)
-    if r: return ('ref', r)
-    return None
-def short(n):
-    return n.replace('io.k8s.api.', '').replace('io.k8s.apimachinery.pkg.apis.meta.', 'meta.').replace('io.k8s.', '')
+    if r:
+        return '  %s ref %s' % (f, r)
+    if s.get('type', []) == ['array']:
+        mi = merge_info(s) or ('-', [])
+        it = refname(s.get('items', {})) or '-'
+        return '  %s list %s %s %s' % (f, mi[0], ','.join(mi[1]) or '-', it)
+    if 'additionalProperties' in s:
+        return '  %s map %s' % (f, refname(s['additionalProperties']) or '-')
+    return '  %s leaf' % f
 
 
 def main():
     d = definitions(open(sys.argv[1], 'rb').read())
-    shapes = {}
-    for name, s in d.items():
-        fs = {}
-        for f, fsch in (s.get('properties') or {}).items():
-            sh = shape(fsch)
-            if sh:
-                fs[f] = sh
-        shapes[name] = fs
-    # Keep the types from which a merge list can be reached.
-    rel = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, fs in shapes.items():
-            if name in rel:
-                continue
-            if any(sh[0] == 'list' or (sh[0] in ('ref', 'map') and sh[-1] in rel) for sh in fs.values()):
-                rel.add(name)
-                changed = True
-    out = ['# Generated from kustomize v5.5.0 kyaml/openapi/kubernetesapi/v1_21_2/swagger.pb:',
-           '# the strategic-merge facts of the built-in Kubernetes types. Only types that',
-           '# lead to a merge list are kept; see schema.rs for the format and',
-           '# gen_k8s_merge.py for how it was made.']
-    for name in sorted(rel):
-        out.append('type ' + short(name))
-        for f, sh in sorted(shapes[name].items()):
-            if sh[0] == 'list':
-                it = short(sh[3]) if sh[3] and sh[3] in rel else '-'
-                out.append('  %s list %s %s %s' % (f, sh[1], ','.join(sh[2]) or '-', it))
-            elif sh[1] in rel:
-                out.append('  %s %s %s' % (f, sh[0], short(sh[1])))
+    out = ['# Generated from kustomize v5.5.0 kyaml/openapi/kubernetesapi/v1_21_2/swagger.pb',
+           '# by gen_k8s_schema.py: every definition and property of the built-in',
+           '# Kubernetes schema, as strategic merge sees them. See schema.rs for the format.']
+    for name in sorted(d):
+        out.append('def ' + name)
+        for f, fsch in sorted((d[name].get('properties') or {}).items()):
+            out.append(line(f, fsch or {}))
     gvks = []
     for name, s in d.items():
         g = s.get('ext', {}).get('x-kubernetes-group-version-kind')
-        if not g or name not in rel:
+        if not g:
             continue
         for block in re.split(r'\n(?=- )', g.strip()):
             kv = dict(l.strip('- ').split(': ', 1) for l in block.split('\n'))
             group = kv.get('group')
             av = kv['version'] if not group or group in ('""', "''") else group + '/' + kv['version']
-            gvks.append('gvk %s %s %s' % (av, kv['kind'], short(name)))
+            gvks.append('gvk %s %s %s' % (av, kv['kind'], name))
     sys.stdout.write('\n'.join(out + sorted(gvks)) + '\n')
 
 
