@@ -194,19 +194,23 @@ fn live_source(args: &DiffArgs) -> anyhow::Result<(Box<dyn LiveSource + '_>, Lab
     Ok((Box::new(source), labels))
 }
 
-/// The cluster behind the [`LiveSource`] seam. The cluster module plugs in
-/// here: a `strata::cluster::ClusterSource` built from these options whose
-/// `live` returns one [`strata::diff::LiveObject`] per desired resource
-/// (live object and server-side dry-run result). This build has none.
+/// The cluster behind the [`LiveSource`] seam: kube-rs, with the user's kubeconfig.
+#[cfg(feature = "cluster")]
+fn cluster_source(options: &ClusterOptions) -> anyhow::Result<Box<dyn LiveSource>> {
+    Ok(Box::new(strata::cluster::ClusterSource {
+        options: options.clone(),
+    }))
+}
+
+/// Built without the `cluster` feature: only files and revisions.
+#[cfg(not(feature = "cluster"))]
 fn cluster_source(options: &ClusterOptions) -> anyhow::Result<Box<dyn LiveSource>> {
     let _ = options;
-    Err(
-        strata::Error::msg("live cluster diff is not available in this build")
-            .with_hint(
-                "compare with files (`--live objects.yaml`) or a Git revision (`--base main`)",
-            )
-            .into(),
+    Err(strata::Error::msg(
+        "live cluster diff is not available in this build (built without the `cluster` feature)",
     )
+    .with_hint("compare with files (`--live objects.yaml`) or a Git revision (`--base main`)")
+    .into())
 }
 
 /// `--base REV`: the targets under the paths, built at REV and in the work tree.

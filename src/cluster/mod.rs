@@ -30,16 +30,13 @@ mod connect;
 mod discover;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::diff::{LiveSource, LiveState};
 use crate::error::{Error, Result};
-use crate::id::ResId;
 use crate::resource::{Resource, ResourceMap};
 
 use connect::Connection;
@@ -52,42 +49,20 @@ const PARALLEL_OBJECTS: usize = 8;
 /// The field manager strata applies as.
 pub const FIELD_MANAGER: &str = "strata";
 
-/// How to reach the cluster; each field mirrors the kubectl flag of the same name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClusterOptions {
-    /// `--kubeconfig`; `None` reads `KUBECONFIG` or `~/.kube/config`.
-    pub kubeconfig: Option<PathBuf>,
-    /// `--context`; `None` uses the kubeconfig's current context.
-    pub context: Option<String>,
-    /// `--namespace`; `None` uses the context's namespace or `default`.
-    /// When given, a resource naming another namespace is an error, as in kubectl.
-    pub namespace: Option<String>,
-    /// `--request-timeout`: the bound on connecting and on each request.
-    pub request_timeout: Duration,
+pub use crate::diff::{ClusterOptions, LiveObject};
+
+/// The live cluster as a [`LiveSource`] for `strata diff`.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterSource {
+    pub options: ClusterOptions,
 }
 
-impl Default for ClusterOptions {
-    fn default() -> Self {
-        ClusterOptions {
-            kubeconfig: None,
-            context: None,
-            namespace: None,
-            request_timeout: Duration::from_secs(30),
-        }
+impl LiveSource for ClusterSource {
+    fn live(&self, desired: &ResourceMap) -> Result<LiveState> {
+        Ok(LiveState {
+            objects: live_state(&self.options, desired)?,
+        })
     }
-}
-
-/// One built resource as the cluster sees it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LiveObject {
-    /// The resource's id as in the build (namespace as written, maybe empty).
-    pub id: ResId,
-    /// The object on the cluster now; `None` when it does not exist.
-    pub live: Option<Value>,
-    /// What a server-side apply would make of it (dry-run result); `None`
-    /// when the server cannot tell because the build creates what the
-    /// object needs first: its kind's CRD or its namespace.
-    pub would_be: Option<Value>,
 }
 
 /// Reads the live state of every resource in `desired`, in build order.
