@@ -8,7 +8,7 @@
 mod finalize;
 mod target;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::fs::{normalize, FileSystem};
@@ -59,17 +59,49 @@ pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
 /// Builds the kustomization in directory `root`.
 pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result<Build> {
     let root = normalize(root);
+    if let Some((dir, top)) = lone_jsonnet_file(fs, &root) {
+        return build_top(fs, &dir, &top, options);
+    }
     if !fs.is_dir(&root) {
         return Err(Error::file(
             &root,
             "not a directory holding a kustomization",
         ));
     }
+    let top = target::Context::new(fs, options).load_kustomization(&root)?;
+    build_top(fs, &root, &top, options)
+}
+
+/// A `.jsonnet` file given instead of a directory builds as the only
+/// resource of an otherwise empty kustomization in its directory.
+fn lone_jsonnet_file(fs: &dyn FileSystem, path: &Path) -> Option<(PathBuf, Kustomization)> {
+    if !(fs.is_file(path) && path.extension().is_some_and(|e| e == "jsonnet")) {
+        return None;
+    }
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let top = Kustomization {
+        resources: vec![name],
+        ..Kustomization::default()
+    };
+    Some((dir, top))
+}
+
+/// Builds the kustomization `top` found (or assumed) in directory `root`.
+fn build_top(
+    fs: &dyn FileSystem,
+    root: &Path,
+    top: &Kustomization,
+    options: &BuildOptions,
+) -> Result<Build> {
+    let root = root.to_path_buf();
     let mut context = target::Context::new(fs, options);
-    let top = context.load_kustomization(&root)?;
     let metadata = crate::transform::metadata::BuildMetadata::from_options(&top.build_metadata);
     context.metadata = metadata;
-    let mut accumulated = context.accumulate(&root, &top, Accumulated::default())?;
+    let mut accumulated = context.accumulate(&root, top, Accumulated::default())?;
 
     // These steps act on the whole build and must follow every layer.
     finalize::add_hash_suffixes(&mut accumulated)?;
@@ -78,7 +110,7 @@ pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result
     finalize::drop_local_config(&mut accumulated.resources);
 
     let mut resources = accumulated.resources;
-    sort::sort(&mut resources, &output_order(&top, options)?);
+    sort::sort(&mut resources, &output_order(top, options)?);
     if options.enable_managed_by_label || top.build_metadata.iter().any(|m| m == "managedByLabel") {
         finalize::add_managed_by_label(&mut resources);
     }

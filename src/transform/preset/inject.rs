@@ -274,7 +274,7 @@ fn add_container(
     }
     if mode != OnConflict::Override {
         return Err(format!(
-            "container name {} is already taken in `{list}`",
+            "name {} is already taken in `{list}`",
             compact(name.unwrap_or(&Value::Null))
         ));
     }

@@ -1,0 +1,2 @@
+local k = import 'k.libsonnet';
+k.configMap('from-custom-lib', { source: k.source })

@@ -1,0 +1,3 @@
+{
+  configMap(name, data):: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: name }, data: data },
+}

@@ -1,0 +1,3 @@
+// `lib/` is searched by default, so the import needs no directory.
+local k = import 'k.libsonnet';
+k.configMap('from-lib', { source: 'lib' })

@@ -1,0 +1,3 @@
+{
+  service(name, port):: { apiVersion: 'v1', kind: 'Service', metadata: { name: name }, spec: { ports: [{ port: port }] } },
+}
