@@ -891,3 +891,49 @@ fn kubectl_requests_are_served() {
         );
     }
 }
+
+/// A benchmark, not a check: `cargo test --release --test cluster -- --ignored
+/// --nocapture live_diff_benchmark` prints how long a live diff of a few
+/// hundred resources takes against the test server (tests/bench/run calls it).
+#[test]
+#[ignore = "benchmark; run explicitly"]
+fn live_diff_benchmark() {
+    let fx = fixture();
+    let count = 300;
+    let object = |index: usize| match index % 3 {
+        0 => with_name(deployment(&format!("app:{index}")), &format!("app-{index}")),
+        1 => with_name(service(), &format!("svc-{index}")),
+        _ => json!({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": format!("cfg-{index}")},
+                    "data": {"index": index.to_string()}}),
+    };
+    // Half the objects exist already, some of them different from the build.
+    for index in (0..count).step_by(2) {
+        let mut live = object(index);
+        if index % 4 == 0 {
+            live["metadata"]["labels"] = json!({"stale": "true"});
+        }
+        fx.server.apply(live, "strata");
+    }
+    let desired = resources(&(0..count).map(object).collect::<Vec<_>>());
+    let started = Instant::now();
+    let objects = live_state(&options(&fx.kubeconfig), &desired).expect("live state");
+    let fetched = started.elapsed();
+    let state = strata::diff::LiveState { objects };
+    let diffs =
+        strata::diff::live::compare_live(&desired, &state, &strata::diff::DiffOptions::default())
+            .expect("diff");
+    let total = started.elapsed();
+    println!(
+        "live diff: {count} resources, {} differences, {:.3} s reading the cluster (get + dry-run apply), {:.3} s in all",
+        diffs.iter().filter(|d| d.change != strata::diff::Change::Unchanged).count(),
+        fetched.as_secs_f64(),
+        total.as_secs_f64()
+    );
+    assert_eq!(diffs.len(), count);
+}
+
+fn with_name(mut object: Value, name: &str) -> Value {
+    object["metadata"]["name"] = json!(name);
+    object
+}

@@ -161,6 +161,10 @@ def main():
     parser.add_argument("--apps", type=int, default=100)
     parser.add_argument("--teams", type=int, default=5)
     parser.add_argument("--envs", type=int, default=3)
+    parser.add_argument("--presets", action="store_true",
+                        help="every environment applies a preset library (strata only)")
+    parser.add_argument("--jsonnet", type=int, default=0, metavar="N",
+                        help="add a jsonnet base making N Deployment+Service pairs (strata only)")
     args = parser.parse_args()
     root = args.dir
     for i in range(args.apps):
@@ -217,8 +221,107 @@ spec:
           limits:
             memory: 512Mi
 """)
+    if args.presets:
+        presets(root, args.envs)
+    if args.jsonnet:
+        jsonnet_base(root, args.jsonnet)
     write(os.path.join(root, "all", "kustomization.yaml"),
-          "resources:\n" + "".join(f"- ../envs/env-{e}\n" for e in range(args.envs)))
+          "resources:\n" + "".join(f"- ../envs/env-{e}\n" for e in range(args.envs))
+          + ("- ../jsonnet\n" if args.jsonnet else ""))
+
+
+def presets(root, envs):
+    """A preset library every environment applies: defaults for all pods,
+    env and a sidecar for the ones labelled by their app base."""
+    write(os.path.join(root, "presets", "defaults.yaml"), """\
+apiVersion: strata.dev/v1alpha1
+kind: PodPreset
+metadata:
+  name: defaults
+spec:
+  selector: {}
+  env:
+  - name: CLUSTER_DOMAIN
+    value: cluster.local
+  resources:
+    requests:
+      cpu: 50m
+  tolerations:
+  - key: dedicated
+    operator: Equal
+    value: apps
+    effect: NoSchedule
+---
+apiVersion: strata.dev/v1alpha1
+kind: PodPreset
+metadata:
+  name: log-shipper
+spec:
+  selector:
+    matchExpressions:
+    - key: app.kubernetes.io/name
+      operator: Exists
+  volumes:
+  - name: logs
+    emptyDir: {}
+  volumeMounts:
+  - name: logs
+    mountPath: /var/log/app
+  sidecars:
+  - name: shipper
+    image: cr.fluentbit.io/fluent/fluent-bit:3.1.9
+    volumeMounts:
+    - name: logs
+      mountPath: /var/log/app
+      readOnly: true
+""")
+    for e in range(envs):
+        path = os.path.join(root, "envs", f"env-{e}", "kustomization.yaml")
+        with open(path, "a") as f:
+            f.write("presets:\n- ../../presets\n")
+
+
+def jsonnet_base(root, count):
+    """One jsonnet program that makes `count` Deployment+Service pairs from a library function."""
+    base = os.path.join(root, "jsonnet")
+    write(os.path.join(base, "kustomization.yaml"), "namespace: jsonnet\nresources:\n- main.jsonnet\n")
+    write(os.path.join(base, "lib", "service.libsonnet"), """\
+{
+  new(name, image, port=8080, replicas=2):: {
+    deployment: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: name, labels: { app: name } },
+      spec: {
+        replicas: replicas,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{
+            name: 'main',
+            image: image,
+            ports: [{ containerPort: port, name: 'http' }],
+            env: [{ name: 'NAME', value: name }, { name: 'PORT', value: std.toString(port) }],
+          }] },
+        },
+      },
+    },
+    service: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: name, labels: { app: name } },
+      spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 'http' }] },
+    },
+  },
+}
+""")
+    write(os.path.join(base, "main.jsonnet"), f"""\
+local service = import 'service.libsonnet';
+{{
+  ['svc-%d' % i]: service.new('svc-%d' % i, 'registry.example.com/svc:%d' % (i % 7), 8000 + i % 100)
+  for i in std.range(0, {count - 1})
+}}
+""")
 
 
 if __name__ == "__main__":
