@@ -1,0 +1,143 @@
+//! The `strata` binary as a user meets it: output files, exit codes, help.
+
+use std::path::Path;
+use std::process::Command;
+
+fn strata() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_strata"))
+}
+
+fn example(overlay: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("overlays")
+        .join(overlay)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn output_directory_gets_one_file_per_resource_named_as_kustomize() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let status = strata()
+        .args(["build", &example("staging"), "-o"])
+        .arg(dir.path())
+        .status()
+        .expect("strata runs");
+    assert!(status.success());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("listing")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // One namespace in the build, so no namespace prefix (kustomize's rule).
+    assert!(
+        names.contains(&"apps_v1_deployment_staging-web.yaml".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"batch_v1_cronjob_staging-reindex.yaml".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| n.ends_with(".yaml") && !n.starts_with('.')),
+        "{names:?}"
+    );
+    let stream = strata()
+        .args(["build", &example("staging")])
+        .output()
+        .expect("strata runs");
+    let documents = String::from_utf8_lossy(&stream.stdout)
+        .matches("\nkind: ")
+        .count()
+        + usize::from(String::from_utf8_lossy(&stream.stdout).starts_with("kind: "));
+    assert_eq!(names.len(), documents);
+}
+
+#[test]
+fn output_file_holds_the_stream() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("out.yaml");
+    let status = strata()
+        .args(["build", &example("dev"), "-o"])
+        .arg(&file)
+        .status()
+        .expect("strata runs");
+    assert!(status.success());
+    let stdout = strata()
+        .args(["build", &example("dev")])
+        .output()
+        .expect("strata runs")
+        .stdout;
+    assert_eq!(std::fs::read(&file).expect("written"), stdout);
+}
+
+#[test]
+fn a_failed_build_writes_nothing_and_exits_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources:\n- missing.yaml\n",
+    )
+    .unwrap();
+    let file = dir.path().join("out.yaml");
+    let output = strata()
+        .args(["build", "-o"])
+        .arg(&file)
+        .arg(dir.path())
+        .output()
+        .expect("strata runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!file.exists(), "no output file on error");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "only the kustomization remains");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("missing.yaml"), "{stderr}");
+}
+
+#[test]
+fn version_and_help_describe_the_commands() {
+    let version = strata().arg("--version").output().expect("strata runs");
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("strata {}", env!("CARGO_PKG_VERSION"))
+    );
+    let help =
+        String::from_utf8_lossy(&strata().arg("--help").output().unwrap().stdout).into_owned();
+    for command in ["build", "diff"] {
+        assert!(help.contains(command), "{help}");
+    }
+    let build =
+        String::from_utf8_lossy(&strata().args(["build", "--help"]).output().unwrap().stdout)
+            .into_owned();
+    for flag in [
+        "--output",
+        "--load-restrictor",
+        "--reorder",
+        "--enable-managedby-label",
+        "--ext-str",
+        "--enable-helm",
+    ] {
+        assert!(build.contains(flag), "build --help lacks {flag}");
+    }
+}
+
+#[test]
+fn unknown_field_error_names_the_file_and_suggests_the_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("kustomization.yaml"), "namePrefx: a-\n").unwrap();
+    let output = strata()
+        .arg("build")
+        .arg(dir.path())
+        .output()
+        .expect("strata runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("kustomization.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("hint: did you mean `namePrefix`?"),
+        "{stderr}"
+    );
+}
