@@ -78,11 +78,20 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 ];
 
 /// Whether kustomize treats this GVK as cluster-scoped.
+///
+/// Called for every id comparison, so it allocates nothing and compares the
+/// kind (which usually differs at once) before the API version.
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    let api_version = gvk.api_version();
     CLUSTER_SCOPED
         .iter()
-        .any(|(v, k)| *k == gvk.kind && *v == api_version)
+        .any(|(api_version, kind)| *kind == gvk.kind && api_version_is(api_version, gvk))
+}
+
+fn api_version_is(api_version: &str, gvk: &Gvk) -> bool {
+    match api_version.rsplit_once('/') {
+        Some((group, version)) => group == gvk.group && version == gvk.version,
+        None => gvk.group.is_empty() && api_version == gvk.version,
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! referrer can see; ties are broken by matching name prefixes/suffixes,
 //! and a remaining tie between different names is an error.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -26,12 +26,18 @@ struct Target {
     previous: Vec<ResId>,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
+    /// Cached: every candidate check asks.
+    cluster_scoped: bool,
+    effective_namespace: String,
 }
 
 impl Target {
     fn of(resource: &Resource) -> Self {
+        let current = resource.id();
         Target {
-            current: resource.id(),
+            cluster_scoped: current.gvk.is_cluster_scoped(),
+            effective_namespace: current.effective_namespace().to_string(),
+            current,
             original: resource.original_id(),
             previous: resource.previous_ids.clone(),
             prefixes: resource.name_prefixes.clone(),
@@ -48,7 +54,59 @@ impl Target {
     }
 
     fn is_cluster_scoped(&self) -> bool {
-        self.current.gvk.is_cluster_scoped()
+        self.cluster_scoped
+    }
+}
+
+/// The targets, with an index from every name a target ever had to the
+/// targets (in build order) that had it: a reference names one name, so
+/// only those targets need looking at.
+struct Targets {
+    all: Vec<Target>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Targets {
+    fn of(resources: &ResourceMap) -> Self {
+        let all: Vec<Target> = resources.iter().map(Target::of).collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, target) in all.iter().enumerate() {
+            let mut names: Vec<&str> = target.previous.iter().map(|id| id.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                by_name.entry(name.to_string()).or_default().push(index);
+            }
+        }
+        Targets { all, by_name }
+    }
+
+    /// The targets that once had this name, in build order.
+    fn named(&self, name: &str) -> impl Iterator<Item = &Target> {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&index| &self.all[index])
+    }
+}
+
+/// Which targets a referrer may name (kustomize's
+/// `SubsetThatCouldBeReferencedByResource`): everything for cluster-scoped
+/// referrers, else cluster-scoped targets, the same namespace, and the
+/// namespaces of a RoleBinding's ServiceAccount subjects.
+struct Visible {
+    everything: bool,
+    namespace: String,
+    subject_namespaces: BTreeSet<String>,
+}
+
+impl Visible {
+    fn admits(&self, target: &Target) -> bool {
+        self.everything
+            || target.is_cluster_scoped()
+            || target.effective_namespace == self.namespace
+            || self.subject_namespaces.contains(target.namespace())
     }
 }
 
@@ -61,15 +119,15 @@ struct Reference<'a> {
 /// Rewrites references to renamed resources everywhere, as kustomize does
 /// once at the end of a build.
 pub fn fix_references(resources: &mut ResourceMap, config: &TransformerConfig) -> Result<()> {
-    let targets: Vec<Target> = resources.iter().map(Target::of).collect();
+    let targets = Targets::of(resources);
     let mut edit = resources.edit();
-    for (index, referrer) in targets.iter().enumerate() {
+    for (index, referrer) in targets.all.iter().enumerate() {
         let references = references_of(referrer, config);
         if references.is_empty() {
             continue;
         }
         let resource = &mut edit[index];
-        let candidates = candidates_for(resource, referrer, &targets)?;
+        let visible = visible_to(resource, referrer)?;
         // roleRef's apiGroup and kind are never rewritten, so read them once.
         let role_ref = role_ref_gvk(resource.object());
         for reference in references {
@@ -81,7 +139,8 @@ pub fn fix_references(resources: &mut ResourceMap, config: &TransformerConfig) -
                     None
                 },
                 reference: &reference,
-                candidates: &candidates,
+                targets: &targets,
+                visible: &visible,
             };
             // The spec selected the referrer by its original id; the walk
             // must not filter again on the current kind.
@@ -118,27 +177,16 @@ fn references_of<'a>(referrer: &Target, config: &'a TransformerConfig) -> Vec<Re
     result
 }
 
-/// The targets a referrer may name (kustomize's
-/// `SubsetThatCouldBeReferencedByResource`): everything for cluster-scoped
-/// referrers, else cluster-scoped targets, the same namespace, and the
-/// namespaces of a RoleBinding's ServiceAccount subjects.
-fn candidates_for<'t>(
-    resource: &Resource,
-    referrer: &Target,
-    targets: &'t [Target],
-) -> Result<Vec<&'t Target>> {
-    if referrer.is_cluster_scoped() {
-        return Ok(targets.iter().collect());
-    }
-    let subject_namespaces = role_binding_namespaces(resource)?;
-    Ok(targets
-        .iter()
-        .filter(|t| {
-            t.is_cluster_scoped()
-                || t.current.effective_namespace() == referrer.current.effective_namespace()
-                || subject_namespaces.contains(t.namespace())
-        })
-        .collect())
+fn visible_to(resource: &Resource, referrer: &Target) -> Result<Visible> {
+    Ok(Visible {
+        everything: referrer.is_cluster_scoped(),
+        namespace: referrer.effective_namespace.clone(),
+        subject_namespaces: if referrer.is_cluster_scoped() {
+            BTreeSet::new()
+        } else {
+            role_binding_namespaces(resource)?
+        },
+    })
 }
 
 /// Namespaces of the ServiceAccount subjects of a RoleBinding.
@@ -178,10 +226,11 @@ struct Fixer<'a> {
     /// For `roleRef/name` fields, the kind the roleRef names.
     role_ref: Option<Gvk>,
     reference: &'a Reference<'a>,
-    candidates: &'a [&'a Target],
+    targets: &'a Targets,
+    visible: &'a Visible,
 }
 
-impl Fixer<'_> {
+impl<'a> Fixer<'a> {
     fn set(&self, node: &mut Value) -> Result<()> {
         match node {
             Value::Null => Ok(()),
@@ -201,7 +250,8 @@ impl Fixer<'_> {
     /// A field holding just the name.
     fn set_scalar(&self, node: &mut Value) -> Result<()> {
         let old = scalar_text(node);
-        let referral = self.select(&old, self.candidates, |a, b| a.name() == b.name())?;
+        let candidates = self.candidates_named(&old);
+        let referral = self.select(&old, &candidates, |a, b| a.name() == b.name())?;
         if let Some(referral) = referral {
             if referral.name() != old {
                 *node = Value::String(referral.name().to_string());
@@ -217,7 +267,7 @@ impl Fixer<'_> {
             return Err(Error::msg("path config error; no 'name' field in node"));
         };
         let old = scalar_text(name);
-        let candidates = self.candidates_in_namespace(map);
+        let candidates = self.candidates_in_namespace(map, &old);
         let referral = self.select(&old, &candidates, |a, b| {
             a.name() == b.name() && a.namespace() == b.namespace()
         })?;
@@ -238,24 +288,37 @@ impl Fixer<'_> {
         Ok(())
     }
 
+    /// The visible targets that once had this name, in build order.
+    fn candidates_named(&self, name: &str) -> Vec<&'a Target> {
+        self.targets
+            .named(name)
+            .filter(|t| self.visible.admits(t))
+            .collect()
+    }
+
     /// With a `namespace` field: the candidates originally in it, else those
-    /// now in it (cluster-scoped ones never).
-    fn candidates_in_namespace(&self, map: &Map<String, Value>) -> Vec<&Target> {
+    /// now in it (cluster-scoped ones never). Which of the two applies
+    /// depends on every visible target, whatever its name.
+    fn candidates_in_namespace(&self, map: &Map<String, Value>, name: &str) -> Vec<&'a Target> {
         let Some(namespace) = map.get("namespace") else {
-            return self.candidates.to_vec();
+            return self.candidates_named(name);
         };
         let namespace = scalar_text(namespace);
-        let namespaced = || self.candidates.iter().filter(|t| !t.is_cluster_scoped());
-        let original: Vec<&Target> = namespaced()
-            .filter(|t| t.original.effective_namespace() == namespace)
-            .copied()
-            .collect();
-        if !original.is_empty() {
-            return original;
-        }
-        namespaced()
-            .filter(|t| t.current.effective_namespace() == namespace)
-            .copied()
+        let any_originally_there = self.targets.all.iter().any(|t| {
+            self.visible.admits(t)
+                && !t.is_cluster_scoped()
+                && t.original.effective_namespace() == namespace
+        });
+        self.candidates_named(name)
+            .into_iter()
+            .filter(|t| !t.is_cluster_scoped())
+            .filter(|t| {
+                if any_originally_there {
+                    t.original.effective_namespace() == namespace
+                } else {
+                    t.effective_namespace == namespace
+                }
+            })
             .collect()
     }
 
@@ -305,7 +368,7 @@ impl Fixer<'_> {
         self.referrer.is_cluster_scoped()
             || target.is_cluster_scoped()
             || target.current.gvk.kind == "ServiceAccount"
-            || target.current.effective_namespace() == self.referrer.current.effective_namespace()
+            || target.effective_namespace == self.referrer.effective_namespace
     }
 }
 
