@@ -124,11 +124,15 @@ pub fn normalize(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` folds into a name before it; above the root it stays `/`;
+            // after another `..` (or at the start of a relative path) it is kept.
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
@@ -163,6 +167,20 @@ mod tests {
 
     #[test]
     fn normalizes_paths() {
-        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+        let cases = [
+            ("/a/./b/../c", "/a/c"),
+            ("./../../base", "../../base"),
+            ("../a/../../b", "../../b"),
+            ("a/../..", ".."),
+            ("/..", "/"),
+            ("a/..", "."),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                normalize(Path::new(input)),
+                PathBuf::from(expected),
+                "{input}"
+            );
+        }
     }
 }

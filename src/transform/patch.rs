@@ -441,8 +441,16 @@ fn merged(
 fn rebuilt(resource: &Resource, object: Value, source: &str) -> Result<Resource> {
     let mut updated = Resource::new(object, resource.origin.clone())
         .map_err(|e| e.context(format!("after patch {source}")))?;
+    // kustomize patches the resource in place: every build fact survives
+    // (vars bound in a lower layer, its prefixes and suffixes, ...).
     updated.previous_ids.clone_from(&resource.previous_ids);
     updated.generated.clone_from(&resource.generated);
+    updated.name_prefixes.clone_from(&resource.name_prefixes);
+    updated.name_suffixes.clone_from(&resource.name_suffixes);
+    updated.var_names.clone_from(&resource.var_names);
+    updated
+        .transformations
+        .clone_from(&resource.transformations);
     let old_id = resource.id();
     if updated.id() != old_id {
         updated.previous_ids.push(old_id);
