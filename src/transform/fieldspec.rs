@@ -209,6 +209,12 @@ impl TransformerConfig {
     /// kustomize's default configuration (`MakeDefaultConfig`). Entries are
     /// kept as listed, duplicates included, as kustomize's unmarshal does.
     pub fn builtin() -> Self {
+        // Parsed once per process: every layer of every build merges it.
+        static BUILTIN: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(Self::parse_builtin).clone()
+    }
+
+    fn parse_builtin() -> Self {
         let mut config = TransformerConfig::default();
         for (name, text) in BUILTIN_TABLES {
             let path = Path::new("src/transform/fieldspecs").join(name);
