@@ -5,6 +5,7 @@
 
 use super::{IdSelector, Selector, SourceSelector};
 use crate::error::{Error, Result};
+use crate::id::Gvk;
 use crate::kustomization::Selector as TargetSelector;
 use crate::resource::selector::{CompiledSelector, IdRules, LabelSelector};
 use crate::resource::Resource;
@@ -87,10 +88,8 @@ pub(super) fn id_string(id: &IdSelector) -> String {
         }
     };
     format!(
-        "{}.{}.{}/{}.{}",
-        or(&id.kind, "[noKind]"),
-        or(&id.version, "[noVer]"),
-        or(&id.group, "[noGrp]"),
+        "{}/{}.{}",
+        Gvk::new(&id.group, &id.version, &id.kind).kustomize_string(),
         or(&id.name, "[noName]"),
         or(&id.namespace, "[noNs]")
     )
