@@ -47,6 +47,24 @@ impl Gvk {
             && (selector.kind.is_empty() || selector.kind == self.kind)
     }
 
+    /// kustomize's `Gvk.String()`: `Kind.version.group`, with `[noKind]`,
+    /// `[noVer]` and `[noGrp]` for empty parts (its error messages use it).
+    pub fn kustomize_string(&self) -> String {
+        let or = |value: &str, placeholder: &str| {
+            if value.is_empty() {
+                placeholder.to_string()
+            } else {
+                value.to_string()
+            }
+        };
+        format!(
+            "{}.{}.{}",
+            or(&self.kind, "[noKind]"),
+            or(&self.version, "[noVer]"),
+            or(&self.group, "[noGrp]")
+        )
+    }
+
     /// Whether objects of this kind live outside namespaces, per the
     /// built-in Kubernetes kinds (custom kinds are taken as namespaced).
     pub fn is_cluster_scoped(&self) -> bool {

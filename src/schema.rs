@@ -6,6 +6,8 @@ use crate::id::Gvk;
 /// `(apiVersion, kind)` pairs that kustomize's built-in schema marks as not
 /// namespaceable. A kind is matched with its exact API version, as kustomize
 /// does: `v1 Namespace` is cluster-scoped, `example.com/v1 Namespace` is not.
+/// Not the same set as kyaml's precomputed list in `transform::smp::openapi`
+/// (that one has namespaced kinds too and lacks the `v1alpha1` kinds).
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
     (
         "admissionregistration.k8s.io/v1",

@@ -181,10 +181,8 @@ fn legacy_gvk_string(gvk: &Gvk) -> String {
 /// `kind.version.group|namespace|name`, with kustomize's placeholders.
 fn legacy_id_string(id: &ResId) -> String {
     format!(
-        "{}.{}.{}|{}|{}",
-        or_placeholder(&id.gvk.kind, "[noKind]"),
-        or_placeholder(&id.gvk.version, "[noVer]"),
-        or_placeholder(&id.gvk.group, "[noGrp]"),
+        "{}|{}|{}",
+        id.gvk.kustomize_string(),
         or_placeholder(&id.namespace, "~X"),
         or_placeholder(&id.name, "~N")
     )

@@ -1,10 +1,11 @@
 //! Patch and replacement targets: which resources a selector picks.
 //!
-//! As kustomize's `resWrangler.Select`: group, version, kind, name and
-//! namespace are regular expressions anchored at both ends (`^(?:...)$`);
-//! name and namespace match either the resource's original or its current
-//! value; `labelSelector` and `annotationSelector` use the Kubernetes
-//! label-selector syntax (`a=b,c!=d,e in (x,y),f notin (z),!g,h`).
+//! Patch targets ([`IdRules::Target`]) follow kustomize's `resWrangler.Select`:
+//! group, version, kind, name and namespace are regular expressions anchored
+//! at both ends (`^(?:...)$`); name and namespace match either the resource's
+//! original or its current value. Replacements ([`IdRules::Exact`]) follow
+//! `ResId.IsSelectedBy` instead. `labelSelector` and `annotationSelector` use
+//! the Kubernetes label-selector syntax (`a=b,c!=d,e in (x,y),f notin (z),!g,h`).
 
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -33,26 +34,48 @@ pub fn select(resources: &ResourceMap, selector: &Selector) -> Result<Vec<usize>
         .collect())
 }
 
-/// A selector with its regular expressions and label selectors parsed.
+/// How a selector compares a resource's ids; kustomize's patch targets and
+/// replacements differ here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdRules {
+    /// Patch targets (`resWrangler.Select`): anchored regular expressions;
+    /// name and namespace each match the original or the current value; a
+    /// cluster-scoped kind's namespace is `_non_namespaceable_`.
+    Target,
+    /// Replacements (`ResId.IsSelectedBy`): exact values; the current id or
+    /// one of the previous ids must match as a whole; ids carry no
+    /// cluster-scope knowledge, so an unset namespace is `default` for all kinds.
+    Exact,
+}
+
+/// A selector with its patterns and label selectors parsed.
 #[derive(Clone, Debug)]
 pub struct CompiledSelector {
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    rules: IdRules,
+    group: Pattern,
+    version: Pattern,
+    kind: Pattern,
+    name: Pattern,
+    namespace: Pattern,
     labels: LabelSelector,
     annotations: LabelSelector,
 }
 
 impl CompiledSelector {
+    /// A patch target ([`IdRules::Target`]).
     pub fn new(selector: &Selector) -> Result<Self> {
+        Self::with_rules(selector, IdRules::Target)
+    }
+
+    pub fn with_rules(selector: &Selector, rules: IdRules) -> Result<Self> {
+        let pattern = |field: &str, value: &Option<String>| Pattern::new(rules, field, value);
         Ok(CompiledSelector {
-            group: anchored("group", selector.group.as_deref())?,
-            version: anchored("version", selector.version.as_deref())?,
-            kind: anchored("kind", selector.kind.as_deref())?,
-            name: anchored("name", selector.name.as_deref())?,
-            namespace: anchored("namespace", selector.namespace.as_deref())?,
+            rules,
+            group: pattern("group", &selector.group)?,
+            version: pattern("version", &selector.version)?,
+            kind: pattern("kind", &selector.kind)?,
+            name: pattern("name", &selector.name)?,
+            namespace: pattern("namespace", &selector.namespace)?,
             labels: LabelSelector::parse(selector.label_selector.as_deref().unwrap_or(""))
                 .map_err(|e| e.context("in target `labelSelector`"))?,
             annotations: LabelSelector::parse(
@@ -63,22 +86,44 @@ impl CompiledSelector {
     }
 
     pub fn matches(&self, resource: &Resource) -> bool {
-        let current = resource.id();
-        let original = resource.original_id();
-        let gvk = &current.gvk;
-        (is_match(&self.namespace, selector_namespace(&original))
-            || is_match(&self.namespace, selector_namespace(&current)))
-            && (is_match(&self.name, &original.name) || is_match(&self.name, &current.name))
-            && is_match(&self.group, &gvk.group)
-            && is_match(&self.version, &gvk.version)
-            && is_match(&self.kind, &gvk.kind)
+        self.matches_id(resource)
             && self.labels.matches(resource.labels())
             && self.annotations.matches(resource.annotations())
     }
+
+    /// Whether group, version, kind, name and namespace match, by the selector's rules.
+    pub fn matches_id(&self, resource: &Resource) -> bool {
+        match self.rules {
+            IdRules::Target => {
+                let current = resource.id();
+                let original = resource.original_id();
+                (self.namespace.is_match(target_namespace(&original))
+                    || self.namespace.is_match(target_namespace(&current)))
+                    && (self.name.is_match(&original.name) || self.name.is_match(&current.name))
+                    && self.gvk_matches(&current.gvk)
+            }
+            IdRules::Exact => resource.all_ids().any(|id| {
+                let namespace = if id.namespace.is_empty() {
+                    "default"
+                } else {
+                    &id.namespace
+                };
+                self.name.is_match(&id.name)
+                    && self.namespace.is_match(namespace)
+                    && self.gvk_matches(&id.gvk)
+            }),
+        }
+    }
+
+    fn gvk_matches(&self, gvk: &crate::id::Gvk) -> bool {
+        self.group.is_match(&gvk.group)
+            && self.version.is_match(&gvk.version)
+            && self.kind.is_match(&gvk.kind)
+    }
 }
 
-/// The namespace a selector sees: `default` when unset, a marker when cluster-scoped.
-fn selector_namespace(id: &crate::id::ResId) -> &str {
+/// The namespace a patch target sees: `default` when unset, a marker when cluster-scoped.
+fn target_namespace(id: &crate::id::ResId) -> &str {
     if id.gvk.is_cluster_scoped() {
         NOT_A_NAMESPACE
     } else {
@@ -86,21 +131,35 @@ fn selector_namespace(id: &crate::id::ResId) -> &str {
     }
 }
 
-fn is_match(regex: &Option<Regex>, value: &str) -> bool {
-    regex.as_ref().is_none_or(|regex| regex.is_match(value))
+/// One id field of a selector; an unset or empty one matches anything.
+#[derive(Clone, Debug)]
+enum Pattern {
+    Any,
+    Regex(Regex),
+    Exact(String),
 }
 
-/// An empty pattern selects everything; others must match the whole value.
-fn anchored(field: &str, pattern: Option<&str>) -> Result<Option<Regex>> {
-    match pattern {
-        None | Some("") => Ok(None),
-        Some(pattern) => Regex::new(&format!("^(?:{pattern})$"))
-            .map(Some)
-            .map_err(|e| {
-                Error::msg(format!(
-                    "target `{field}`: invalid regular expression `{pattern}`: {e}"
-                ))
-            }),
+impl Pattern {
+    fn new(rules: IdRules, field: &str, pattern: &Option<String>) -> Result<Self> {
+        match (pattern.as_deref(), rules) {
+            (None | Some(""), _) => Ok(Pattern::Any),
+            (Some(pattern), IdRules::Exact) => Ok(Pattern::Exact(pattern.to_string())),
+            (Some(pattern), IdRules::Target) => Regex::new(&format!("^(?:{pattern})$"))
+                .map(Pattern::Regex)
+                .map_err(|e| {
+                    Error::msg(format!(
+                        "target `{field}`: invalid regular expression `{pattern}`: {e}"
+                    ))
+                }),
+        }
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        match self {
+            Pattern::Any => true,
+            Pattern::Regex(regex) => regex.is_match(value),
+            Pattern::Exact(exact) => exact == value,
+        }
     }
 }
 
@@ -108,6 +167,8 @@ fn anchored(field: &str, pattern: Option<&str>) -> Result<Option<Regex>> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LabelSelector {
     requirements: Vec<Requirement>,
+    /// Read by [`LabelSelector::parse_lenient`]: a null label reads as empty.
+    lenient: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,8 +184,19 @@ enum Requirement {
 impl LabelSelector {
     /// Parses `a=b,c!=d,e in (x,y),f notin (z),!g,h,i>1,j<2`.
     pub fn parse(text: &str) -> Result<Self> {
+        Self::parse_with(text, false)
+    }
+
+    /// As [`LabelSelector::parse`], the way replacements have always read
+    /// selectors: keys and values are not validated, unbalanced parentheses
+    /// are tolerated, and a null label value reads as empty.
+    pub fn parse_lenient(text: &str) -> Result<Self> {
+        Self::parse_with(text, true)
+    }
+
+    fn parse_with(text: &str, lenient: bool) -> Result<Self> {
         let mut requirements = Vec::new();
-        for part in split_top_level(text)? {
+        for part in split_top_level(text, lenient)? {
             let part = part.trim();
             if part.is_empty() {
                 if text.trim().is_empty() {
@@ -134,11 +206,14 @@ impl LabelSelector {
                     "invalid label selector `{text}`: empty requirement"
                 )));
             }
-            requirements.push(parse_requirement(part).map_err(|message| {
+            requirements.push(parse_requirement(part, lenient).map_err(|message| {
                 Error::msg(format!("invalid label selector `{text}`: {message}"))
             })?);
         }
-        Ok(LabelSelector { requirements })
+        Ok(LabelSelector {
+            requirements,
+            lenient,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -147,7 +222,11 @@ impl LabelSelector {
 
     /// Whether a label (or annotation) map satisfies every requirement.
     pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
-        let get = |key: &str| labels.and_then(|m| m.get(key)).map(label_text);
+        let get = |key: &str| {
+            labels
+                .and_then(|m| m.get(key))
+                .map(|value| label_text(value, self.lenient))
+        };
         self.requirements
             .iter()
             .all(|requirement| match requirement {
@@ -165,21 +244,23 @@ impl LabelSelector {
     }
 }
 
-fn label_text(value: &Value) -> String {
+fn label_text(value: &Value, lenient: bool) -> String {
     match value {
         Value::String(s) => s.clone(),
+        Value::Null if lenient => String::new(),
         other => other.to_string(),
     }
 }
 
-/// Splits on commas outside parentheses.
-fn split_top_level(text: &str) -> Result<Vec<&str>> {
+/// Splits on commas outside parentheses; `lenient` lets parentheses go unbalanced.
+fn split_top_level(text: &str, lenient: bool) -> Result<Vec<&str>> {
     let mut parts = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
     for (i, c) in text.char_indices() {
         match c {
             '(' => depth += 1,
+            ')' if lenient => depth = depth.saturating_sub(1),
             ')' => {
                 depth = depth.checked_sub(1).ok_or_else(|| {
                     Error::msg(format!("invalid label selector `{text}`: unbalanced `)`"))
@@ -192,7 +273,7 @@ fn split_top_level(text: &str) -> Result<Vec<&str>> {
             _ => {}
         }
     }
-    if depth != 0 {
+    if depth != 0 && !lenient {
         return Err(Error::msg(format!(
             "invalid label selector `{text}`: unclosed `(`"
         )));
@@ -201,7 +282,22 @@ fn split_top_level(text: &str) -> Result<Vec<&str>> {
     Ok(parts)
 }
 
-fn parse_requirement(part: &str) -> std::result::Result<Requirement, String> {
+fn parse_requirement(part: &str, lenient: bool) -> std::result::Result<Requirement, String> {
+    // Replacements have never validated keys and values.
+    let check_key = |key: &str| {
+        if lenient {
+            Ok(key.to_string())
+        } else {
+            check_key(key)
+        }
+    };
+    let check_value = |value: &str| {
+        if lenient {
+            Ok(value.to_string())
+        } else {
+            check_value(value)
+        }
+    };
     if let Some(key) = part.strip_prefix('!') {
         return Ok(Requirement::NotExists(check_key(key.trim())?));
     }

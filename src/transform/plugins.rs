@@ -419,7 +419,10 @@ fn run_replica_count(
     if found {
         return Ok(());
     }
-    let gvks: Vec<String> = field_specs.iter().map(|s| go_gvk(&s.gvk)).collect();
+    let gvks: Vec<String> = field_specs
+        .iter()
+        .map(|s| s.gvk.kustomize_string())
+        .collect();
     Err(Error::msg(format!(
         "resource with name {} does not match a config with the following GVK [{}]",
         replica.name,
@@ -441,24 +444,6 @@ fn set_count(field: &mut Value, count: i64) -> Result<()> {
         }
     };
     Ok(())
-}
-
-/// A GVK as kustomize prints it (`Kind.version.group`, `[noVer]` and
-/// `[noGrp]` for empty parts).
-fn go_gvk(gvk: &crate::id::Gvk) -> String {
-    let or = |s: &str, none: &str| {
-        if s.is_empty() {
-            none.to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    format!(
-        "{}.{}.{}",
-        or(&gvk.kind, "[noKind]"),
-        or(&gvk.version, "[noVer]"),
-        or(&gvk.group, "[noGrp]")
-    )
 }
 
 /// Whether two spec lists hold the same specs, in any order.

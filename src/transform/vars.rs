@@ -42,20 +42,11 @@ pub struct Var {
 impl fmt::Display for Var {
     /// As kustomize prints a `Var` with `%v`: `{NAME Kind.version.group {fieldPath}}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let or = |s: &str, none: &'static str| {
-            if s.is_empty() {
-                none.to_string()
-            } else {
-                s.to_string()
-            }
-        };
         write!(
             f,
-            "{{{} {}.{}.{} {{{}}}}}",
+            "{{{} {} {{{}}}}}",
             self.name,
-            or(&self.gvk.kind, "[noKind]"),
-            or(&self.gvk.version, "[noVer]"),
-            or(&self.gvk.group, "[noGrp]"),
+            self.gvk.kustomize_string(),
             self.field_path
         )
     }

@@ -30,6 +30,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use build::{AliasBudget, Builder, Failure};
+pub(crate) use resolve::is_non_string_yaml11;
 use resolve::Schema;
 
 /// Parses a stream of resources with go-yaml v3 semantics, as

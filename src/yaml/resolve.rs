@@ -100,6 +100,15 @@ pub(crate) fn resolve(schema: Schema, tag: TagKind, text: &str) -> Result<Resolv
     }
 }
 
+/// Whether go-yaml v2 reads the plain scalar `text` as anything but a
+/// string (`resolve("", text) != !!str`). The emitter quotes such strings.
+pub(crate) fn is_non_string_yaml11(text: &str) -> bool {
+    !matches!(
+        resolve(Schema::Yaml11, TagKind::None, text),
+        Ok(Resolved::Str)
+    )
+}
+
 fn resolve_untyped(schema: Schema, tag: TagKind, text: &str) -> Resolved {
     if let Some(known) = resolve_word(schema, text) {
         return known;

@@ -186,7 +186,9 @@ fn parse_custom(text: &str, path: &Path) -> Result<SchemaDoc> {
 }
 
 /// The types kyaml knows the scope of without reading its schema
-/// (`precomputedIsNamespaceScoped` in kyaml/openapi/openapi.go).
+/// (`precomputedIsNamespaceScoped` in kyaml/openapi/openapi.go). Not
+/// `crate::schema`'s cluster-scoped table: this one lists namespaced kinds
+/// too and lacks some that kustomize's schema marks cluster-scoped.
 const PRECOMPUTED: &[(&str, &str)] = &[
     (
         "admissionregistration.k8s.io/v1",
