@@ -264,12 +264,8 @@ impl Kustomization {
     /// Folds deprecated fields into their replacements, as kustomize's
     /// `FixKustomization` does.
     fn normalize(mut self) -> Self {
-        // `bases` were resources listed first.
-        if !self.bases.is_empty() {
-            let mut resources = std::mem::take(&mut self.bases);
-            resources.append(&mut self.resources);
-            self.resources = resources;
-        }
+        // `bases` are resources too; kustomize appends them after `resources`.
+        self.resources.append(&mut self.bases);
         self.images.append(&mut self.image_tags);
         for generator in self
             .config_map_generator
@@ -356,9 +352,10 @@ mod tests {
     }
 
     #[test]
-    fn bases_come_before_resources() {
+    fn bases_come_after_resources() {
+        // Checked with `kubectl kustomize --reorder none`.
         let k = parse("resources: [b]\nbases: [a]\n").unwrap();
-        assert_eq!(k.resources, vec!["a", "b"]);
+        assert_eq!(k.resources, vec!["b", "a"]);
     }
 
     #[test]
