@@ -106,6 +106,10 @@ pub struct Resource {
     /// only when the build asks for `buildMetadata` (see
     /// `transform::metadata`).
     pub transformations: Vec<Configured>,
+    /// JSON pointers of mapping values the file wrote as empty nulls
+    /// (`key:`); a strategic merge patch drops them (kyaml's merge2 keeps
+    /// only nulls spelled out). Empty once a patch rewrote the resource.
+    pub empty_nulls: Vec<String>,
 }
 
 impl Resource {
@@ -132,6 +136,7 @@ impl Resource {
             name_suffixes: Vec::new(),
             var_names: Vec::new(),
             transformations: Vec::new(),
+            empty_nulls: Vec::new(),
         })
     }
 

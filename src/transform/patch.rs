@@ -422,6 +422,7 @@ fn merged(
     api: OpenApi<'_>,
 ) -> Result<Option<Resource>> {
     let mut object = resource.object().clone();
+    drop_empty_nulls(&mut object, &resource.empty_nulls, api);
     smp::merge(&mut object, patch, api).map_err(|e| {
         e.context(format!(
             "applying strategic merge patch {source} to {}",
@@ -434,6 +435,58 @@ fn merged(
     let (name, namespace, kind) = (resource.name(), resource.namespace(), resource.kind());
     restore_meta(&mut object, options, name, namespace, kind);
     rebuilt(resource, object, source).map(Some)
+}
+
+/// kyaml's merge2 drops the target's nulls written as empty values (`key:`)
+/// wherever its walk reaches: through maps and lists merged by key, not into
+/// other lists. `null` and `~` stay. Removing them before the merge is the
+/// same: the patch's value for such a field wins over a null or a gap alike.
+fn drop_empty_nulls(object: &mut Value, pointers: &[String], api: OpenApi<'_>) {
+    let api_version = object.get("apiVersion").and_then(Value::as_str);
+    let kind = object.get("kind").and_then(Value::as_str);
+    let schema = match (api_version, kind) {
+        (Some(api_version), Some(kind)) => api.for_type(api_version, kind),
+        _ => smp::schema::Schema::unknown(api),
+    };
+    for pointer in pointers {
+        let segments: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let Some((last, parents)) = segments.split_last() else {
+            continue;
+        };
+        let Some(Value::Object(map)) = walked_node(object, parents, schema) else {
+            continue;
+        };
+        if map.get(last).is_some_and(Value::is_null) {
+            map.shift_remove(last);
+        }
+    }
+}
+
+/// The node at `segments` when kyaml's merge walk reaches it.
+fn walked_node<'v>(
+    mut node: &'v mut Value,
+    segments: &[String],
+    mut schema: smp::schema::Schema<'_>,
+) -> Option<&'v mut Value> {
+    for segment in segments {
+        node = match node {
+            Value::Object(map) => {
+                schema = schema.field(segment);
+                map.get_mut(segment)?
+            }
+            Value::Array(items) => {
+                schema.merge_list()?;
+                schema = schema.elements();
+                items.get_mut(segment.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// A resource with a patched object, keeping its build facts; a changed id

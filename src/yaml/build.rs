@@ -103,6 +103,8 @@ pub(crate) struct Builder<'b> {
     stack: Vec<Frame>,
     root: Option<Value>,
     budget: &'b mut AliasBudget,
+    /// JSON pointers of mapping values written as empty nulls (`key:`).
+    empty_nulls: Vec<String>,
 }
 
 impl<'b> Builder<'b> {
@@ -114,7 +116,31 @@ impl<'b> Builder<'b> {
             stack: Vec::new(),
             root: None,
             budget,
+            empty_nulls: Vec::new(),
         }
+    }
+
+    /// The JSON pointers of mapping values written as empty nulls (plain,
+    /// no text, no tag): kyaml's merge drops those, but not `null` or `~`.
+    pub(crate) fn take_empty_nulls(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.empty_nulls)
+    }
+
+    /// The JSON pointer of the node about to be added to the open collections.
+    fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for frame in &self.stack {
+            pointer.push('/');
+            match &frame.body {
+                Body::Seq(items) => pointer.push_str(&items.len().to_string()),
+                Body::Map(map) => {
+                    if let Some((KeyForm::Text(key), _)) = &map.key {
+                        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    }
+                }
+            }
+        }
+        pointer
     }
 
     /// The document's root, once its last event has been seen.
@@ -179,6 +205,7 @@ impl<'b> Builder<'b> {
         tag: Option<&Tag>,
         mark: &Marker,
     ) -> Outcome<()> {
+        let untagged = tag.is_none();
         let tag = tag_kind(tag);
         let quoted = style != ScalarStyle::Plain;
         self.count_node();
@@ -200,6 +227,17 @@ impl<'b> Builder<'b> {
             .map_err(|m| self.fail(mark, m))?;
         if anchor != 0 {
             self.remember_scalar(anchor, value.clone(), text, tag, quoted);
+        }
+        let in_map = matches!(
+            self.stack.last(),
+            Some(Frame {
+                body: Body::Map(_),
+                ..
+            })
+        );
+        if value.is_null() && text.is_empty() && !quoted && untagged && in_map {
+            let pointer = self.pointer();
+            self.empty_nulls.push(pointer);
         }
         self.add(value, mark, Origin::Inline)
     }

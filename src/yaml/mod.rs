@@ -37,6 +37,14 @@ use resolve::Schema;
 /// `kio.FromBytes` does. Empty, `null`, `{}` and `[]` documents are dropped;
 /// any other document must be a mapping. `kind: List` is not expanded here.
 pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
+    let documents = parse_stream_with_empty_nulls(text, path)?;
+    Ok(documents.into_iter().map(|(value, _)| value).collect())
+}
+
+/// As [`parse_stream`], with each document's JSON pointers of mapping values
+/// written as empty nulls (`key:` with nothing after it). kyaml's strategic
+/// merge drops those from its target but keeps `null` and `~`.
+pub fn parse_stream_with_empty_nulls(text: &str, path: &Path) -> Result<Vec<(Value, Vec<String>)>> {
     let text = normalize_line_ends(text);
     let mut resources = Vec::new();
     let mut budget = AliasBudget::default();
@@ -48,6 +56,7 @@ pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
             value,
             line,
             column,
+            empty_nulls,
         }) = document
         else {
             continue;
@@ -57,7 +66,7 @@ pub fn parse_stream(text: &str, path: &Path) -> Result<Vec<Value>> {
             Value::Null => {}
             Value::Object(ref map) if map.is_empty() => {}
             Value::Array(ref items) if items.is_empty() => {}
-            Value::Object(_) => resources.push(value),
+            Value::Object(_) => resources.push((value, empty_nulls)),
             other => {
                 let found = kind_name(&other);
                 let message =
@@ -140,6 +149,8 @@ struct Document {
     value: Value,
     line: usize,
     column: usize,
+    /// JSON pointers of mapping values written as empty nulls (`key:`).
+    empty_nulls: Vec<String>,
 }
 
 /// The first document of `text`, with the position of its root node. go-yaml
@@ -201,10 +212,12 @@ fn parse_first_document(
         }
     }
     let (line, column) = root_mark.unwrap_or((line_offset + 1, 1));
+    let empty_nulls = builder.take_empty_nulls();
     Ok(builder.take_root().map(|value| Document {
         value,
         line,
         column,
+        empty_nulls,
     }))
 }
 

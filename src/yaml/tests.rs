@@ -660,3 +660,20 @@ fn empty_key_after_commented_question_mark() {
     let doc = &stream("kind: T\nspec:\n  ? # explicit\n  # more\n  : x\n")[0];
     assert_eq!(doc["spec"], json!({"": "x"}));
 }
+
+/// Only plain, empty, untagged mapping values count (kyaml merge2 keeps the
+/// nulls whose node has text: `null`, `~`; kubectl-verified).
+#[test]
+fn empty_nulls_are_recorded_per_document() {
+    let text =
+        "a:\nb: null\nc: ~\nd: !!null\ne: ''\nf:\n  - x:\n    y: 1\n  - [ ]\ng/~h:\n---\nk: v\n";
+    let documents = parse_stream_with_empty_nulls(text, Path::new("t.yaml")).unwrap();
+    let pointers: Vec<Vec<String>> = documents.into_iter().map(|(_, p)| p).collect();
+    assert_eq!(
+        pointers,
+        vec![
+            vec!["/a".to_string(), "/f/0/x".into(), "/g~1~0h".into()],
+            vec![]
+        ]
+    );
+}
