@@ -471,50 +471,34 @@ fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> PathBuf {
 
 /// The resources in a manifest file: every document, `List`s expanded.
 pub fn resources_from_text(text: &str, path: &Path) -> Result<Vec<Resource>> {
-    let mut resources = Vec::new();
-    for (document, empty_nulls) in crate::yaml::parse_stream_with_empty_nulls(text, path)? {
-        push_document(document, empty_nulls, path, &mut resources)?;
-    }
-    Ok(resources)
-}
-
-fn push_document(
-    document: Value,
-    empty_nulls: Vec<String>,
-    path: &Path,
-    out: &mut Vec<Resource>,
-) -> Result<()> {
-    let Value::Object(map) = document else {
-        return Err(Error::file(
-            path,
-            format!(
-                "expected a mapping for a resource, found {}",
-                value_kind(&document)
-            ),
-        ));
-    };
-    let is_list = map
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|kind| kind == "List" || kind.ends_with("List") && map.contains_key("items"));
-    if is_list {
-        if let Some(Value::Array(items)) = map.get("items") {
-            for (index, item) in items.clone().into_iter().enumerate() {
-                let prefix = format!("/items/{index}");
-                let inner = empty_nulls
-                    .iter()
-                    .filter_map(|p| p.strip_prefix(prefix.as_str()))
-                    .filter(|p| p.starts_with('/'))
-                    .map(str::to_string)
-                    .collect();
-                push_document(item, inner, path, out)?;
+    let documents = crate::yaml::parse_stream_with_empty_nulls(text, path)?;
+    let source = path.display().to_string();
+    // An item's empty nulls are the list's, below `/items/<index>`.
+    let documents = crate::resource::expand_lists(documents, &source, |paths, index| {
+        let prefix = format!("/items/{index}");
+        paths
+            .iter()
+            .filter_map(|p| p.strip_prefix(prefix.as_str()))
+            .filter(|p| p.starts_with('/'))
+            .map(str::to_string)
+            .collect()
+    })?;
+    documents
+        .into_iter()
+        .map(|(document, empty_nulls)| {
+            if !document.is_object() {
+                return Err(Error::file(
+                    path,
+                    format!(
+                        "expected a mapping for a resource, found {}",
+                        value_kind(&document)
+                    ),
+                ));
             }
-        }
-        return Ok(());
-    }
-    let mut resource = Resource::new(Value::Object(map), Origin::File(path.to_path_buf()))
-        .map_err(|e| Error::file(path, e.to_string()))?;
-    resource.empty_nulls = empty_nulls;
-    out.push(resource);
-    Ok(())
+            let mut resource = Resource::new(document, Origin::File(path.to_path_buf()))
+                .map_err(|e| Error::file(path, e.to_string()))?;
+            resource.empty_nulls = empty_nulls;
+            Ok(resource)
+        })
+        .collect()
 }

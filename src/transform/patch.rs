@@ -181,30 +181,10 @@ pub fn detect_parsed(docs: Vec<Value>, source: &str) -> Result<PatchBody> {
     }
 }
 
-/// kustomize's resource factory inlines `...List` documents that have
-/// `items`: the items join the end of the queue (so they follow the
-/// documents after the list), and are expanded in turn.
 fn expand_lists(docs: Vec<Value>, source: &str) -> Result<Vec<Value>> {
-    let mut queue: std::collections::VecDeque<Value> = docs.into();
-    let mut out = Vec::new();
-    while let Some(doc) = queue.pop_front() {
-        let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-        let items = doc.as_object().and_then(|m| m.get("items"));
-        match items {
-            Some(Value::Array(items)) if kind.ends_with("List") => {
-                queue.extend(items.iter().cloned());
-            }
-            Some(Value::Null) if kind.ends_with("List") => {}
-            Some(other) if kind.ends_with("List") => {
-                return Err(Error::msg(format!(
-                    "{source}: expected array in {kind}/items, but found {}",
-                    crate::resource::value_kind(other)
-                )));
-            }
-            _ => out.push(doc),
-        }
-    }
-    Ok(out)
+    let docs = docs.into_iter().map(|doc| (doc, ())).collect();
+    let expanded = crate::resource::expand_lists(docs, source, |(), _| ())?;
+    Ok(expanded.into_iter().map(|(doc, ())| doc).collect())
 }
 
 fn is_resource_like(value: &Value) -> bool {
