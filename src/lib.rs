@@ -16,18 +16,18 @@
 //! the result. The library does no I/O of its own beyond the file system
 //! handed to it and never prints.
 
-pub mod build;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod diff;
 pub mod emit;
+pub mod engine;
 pub mod error;
 pub mod fs;
 pub mod generate;
 pub mod id;
-pub mod kustomization;
-pub mod loader;
+pub mod load;
 pub mod output;
+pub mod pipeline;
 pub mod remote;
 pub mod resource;
 pub mod schema;
@@ -35,7 +35,7 @@ pub mod sort;
 pub mod transform;
 pub mod yaml;
 
-pub use build::{build, Build, BuildOptions};
 pub use error::{Error, Result};
 pub use id::{Gvk, ResId};
+pub use pipeline::{build, Build, BuildOptions};
 pub use resource::{Resource, ResourceMap};

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::id::{Gvk, ResId};
-use crate::kustomization::SortOptions;
+use crate::load::kustomization::SortOptions;
 use crate::resource::ResourceMap;
 
 /// kustomize's default `orderFirst` kinds, most important first.

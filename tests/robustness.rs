@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
+use strata::engine::{json6902, smp};
 use strata::fs::MemFs;
-use strata::transform::{json6902, smp};
 use strata::BuildOptions;
 
 /// xorshift64*: small, seeded, good enough to spread inputs.

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use strata::build::Reorder;
 use strata::fs::DiskFs;
 use strata::generate::helm::HelmOptions;
-use strata::generate::jsonnet::JsonnetOverrides;
-use strata::loader::LoadRestrictions;
+use strata::load::jsonnet::JsonnetOverrides;
+use strata::load::loader::LoadRestrictions;
+use strata::pipeline::Reorder;
 use strata::remote::RemoteOptions;
 use strata::{BuildOptions, ResourceMap};
 

@@ -15,13 +15,13 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use strata::build::BuildOptions;
 use strata::diff::{
     self, live::compare_live, ClusterOptions, DiffOptions, FileSource, Labels, LiveSource,
     RevisionDiff, Summary, TargetDiff, Tree,
 };
 use strata::fs::DiskFs;
-use strata::loader::LoadRestrictions;
+use strata::load::loader::LoadRestrictions;
+use strata::pipeline::BuildOptions;
 use strata::ResourceMap;
 
 use super::build::LoadRestrictorArg;

@@ -8,9 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::build::{build, BuildOptions};
 use crate::error::{Result, ResultExt};
 use crate::fs::FileSystem;
+use crate::pipeline::{build, BuildOptions};
 use crate::resource::{Resource, ResourceMap};
 
 use super::recording::RecordingFs;

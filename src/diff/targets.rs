@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::fs::{normalize, FileSystem};
-use crate::kustomization::{Kustomization, FILE_NAMES};
+use crate::load::kustomization::{Kustomization, FILE_NAMES};
 
 /// How deep a walk goes; guards against symlink loops.
 const MAX_DEPTH: usize = 64;

@@ -17,8 +17,8 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::kustomization::{GeneratorArgs, GeneratorOptions, StringMap};
-use crate::loader::Loader;
+use crate::load::kustomization::{GeneratorArgs, GeneratorOptions, StringMap};
+use crate::load::loader::Loader;
 use crate::resource::{Generated, Origin, Resource};
 
 /// Which generator a set of arguments belongs to.

@@ -18,8 +18,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::kustomization::Kustomization;
-use crate::loader::Loader;
+use crate::load::kustomization::Kustomization;
+use crate::load::loader::Loader;
 use crate::resource::{Origin, Resource, ResourceMap};
 
 /// kustomize's `--enable-helm`, `--helm-command` and the `--helm-*` overrides.

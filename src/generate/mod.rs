@@ -11,7 +11,6 @@
 pub mod configmap;
 pub mod hash;
 pub mod helm;
-pub mod jsonnet;
 
 use serde_json::{Map, Value};
 

@@ -217,8 +217,8 @@ fn merge_into_a_resource_without_suffix_keeps_it_without() {
 #[test]
 fn overlay_merge_keeps_binary_data() {
     use crate::fs::MemFs;
-    use crate::kustomization::GeneratorArgs;
-    use crate::loader::{LoadRestrictions, Loader};
+    use crate::load::kustomization::GeneratorArgs;
+    use crate::load::loader::{LoadRestrictions, Loader};
     use std::path::{Path, PathBuf};
 
     let mut fs = MemFs::new();

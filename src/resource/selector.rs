@@ -11,7 +11,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::kustomization::Selector;
+use crate::load::kustomization::Selector;
 use crate::resource::{Resource, ResourceMap};
 
 /// kustomize's effective namespace of a cluster-scoped id.

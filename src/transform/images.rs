@@ -22,10 +22,10 @@
 use regex::Regex;
 use serde_json::Value;
 
+use crate::engine::fieldspec::FieldSpec;
 use crate::error::{Error, Result};
-use crate::kustomization::Image;
+use crate::load::kustomization::Image;
 use crate::resource::{value_kind, ResourceMap};
-use crate::transform::fieldspec::FieldSpec;
 
 /// Applies every `images:` entry, in order, to every resource, with the
 /// `images` field specs of the layer's transformer configuration.

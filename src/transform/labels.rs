@@ -13,13 +13,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
-use crate::id::Gvk;
-use crate::kustomization::{Label, StringMap};
-use crate::resource::{value_kind, ResourceMap};
-use crate::transform::fieldspec::{
+use crate::engine::fieldspec::{
     apply_at_creating, merge_one, merge_specs, FieldSpec, FsSlice, Leaf, TransformerConfig,
 };
+use crate::error::{Error, Result};
+use crate::id::Gvk;
+use crate::load::kustomization::{Label, StringMap};
+use crate::resource::{value_kind, ResourceMap};
 
 /// Applies a layer's `labels:` entries, then its `commonLabels`, in
 /// kustomize's order. `kustomization` names the file in errors.

@@ -21,7 +21,7 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use crate::kustomization::Kustomization;
+use crate::load::kustomization::Kustomization;
 use crate::resource::{Configured, Origin, Resource, ResourceMap};
 
 pub const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";

@@ -12,10 +12,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
+use crate::engine::fieldspec::{apply_at, FieldSpec, TransformerConfig};
 use crate::error::{Error, Result};
 use crate::id::{Gvk, ResId};
 use crate::resource::{value_kind, Resource, ResourceMap};
-use crate::transform::fieldspec::{apply_at, FieldSpec, TransformerConfig};
 
 /// What name references need to know about a possible target; taken before
 /// any referrer is edited (nameref never changes names or namespaces).

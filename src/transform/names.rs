@@ -7,10 +7,10 @@
 
 use serde_json::Value;
 
+use crate::engine::fieldspec::{apply_at_creating, FieldSpec, Leaf, TransformerConfig};
 use crate::error::{Error, Result};
 use crate::id::Gvk;
 use crate::resource::{value_kind, Resource, ResourceMap};
-use crate::transform::fieldspec::{apply_at_creating, FieldSpec, Leaf, TransformerConfig};
 
 /// Kinds kustomize never prefixes or suffixes, as GVK selectors.
 const SKIPPED: &[(&str, &str)] = &[

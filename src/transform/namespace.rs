@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
+use crate::engine::fieldspec::{apply_at_creating, FieldSpec, Leaf, TransformerConfig};
 use crate::error::{Error, Result};
 use crate::id::Gvk;
 use crate::resource::{value_kind, ResourceMap};
-use crate::transform::fieldspec::{apply_at_creating, FieldSpec, Leaf, TransformerConfig};
 
 /// Which (Cluster)RoleBinding subjects get the namespace
 /// (`setRoleBindingSubjects`).

@@ -20,14 +20,14 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::engine::json6902::{self, Ops};
+use crate::engine::smp::{self, OpenApi};
 use crate::error::{Error, Result};
 use crate::id::ResId;
-use crate::kustomization::{Patch, Selector};
-use crate::loader::Loader;
+use crate::load::kustomization::{Patch, Selector};
+use crate::load::loader::Loader;
 use crate::resource::selector::select;
 use crate::resource::{Resource, ResourceMap};
-use crate::transform::json6902::{self, Ops};
-use crate::transform::smp::{self, OpenApi};
 
 /// One strategic-merge patch document and where it came from.
 #[derive(Clone, Debug)]
@@ -792,7 +792,7 @@ mod tests {
             .add("/k/kustomization.yaml", "")
             .add("/outside.json", "[]");
         let root = std::path::PathBuf::from("/k");
-        let loader = Loader::new(&fs, &root, crate::loader::LoadRestrictions::RootOnly);
+        let loader = Loader::new(&fs, &root, crate::load::loader::LoadRestrictions::RootOnly);
 
         let inline = entry(json!({"patch": "[{\"op\": \"remove\", \"path\": \"/a\"}]",
                                   "target": {"kind": "X"}}));

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::id::Gvk;
-use crate::kustomization::Replica;
+use crate::load::kustomization::Replica;
 use crate::resource::{value_kind, Resource, ResourceMap};
 
 /// The kinds of kustomize's default `replicas` field specs, in the order

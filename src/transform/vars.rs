@@ -21,10 +21,10 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::engine::fieldspec::{apply_at, TransformerConfig};
 use crate::error::{Error, Result};
 use crate::id::{Gvk, ResId};
 use crate::resource::{value_kind, ResourceMap};
-use crate::transform::fieldspec::{apply_at, TransformerConfig};
 
 /// kustomize's default `fieldref.fieldPath`.
 pub const DEFAULT_FIELD_PATH: &str = "metadata.name";

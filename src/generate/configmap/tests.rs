@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::fs::MemFs;
-use crate::loader::LoadRestrictions;
+use crate::load::loader::LoadRestrictions;
 use crate::resource::Behavior;
 
 const KUST: &str = "/k/kustomization.yaml";

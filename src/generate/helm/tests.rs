@@ -128,7 +128,7 @@ fn refuses_charts_without_enable_helm() {
     };
     let fs = crate::fs::MemFs::new();
     let root = PathBuf::from("/k");
-    let loader = Loader::new(&fs, &root, crate::loader::LoadRestrictions::RootOnly);
+    let loader = Loader::new(&fs, &root, crate::load::loader::LoadRestrictions::RootOnly);
     let error = inflate_all(
         &loader,
         &k,

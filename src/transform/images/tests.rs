@@ -30,7 +30,7 @@ fn run(objects: Vec<Value>, images: &[Image]) -> Result<Vec<Value>> {
     apply(
         &mut resources,
         images,
-        &crate::transform::fieldspec::TransformerConfig::builtin().images,
+        &crate::engine::fieldspec::TransformerConfig::builtin().images,
     )?;
     Ok(resources
         .into_vec()

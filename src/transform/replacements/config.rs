@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::{Replacement, SourceSelector, TargetSelector};
 use crate::error::{Error, Result};
-use crate::loader::Loader;
+use crate::load::loader::Loader;
 
 /// Reads a kustomization's `replacements:` entries: each is inline
 /// (`{source, targets}`) or `{path: file}`, the file holding one

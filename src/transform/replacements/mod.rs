@@ -6,7 +6,7 @@
 //! `select`, optional `reject`s, `fieldPaths` and `options`. Replacements
 //! run in order, each seeing the previous ones' results. Source paths are
 //! read as kyaml's `PathGetter` reads them and target paths are walked as
-//! its `PathMatcher` walks them (see [`crate::transform::fieldpath`]).
+//! its `PathMatcher` walks them (see [`crate::engine::fieldpath`]).
 //!
 //! Types follow kustomize, which writes into YAML nodes and re-reads the
 //! result: an existing scalar keeps its type and takes the source's text
@@ -32,9 +32,9 @@ mod select;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::fieldpath::{self, FieldPath};
 use crate::error::{Error, Result};
 use crate::resource::{Resource, ResourceMap};
-use crate::transform::fieldpath::{self, FieldPath};
 
 pub use config::{from_value, parse};
 use scalar::{decode, resolve_plain, Tag};
@@ -368,7 +368,7 @@ mod tests {
 
     use super::*;
     use crate::fs::MemFs;
-    use crate::loader::{LoadRestrictions, Loader};
+    use crate::load::loader::{LoadRestrictions, Loader};
     use crate::resource::Origin;
     use serde_json::json;
     use std::path::PathBuf;

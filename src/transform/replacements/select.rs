@@ -6,7 +6,7 @@
 use super::{IdSelector, Selector, SourceSelector};
 use crate::error::{Error, Result};
 use crate::id::Gvk;
-use crate::kustomization::Selector as TargetSelector;
+use crate::load::kustomization::Selector as TargetSelector;
 use crate::resource::selector::{CompiledSelector, IdRules, LabelSelector};
 use crate::resource::Resource;
 

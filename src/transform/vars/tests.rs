@@ -300,8 +300,8 @@ fn field_names_are_case_insensitive() {
 fn binding_survives_generator_replace() {
     use crate::fs::MemFs;
     use crate::generate::{absorb_generated, configmap::config_map};
-    use crate::kustomization::GeneratorArgs;
-    use crate::loader::{LoadRestrictions, Loader};
+    use crate::load::kustomization::GeneratorArgs;
+    use crate::load::loader::{LoadRestrictions, Loader};
     let fs = MemFs::new();
     let loader = Loader::new(&fs, Path::new("/r"), LoadRestrictions::RootOnly);
     let args = |value: Value| -> GeneratorArgs { serde_json::from_value(value).unwrap() };

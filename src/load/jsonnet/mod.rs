@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::loader::Loader;
+use crate::load::loader::Loader;
 use crate::resource::{value_kind, Resource};
 
 /// Library paths used when `libraryPaths` is not set, if they exist.

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use crate::build::target::Accumulated;
-use crate::build::MANAGED_BY_VALUE;
 use crate::error::Result;
+use crate::pipeline::target::Accumulated;
+use crate::pipeline::MANAGED_BY_VALUE;
 use crate::resource::ResourceMap;
 
 /// Appends content-hash suffixes to generated ConfigMaps and Secrets.

@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::transform::smp::OpenApi;
+use crate::engine::smp::OpenApi;
 
 use serde_json::json;
 
 use super::*;
 use crate::fs::MemFs;
-use crate::loader::LoadRestrictions;
+use crate::load::loader::LoadRestrictions;
 use crate::resource::Resource;
 
 fn map(objects: &[Value]) -> ResourceMap {

@@ -29,7 +29,7 @@ use super::files::{serve, Imports, StopOnDrop};
 use super::{Arg, Settings};
 use crate::error::{Error, Result};
 use crate::fs::FileSystem;
-use crate::loader::Loader;
+use crate::load::loader::Loader;
 
 /// Evaluates the program at `path` (already checked against the restrictor).
 pub(super) fn evaluate(loader: &Loader, path: &Path, settings: &Settings) -> Result<Value> {

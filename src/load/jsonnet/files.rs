@@ -24,7 +24,7 @@ use jrsonnet_gcmodule::trace_acyclic;
 use jrsonnet_ir::{SourceFifo, SourceFile};
 
 use crate::fs::{normalize, FileSystem};
-use crate::loader::{LoadRestrictions, Loader};
+use crate::load::loader::{LoadRestrictions, Loader};
 
 /// A question for the file server; each carries the channel for its answer.
 pub(super) enum Request {

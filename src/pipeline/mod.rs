@@ -6,14 +6,15 @@
 //! suffixes, name references, vars), then order.
 
 mod finalize;
+pub mod plugins;
 mod target;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::fs::{normalize, FileSystem};
-use crate::kustomization::Kustomization;
-use crate::loader::LoadRestrictions;
+use crate::load::kustomization::Kustomization;
+use crate::load::loader::LoadRestrictions;
 use crate::resource::ResourceMap;
 use crate::sort::{self, Order};
 
@@ -39,7 +40,7 @@ pub struct BuildOptions {
     /// kustomize's `--enable-managedby-label`.
     pub enable_managed_by_label: bool,
     /// `--ext-str`/`--tla-str` values that win over the kustomization's `jsonnet:`.
-    pub jsonnet: crate::generate::jsonnet::JsonnetOverrides,
+    pub jsonnet: crate::load::jsonnet::JsonnetOverrides,
     /// Remote (Git) resources: the clone cache and the git program.
     pub remote: crate::remote::RemoteOptions,
     /// `helmCharts`: kustomize's `--enable-helm` and `--helm-*` flags.

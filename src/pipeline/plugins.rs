@@ -20,16 +20,16 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
-use crate::generate;
-use crate::kustomization::{GeneratorArgs, Image, Patch, Replica, Selector, StringMap};
-use crate::loader::Loader;
-use crate::resource::{value_kind, Configured, Origin, ResourceMap};
-use crate::transform::fieldspec::{
+use crate::engine::fieldspec::{
     apply_at_creating, merge_specs, FieldSpec, FsSlice, Leaf, TransformerConfig,
 };
+use crate::engine::smp::OpenApi;
+use crate::error::{Error, Result};
+use crate::generate;
+use crate::load::kustomization::{GeneratorArgs, Image, Patch, Replica, Selector, StringMap};
+use crate::load::loader::Loader;
+use crate::resource::{value_kind, Configured, Origin, ResourceMap};
 use crate::transform::namespace::{self, SubjectMode};
-use crate::transform::smp::OpenApi;
 use crate::transform::{images, labels, names, patch, replacements, replicas};
 
 /// One builtin plugin with its settings.

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::fs::MemFs;
-use crate::loader::LoadRestrictions;
+use crate::load::loader::LoadRestrictions;
 
 const ROOT: &str = "/r/app";
 

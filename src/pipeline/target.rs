@@ -6,16 +6,16 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::build::BuildOptions;
+use crate::engine::fieldspec::TransformerConfig;
+use crate::engine::smp::openapi::SchemaState;
+use crate::engine::smp::OpenApi;
 use crate::error::{Error, Result, ResultExt};
 use crate::fs::FileSystem;
-use crate::generate::jsonnet::JsonnetConfig;
-use crate::kustomization::{Kustomization, FILE_NAMES};
-use crate::loader::Loader;
+use crate::load::jsonnet::JsonnetConfig;
+use crate::load::kustomization::{Kustomization, FILE_NAMES};
+use crate::load::loader::Loader;
+use crate::pipeline::BuildOptions;
 use crate::resource::{value_kind, Origin, Resource, ResourceMap};
-use crate::transform::fieldspec::TransformerConfig;
-use crate::transform::smp::openapi::SchemaState;
-use crate::transform::smp::OpenApi;
 use crate::{generate, transform};
 
 /// What a layer hands to the layer above it.
@@ -125,7 +125,7 @@ impl<'a> Context<'a> {
         run_generators(&loader, k, &file, &mut acc.resources)?;
         generate::helm::inflate_all(&loader, k, &file, &self.options.helm, &mut acc.resources)?;
         let generators = self.plugin_configs(&loader, &k.generators, &file)?;
-        transform::plugins::run_generators(&generators, &mut acc.resources, &loader)?;
+        super::plugins::run_generators(&generators, &mut acc.resources, &loader)?;
         for entry in &k.components {
             acc = self.accumulate_component(&loader, entry, acc)?;
         }
@@ -218,7 +218,7 @@ impl<'a> Context<'a> {
         } else {
             OpenApi::builtin()
         };
-        transform::plugins::run_transformers(
+        super::plugins::run_transformers(
             &plugins,
             resources,
             loader,
@@ -241,7 +241,7 @@ impl<'a> Context<'a> {
         loader: &Loader<'_>,
         entries: &[String],
         file: &Path,
-    ) -> Result<Vec<transform::plugins::PluginConfig>> {
+    ) -> Result<Vec<super::plugins::PluginConfig>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
@@ -249,7 +249,7 @@ impl<'a> Context<'a> {
             let k = self.load_kustomization(dir)?;
             Ok(self.accumulate(dir, &k, Accumulated::default())?.resources)
         };
-        transform::plugins::load_configs(entries, loader, file, &mut accumulate)
+        super::plugins::load_configs(entries, loader, file, &mut accumulate)
     }
 
     /// Refuses a directory already being accumulated, or one that contains one.
@@ -319,7 +319,7 @@ impl<'a> Context<'a> {
                 }
                 None => JsonnetConfig::default(),
             };
-            generate::jsonnet::evaluate(loader, entry, &config, &self.options.jsonnet)?
+            crate::load::jsonnet::evaluate(loader, entry, &config, &self.options.jsonnet)?
         } else {
             let (path, text) = loader.read_to_string(entry)?;
             resources_from_text(&text, &path)?
@@ -343,7 +343,7 @@ impl<'a> Context<'a> {
         let checkout = crate::remote::fetch(entry, &self.options.remote)?;
         let fs = crate::remote::RepoFs::new(&checkout);
         let options = BuildOptions {
-            load_restrictions: crate::loader::LoadRestrictions::RootOnly,
+            load_restrictions: crate::load::loader::LoadRestrictions::RootOnly,
             ..self.options.clone()
         };
         let mut remote = Context {

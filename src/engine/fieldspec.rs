@@ -217,7 +217,7 @@ impl TransformerConfig {
     fn parse_builtin() -> Self {
         let mut config = TransformerConfig::default();
         for (name, text) in BUILTIN_TABLES {
-            let path = Path::new("src/transform/fieldspecs").join(name);
+            let path = Path::new("src/engine/fieldspecs").join(name);
             // The tables are compiled in and covered by tests.
             let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
             if let Ok(table) = TransformerConfig::from_value(&value, &path) {
