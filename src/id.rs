@@ -103,6 +103,23 @@ impl ResId {
         }
     }
 
+    /// The id an object names in its own fields: `apiVersion`, `kind`,
+    /// `metadata.namespace` and `metadata.name`, each empty when missing or
+    /// not a string.
+    pub fn of(object: &serde_json::Value) -> ResId {
+        let text = |path: &[&str]| {
+            path.iter()
+                .try_fold(object, |value, key| value.get(*key))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+        };
+        ResId::new(
+            Gvk::from_api_version(text(&["apiVersion"]), text(&["kind"])),
+            text(&["metadata", "namespace"]),
+            text(&["metadata", "name"]),
+        )
+    }
+
     /// The namespace as kustomize compares it: cluster-scoped kinds have
     /// none and an unset namespace equals `default`.
     pub fn effective_namespace(&self) -> &str {

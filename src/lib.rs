@@ -25,6 +25,7 @@ pub mod error;
 pub mod fs;
 pub mod generate;
 pub mod id;
+pub mod kyaml;
 pub mod load;
 pub mod output;
 pub mod pipeline;

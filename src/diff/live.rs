@@ -171,32 +171,11 @@ impl FileSource<'_> {
 fn read_objects(fs: &dyn FileSystem, path: &Path) -> Result<Vec<Value>> {
     let text = fs.read_to_string(path)?;
     let documents = crate::yaml::parse_stream(&text, path)?;
-    let mut objects = Vec::new();
-    for document in documents {
-        expand_list(document, &mut objects);
-    }
+    let objects = crate::kyaml::expand_lists(documents, &path.display().to_string())?;
     for object in &objects {
         object_id(object).context_with(|| format!("in live objects `{}`", path.display()))?;
     }
     Ok(objects)
-}
-
-/// `kind: List` (or `FooList`) with `items` becomes its items, recursively.
-fn expand_list(document: Value, into: &mut Vec<Value>) {
-    let is_list = document
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|kind| kind.ends_with("List"))
-        && document.get("items").is_some_and(Value::is_array);
-    if !is_list {
-        into.push(document);
-        return;
-    }
-    if let Some(Value::Array(items)) = document.get("items") {
-        for item in items {
-            expand_list(item.clone(), into);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -211,26 +190,6 @@ mod tests {
             .into_iter()
             .map(|o| Resource::new(o, Origin::Inline).unwrap())
             .collect()
-    }
-
-    #[test]
-    fn expands_lists_as_kubectl_get_prints_them() {
-        let list = json!({
-            "apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
-            "items": [
-                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}},
-                {"apiVersion": "v1", "kind": "List", "items": [
-                    {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "b"}}
-                ]}
-            ]
-        });
-        let mut out = Vec::new();
-        expand_list(list, &mut out);
-        let names: Vec<&str> = out
-            .iter()
-            .map(|o| o["metadata"]["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(names, ["a", "b"]);
     }
 
     #[test]

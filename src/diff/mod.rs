@@ -32,7 +32,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::id::{Gvk, ResId};
+use crate::id::ResId;
 use crate::resource::ResourceMap;
 
 pub use live::{ClusterOptions, FileSource, LiveObject, LiveSource, LiveState};
@@ -246,23 +246,13 @@ fn unified(before: Option<&Value>, after: Option<&Value>, context: usize) -> Str
 
 /// The id of an object read from anywhere (a live file, a dry-run result).
 pub fn object_id(object: &Value) -> Result<ResId> {
-    let text = |path: &[&str]| {
-        path.iter()
-            .try_fold(object, |value, key| value.get(*key))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    };
-    let kind = text(&["kind"]);
-    if kind.is_empty() {
+    let id = ResId::of(object);
+    if id.gvk.kind.is_empty() {
         let shown = serde_json::to_string(object).unwrap_or_default();
         let shown: String = shown.chars().take(120).collect();
         return Err(Error::msg(format!("missing `kind` in object {shown}")));
     }
-    Ok(ResId::new(
-        Gvk::from_api_version(text(&["apiVersion"]), kind),
-        text(&["metadata", "namespace"]),
-        text(&["metadata", "name"]),
-    ))
+    Ok(id)
 }
 
 #[cfg(test)]

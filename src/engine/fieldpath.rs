@@ -28,7 +28,7 @@
 //! simply reach nothing.
 //!
 //! Values are `serde_json::Value`s, so kyaml's text comparisons use a
-//! scalar's JSON form ([`scalar_text`]): a number written `0x10` in YAML
+//! scalar's JSON form ([`regex_text`]): a number written `0x10` in YAML
 //! compares as `16`.
 
 use std::fmt;
@@ -37,6 +37,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::kyaml::{node_text, Null};
 
 /// One step of a field path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +76,10 @@ impl FieldPath {
     pub fn parse(text: &str) -> FieldPath {
         FieldPath {
             text: text.to_string(),
-            segments: split(text).iter().map(|part| segment(part)).collect(),
+            segments: crate::kyaml::split_field_path(text)
+                .iter()
+                .map(|part| segment(part))
+                .collect(),
         }
     }
 
@@ -118,52 +122,6 @@ impl FieldPath {
     pub fn has_wildcard(&self) -> bool {
         self.segments.iter().any(|s| matches!(s, Segment::Wildcard))
     }
-}
-
-/// kyaml's `PathSplitter` + `SmarterPathSplitter` on `.`.
-fn split(path: &str) -> Vec<String> {
-    let mut parts: Vec<&str> = path.split('.').collect();
-    if parts.len() > 1 && parts[0].is_empty() {
-        parts.remove(0);
-    }
-    // Join parts after an escaping backslash.
-    let mut unescaped: Vec<String> = Vec::new();
-    for part in parts {
-        match unescaped.last_mut() {
-            Some(last) if last.ends_with('\\') => {
-                last.pop();
-                last.push('.');
-                last.push_str(part);
-            }
-            _ => unescaped.push(part.to_string()),
-        }
-    }
-    // Rejoin bracketed parts that contained dots.
-    let mut result = Vec::new();
-    let mut i = 0;
-    while i < unescaped.len() {
-        let part = &unescaped[i];
-        if part.starts_with('[') && !part.ends_with(']') {
-            let mut bracketed = vec![part.as_str()];
-            while i + 1 < unescaped.len() {
-                i += 1;
-                bracketed.push(&unescaped[i]);
-                if unescaped[i].ends_with(']') {
-                    break;
-                }
-            }
-            let joined = bracketed.join(".");
-            if joined.contains('=') {
-                result.push(joined);
-            } else {
-                result.push(joined.trim_matches(|c| c == '[' || c == ']').to_string());
-            }
-        } else {
-            result.push(part.clone());
-        }
-        i += 1;
-    }
-    result
 }
 
 /// kyaml's message for a `[...]` part without `=`.
@@ -217,28 +175,6 @@ fn wrong_kind(expected: &str, found: &Value) -> Error {
     ))
 }
 
-/// The text of a scalar as YAML holds it (numbers and booleans as written,
-/// null as `null`); maps and lists as compact JSON, which only matters for
-/// regular expressions run against them.
-pub fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// The text kyaml compares in exact element matches: a scalar's value,
-/// empty for maps, lists and null.
-fn node_value_text(value: &Value) -> String {
-    match value {
-        Value::Null | Value::Object(_) | Value::Array(_) => String::new(),
-        other => scalar_text(other),
-    }
-}
-
 /// Reads one value as kyaml's `PathGetter` does (see the module docs).
 ///
 /// `Ok(None)` when a part is missing or a list index is out of range;
@@ -284,12 +220,12 @@ fn elements(value: &Value) -> Result<&[Value]> {
 /// kyaml's `ElementMatcher`: exact text equality.
 fn element_equals(element: &Value, key: &str, value: &str) -> bool {
     if key.is_empty() {
-        return !element.is_object() && node_value_text(element) == value;
+        return !element.is_object() && node_text(element, Null::Empty) == value;
     }
     element
         .as_object()
         .and_then(|map| map.get(key))
-        .is_some_and(|field| node_value_text(field) == value)
+        .is_some_and(|field| node_text(field, Null::Empty) == value)
 }
 
 /// Every value the path reaches, in document order; type mismatches and
@@ -509,12 +445,22 @@ fn walk_match(
 /// the element's (or its field's) text.
 fn element_matches(element: &Value, key: &str, regex: &Regex) -> bool {
     if key.is_empty() {
-        return regex.is_match(scalar_text(element).trim());
+        return regex.is_match(regex_text(element).trim());
     }
     element
         .as_object()
         .and_then(|map| map.get(key))
-        .is_some_and(|field| regex.is_match(scalar_text(field).trim()))
+        .is_some_and(|field| regex.is_match(regex_text(field).trim()))
+}
+
+/// The text a `[key=~regex]` match tests: a scalar's text, `null` for null,
+/// and compact JSON for maps and lists (which only a regex could match).
+fn regex_text(value: &Value) -> std::borrow::Cow<'_, str> {
+    match value {
+        Value::Null => "null".into(),
+        Value::Array(_) | Value::Object(_) => value.to_string().into(),
+        scalar => node_text(scalar, Null::Empty),
+    }
 }
 
 #[cfg(test)]
@@ -576,22 +522,6 @@ mod tests {
             let path = FieldPath::parse(text);
             assert_eq!(path.segments(), expected.as_slice(), "{text}");
             assert_eq!(path.to_string(), text);
-        }
-    }
-
-    #[test]
-    fn splits_like_smarter_path_splitter() {
-        // Rules of kyaml's SmarterPathSplitter (see its doc comment).
-        let cases: Vec<(&str, Vec<&str>)> = vec![
-            ("a.[k.=.v.].b", vec!["a", "[k.=.v.]", "b"]),
-            ("a.[k=x.y.z.].b", vec!["a", "[k=x.y.z.]", "b"]),
-            (r"a\.b.c", vec!["a.b", "c"]),
-            ("a.[k=x.[y..b", vec!["a", "[k=x.[y..b"]),
-            ("m.[x.y/z.w-v.]", vec!["m", "x.y/z.w-v."]),
-            ("a.[b].c", vec!["a", "[b]", "c"]),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(split(text), expected, "{text}");
         }
     }
 

@@ -33,7 +33,7 @@ impl FieldSpec {
     pub fn new(gvk: Gvk, path: &str, create_if_missing: bool) -> Self {
         FieldSpec {
             gvk,
-            path: split_path(path),
+            path: crate::kyaml::split_escaped(path, '/'),
             create_if_missing,
         }
     }
@@ -96,27 +96,6 @@ impl fmt::Display for FieldSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path_string())
     }
-}
-
-/// Splits a kustomize path at `/`, where `\/` stands for a slash inside a
-/// segment (kyaml's `PathSplitter`); a leading `/` is ignored.
-pub fn split_path(path: &str) -> Vec<String> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.len() > 1 && parts[0].is_empty() {
-        parts.remove(0);
-    }
-    let mut result: Vec<String> = Vec::new();
-    for part in parts {
-        match result.last_mut() {
-            Some(last) if last.ends_with('\\') => {
-                last.pop();
-                last.push('/');
-                last.push_str(part);
-            }
-            _ => result.push(part.to_string()),
-        }
-    }
-    result
 }
 
 /// Field specs in order. Merging skips specs already present.
@@ -685,8 +664,6 @@ mod tests {
 
     #[test]
     fn splits_paths_with_escapes() {
-        assert_eq!(split_path("a/b\\/c/d"), vec!["a", "b/c", "d"]);
-        assert_eq!(split_path("/a/b"), vec!["a", "b"]);
         let s = spec("", "metadata/annotations/a.io\\/b", false);
         assert_eq!(s.path_string(), "metadata/annotations/a.io\\/b");
     }

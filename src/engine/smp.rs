@@ -35,6 +35,7 @@ pub mod schema;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::kyaml::{node_text, Null};
 pub use schema::OpenApi;
 use schema::Schema;
 
@@ -129,17 +130,6 @@ fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
-/// A scalar's text as YAML wrote it (kyaml compares `Node.Value`).
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_string(),
-        Value::Array(_) | Value::Object(_) => String::new(),
-    }
-}
-
 /// kyaml's `IsNilOrEmpty` on a field value.
 fn is_nil_or_empty(value: &Value) -> bool {
     match value {
@@ -209,7 +199,7 @@ fn merge_scalar(dest: Option<Value>, origin: Option<Value>) -> Value {
         (Some(Value::String(old)), Some(new @ (Value::Number(_) | Value::Bool(_))))
             if reads_as_non_string(&old) =>
         {
-            Value::String(scalar_text(&new))
+            Value::String(node_text_word(&new))
         }
         (dest, origin) => origin.or(dest).unwrap_or_default(),
     }
@@ -265,7 +255,7 @@ fn map_directive(origin: &mut Value) -> Result<Directive> {
 }
 
 fn parse_directive(value: &Value) -> Result<Directive> {
-    match scalar_text(value).as_str() {
+    match node_text_word(value).as_str() {
         "merge" => Ok(Directive::Merge),
         "replace" => Ok(Directive::Replace),
         "delete" => Ok(Directive::Delete),
@@ -371,6 +361,12 @@ fn merge_fields(
         }
     }
     Ok(())
+}
+
+/// A node's text as kyaml's merge compares it (`Node.Value`; a null reads
+/// `null`, maps and lists are empty).
+fn node_text_word(value: &Value) -> String {
+    node_text(value, Null::Word).into_owned()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod helm;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::kyaml::{node_text, Null};
 use crate::resource::{Behavior, Resource, ResourceMap};
 
 /// Adds a generated resource to `resources` as kustomize does: with
@@ -158,18 +159,13 @@ fn merge_string_maps(under: Option<&Value>, over: Option<&Value>) -> Map<String,
         .filter_map(Value::as_object)
     {
         for (key, value) in map {
-            merged.insert(key.clone(), Value::String(scalar_text(value)));
+            merged.insert(
+                key.clone(),
+                Value::String(node_text(value, Null::Empty).into_owned()),
+            );
         }
     }
     merged.into_iter().collect()
-}
-
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 /// kustomize removes a label, annotation or data map that would be empty.

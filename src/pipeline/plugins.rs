@@ -779,15 +779,6 @@ fn stringify(value: Value) -> Value {
     }
 }
 
-fn scalar_string(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// The plugin configs a `transformers:` or `generators:` list names:
 /// as kustomize orders them, every inline entry first (they come from
 /// `kustomization_file`), then the path entries, each in list order. A
@@ -833,8 +824,13 @@ pub fn load_configs(
             ));
         }
         let (path, text) = loader.read_to_string(entry)?;
-        for document in crate::yaml::parse_stream(&text, &path)? {
-            push_expanding_lists(document, &path, &mut raw);
+        let documents = crate::yaml::parse_stream(&text, &path)?;
+        let source = path.display().to_string();
+        for object in crate::kyaml::expand_lists(documents, &source)? {
+            raw.push(RawConfig {
+                object,
+                file: path.clone(),
+            });
         }
     }
     raw.into_iter().map(|r| parse_config(&r)).collect()
@@ -878,33 +874,7 @@ fn inline_documents(entry: &str) -> Option<Vec<Value>> {
     if documents.is_empty() || !documents.iter().all(Value::is_object) {
         return None;
     }
-    let mut out = Vec::new();
-    for document in documents {
-        let mut raw = Vec::new();
-        push_expanding_lists(document, Path::new(""), &mut raw);
-        out.extend(raw.into_iter().map(|r| r.object));
-    }
-    Some(out)
-}
-
-fn push_expanding_lists(document: Value, path: &Path, out: &mut Vec<RawConfig>) {
-    let is_list = document
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|kind| kind.ends_with("List"))
-        && document.get("items").is_some_and(Value::is_array);
-    if is_list {
-        if let Some(Value::Array(items)) = document.get("items") {
-            for item in items.clone() {
-                push_expanding_lists(item, path, out);
-            }
-        }
-        return;
-    }
-    out.push(RawConfig {
-        object: document,
-        file: path.to_path_buf(),
-    });
+    crate::kyaml::expand_lists(documents, "<inline>").ok()
 }
 
 /// Runs `generators:` configs in order, absorbing what each generates
@@ -1008,6 +978,11 @@ pub fn run_transformers(
         }
     }
     Ok(())
+}
+
+/// A scalar read where kustomize's plugin structs have a string field.
+fn scalar_string(value: &Value) -> Option<String> {
+    crate::kyaml::scalar_text(value).map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]

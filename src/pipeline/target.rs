@@ -474,7 +474,7 @@ pub fn resources_from_text(text: &str, path: &Path) -> Result<Vec<Resource>> {
     let documents = crate::yaml::parse_stream_with_empty_nulls(text, path)?;
     let source = path.display().to_string();
     // An item's empty nulls are the list's, below `/items/<index>`.
-    let documents = crate::resource::expand_lists(documents, &source, |paths, index| {
+    let documents = crate::kyaml::expand_lists_tagged(documents, &source, |paths, index| {
         let prefix = format!("/items/{index}");
         paths
             .iter()

@@ -184,7 +184,7 @@ impl Resource {
 
     /// The current id, read from the object.
     pub fn id(&self) -> ResId {
-        ResId::new(self.gvk(), self.namespace(), self.name())
+        ResId::of(&self.object)
     }
 
     /// The id this resource had when it was loaded or generated.
@@ -253,48 +253,6 @@ impl Resource {
     pub fn str_at(&self, path: &[&str]) -> Option<&str> {
         self.at(path).and_then(Value::as_str)
     }
-}
-
-/// Inlines `...List` documents that have `items`, as kustomize's resource
-/// factory does: the items join the end of the queue (so they follow the
-/// documents after the list) and are expanded in turn. Each document carries
-/// a tag `T`; `item_tag(tag, index)` gives the tag of the list's item `index`.
-pub fn expand_lists<T>(
-    docs: Vec<(Value, T)>,
-    source: &str,
-    item_tag: impl Fn(&T, usize) -> T,
-) -> Result<Vec<(Value, T)>> {
-    let mut queue: std::collections::VecDeque<(Value, T)> = docs.into();
-    let mut out = Vec::new();
-    while let Some((mut doc, tag)) = queue.pop_front() {
-        let kind = doc
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let is_list = kind.ends_with("List");
-        let items = doc.as_object_mut().and_then(|m| m.get_mut("items"));
-        match items {
-            Some(Value::Array(items)) if is_list => {
-                let items = std::mem::take(items);
-                queue.extend(
-                    items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(index, item)| (item, item_tag(&tag, index))),
-                );
-            }
-            Some(Value::Null) if is_list => {}
-            Some(other) if is_list => {
-                return Err(Error::msg(format!(
-                    "{source}: expected array in {kind}/items, but found {}",
-                    value_kind(other)
-                )));
-            }
-            _ => out.push((doc, tag)),
-        }
-    }
-    Ok(out)
 }
 
 /// A short word for the JSON type of a value, for error messages.

@@ -15,7 +15,8 @@ use serde_json::{Map, Value};
 use crate::engine::fieldspec::{apply_at, FieldSpec, TransformerConfig};
 use crate::error::{Error, Result};
 use crate::id::{Gvk, ResId};
-use crate::resource::{value_kind, Resource, ResourceMap};
+use crate::kyaml::{node_text, Null};
+use crate::resource::{Resource, ResourceMap};
 
 /// What name references need to know about a possible target; taken before
 /// any referrer is edited (nameref never changes names or namespaces).
@@ -249,7 +250,7 @@ impl<'a> Fixer<'a> {
 
     /// A field holding just the name.
     fn set_scalar(&self, node: &mut Value) -> Result<()> {
-        let old = scalar_text(node);
+        let old = node_text(node, Null::Empty);
         let candidates = self.candidates_named(&old);
         let referral = self.select(&old, &candidates, |a, b| a.name() == b.name())?;
         if let Some(referral) = referral {
@@ -266,7 +267,7 @@ impl<'a> Fixer<'a> {
         let Some(name) = map.get("name") else {
             return Err(Error::msg("path config error; no 'name' field in node"));
         };
-        let old = scalar_text(name);
+        let old = node_text(name, Null::Empty);
         let candidates = self.candidates_in_namespace(map, &old);
         let referral = self.select(&old, &candidates, |a, b| {
             a.name() == b.name() && a.namespace() == b.namespace()
@@ -303,7 +304,7 @@ impl<'a> Fixer<'a> {
         let Some(namespace) = map.get("namespace") else {
             return self.candidates_named(name);
         };
-        let namespace = scalar_text(namespace);
+        let namespace = node_text(namespace, Null::Empty);
         let any_originally_there = self.targets.all.iter().any(|t| {
             self.visible.admits(t)
                 && !t.is_cluster_scoped()
@@ -377,7 +378,11 @@ fn role_ref_gvk(object: &Value) -> Option<Gvk> {
     let role_ref = object.get("roleRef")?;
     let group = role_ref.get("apiGroup")?;
     let kind = role_ref.get("kind")?;
-    Some(Gvk::new(&scalar_text(group), "", &scalar_text(kind)))
+    Some(Gvk::new(
+        &node_text(group, Null::Empty),
+        "",
+        &node_text(kind, Null::Empty),
+    ))
 }
 
 fn previous_selected_by(target: &Target, gvk: &Gvk) -> bool {
@@ -400,16 +405,6 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
         return long.is_empty();
     }
     long.ends_with(short)
-}
-
-/// A scalar as kyaml reads its text.
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Bool(_) | Value::Number(_) => value.to_string(),
-        other => value_kind(other).to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use crate::engine::json6902::{self, Ops};
 use crate::engine::smp::{self, OpenApi};
 use crate::error::{Error, Result};
 use crate::id::ResId;
+use crate::kyaml::{node_text, Null};
 use crate::load::kustomization::{Patch, Selector};
 use crate::load::loader::Loader;
 use crate::resource::selector::select;
@@ -71,7 +72,7 @@ pub fn load_strategic_merge(loader: &Loader, entries: &[String]) -> Result<Vec<S
                 (docs, path.display().to_string())
             }
         };
-        for object in expand_lists(docs, &source)? {
+        for object in crate::kyaml::expand_lists(docs, &source)? {
             check_resource_like(&object, &source)?;
             patches.push(SmPatch {
                 object,
@@ -173,18 +174,12 @@ pub fn detect_parsed(docs: Vec<Value>, source: &str) -> Result<PatchBody> {
             json6902::ops_from_value(first, source).map(PatchBody::Json6902)
         }
         Some(_) if docs.iter().all(is_resource_like) => {
-            expand_lists(docs, source).map(PatchBody::StrategicMerge)
+            crate::kyaml::expand_lists(docs, source).map(PatchBody::StrategicMerge)
         }
         _ => Err(Error::msg(format!(
             "unable to parse SM or JSON patch from {source}: a strategic merge patch needs `kind`, a JSON patch is a list of operations"
         ))),
     }
-}
-
-fn expand_lists(docs: Vec<Value>, source: &str) -> Result<Vec<Value>> {
-    let docs = docs.into_iter().map(|doc| (doc, ())).collect();
-    let expanded = crate::resource::expand_lists(docs, source, |(), _| ())?;
-    Ok(expanded.into_iter().map(|(doc, ())| doc).collect())
 }
 
 fn is_resource_like(value: &Value) -> bool {
@@ -202,22 +197,6 @@ fn check_resource_like(value: &Value, source: &str) -> Result<()> {
             "{source}: a strategic merge patch must be a mapping with `kind`"
         )))
     }
-}
-
-/// The id a patch document names (its own apiVersion/kind/name/namespace).
-fn patch_id(object: &Value) -> ResId {
-    let text = |path: &[&str]| {
-        path.iter()
-            .try_fold(object, |v, k| v.get(*k))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    ResId::new(
-        crate::id::Gvk::from_api_version(&text(&["apiVersion"]), &text(&["kind"])),
-        &text(&["metadata", "namespace"]),
-        &text(&["metadata", "name"]),
-    )
 }
 
 /// The single resource any of whose ids (current or earlier) equals `id`.
@@ -248,7 +227,7 @@ pub fn apply_strategic_merge(
     api: OpenApi<'_>,
 ) -> Result<()> {
     for patch in patches {
-        let id = patch_id(&patch.object);
+        let id = ResId::of(&patch.object);
         let position = find_by_any_id(resources, &id, &patch.source)?;
         let resource = &resources.as_slice()[position];
         let object = patch_for_target(&patch.object, resource);
@@ -280,7 +259,12 @@ fn patch_for_target(patch: &Value, target: &Resource) -> Value {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(k, v)| (k.clone(), Value::String(meta_text(v))))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        Value::String(node_text(v, Null::Word).into_owned()),
+                    )
+                })
                 .collect();
             if strings.is_empty() {
                 metadata.shift_remove(field);
@@ -290,17 +274,6 @@ fn patch_for_target(patch: &Value, target: &Resource) -> Value {
         }
     }
     patch
-}
-
-/// A metadata map value as kyaml reads it (`Node.Value`).
-fn meta_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "null".into(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Array(_) | Value::Object(_) => String::new(),
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -368,7 +341,7 @@ pub fn apply_patch(
         }
         (PatchBody::StrategicMerge(docs), None) => {
             for doc in docs {
-                let position = find_by_any_id(resources, &patch_id(doc), &patch.source)?;
+                let position = find_by_any_id(resources, &ResId::of(doc), &patch.source)?;
                 let resource = &resources.as_slice()[position];
                 let update = merged(resource, doc, options, &patch.source, api)?;
                 store(resources, vec![(position, update)]);

@@ -330,69 +330,22 @@ fn match_element<'a>(items: &'a [Value], selector: &str) -> Option<&'a Value> {
     let (name, value) = selector.split_once('=')?;
     items.iter().find(|item| {
         if name.is_empty() {
-            scalar_text(item).as_deref() == Some(value)
+            crate::kyaml::scalar_text(item).as_deref() == Some(value)
         } else {
             item.as_object()
                 .and_then(|m| m.get(name))
-                .and_then(scalar_text)
+                .and_then(crate::kyaml::scalar_text)
                 .as_deref()
                 == Some(value)
         }
     })
 }
 
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// Splits a field path as kyaml's `SmarterPathSplitter` and
 /// `convertSliceIndex`: `.` separates parts (`\.` escapes it), a
 /// bracketed part may contain dots, and `ports[0]` is `ports`, `0`.
 fn path_parts(path: &str) -> Vec<String> {
-    let mut raw: Vec<String> = Vec::new();
-    let mut pieces: Vec<&str> = path.split('.').collect();
-    if pieces.len() > 1 && pieces[0].is_empty() {
-        pieces.remove(0);
-    }
-    for piece in pieces {
-        match raw.last_mut() {
-            Some(last) if last.ends_with('\\') => {
-                last.pop();
-                last.push('.');
-                last.push_str(piece);
-            }
-            _ => raw.push(piece.to_string()),
-        }
-    }
-    let mut joined: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < raw.len() {
-        let part = &raw[i];
-        if part.starts_with('[') && !part.ends_with(']') {
-            let mut bracketed = vec![part.clone()];
-            while i + 1 < raw.len() {
-                i += 1;
-                bracketed.push(raw[i].clone());
-                if raw[i].ends_with(']') {
-                    break;
-                }
-            }
-            let text = bracketed.join(".");
-            if text.contains('=') {
-                joined.push(text);
-            } else {
-                joined.push(text.trim_matches(|c| c == '[' || c == ']').to_string());
-            }
-        } else {
-            joined.push(part.clone());
-        }
-        i += 1;
-    }
+    let joined = crate::kyaml::split_field_path(path);
     let mut parts = Vec::new();
     for part in joined {
         match split_index(&part) {

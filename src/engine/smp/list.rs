@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::schema::{ListSchema, Schema};
-use super::{is_nil_or_empty, parse_directive, scalar_text, walk, Directive, Out, Walked};
+use super::{is_nil_or_empty, node_text_word, parse_directive, walk, Directive, Out, Walked};
 use crate::error::{Error, Result};
 
 /// kyaml's `walkAssociativeSequence` for a list the schema marks `merge`.
@@ -80,7 +80,7 @@ fn list_directive(items: &mut Vec<Value>) -> Result<Directive> {
         return Ok(Directive::Merge);
     }
     let directive = parse_directive(value)?;
-    let text = scalar_text(value);
+    let text = node_text_word(value);
     element_setter(items, None, &["$patch".to_string()], &[text])?;
     Ok(directive)
 }
@@ -116,7 +116,7 @@ impl ListMerge<'_> {
                 let values: Vec<String> = keys
                     .iter()
                     .map(|key| match element.as_object().and_then(|m| m.get(key)) {
-                        Some(value) if !is_nil_or_empty(value) => scalar_text(value),
+                        Some(value) if !is_nil_or_empty(value) => node_text_word(value),
                         _ => String::new(),
                     })
                     .collect();
@@ -133,7 +133,7 @@ impl ListMerge<'_> {
         let mut result: Vec<Vec<String>> = Vec::new();
         for source in self.sources() {
             for element in source {
-                let value = vec![scalar_text(element)];
+                let value = vec![node_text_word(element)];
                 if !result.contains(&value) {
                     result.push(value);
                 }
@@ -300,7 +300,7 @@ fn find_element(list: &[Value], keys: &[String], values: &[String]) -> Option<us
     let first_key = keys.first().map_or("", String::as_str);
     let first_value = values.first().map_or("", String::as_str);
     if first_key.is_empty() {
-        return list.iter().position(|e| scalar_text(e) == first_value);
+        return list.iter().position(|e| node_text_word(e) == first_value);
     }
     if keys.len() != values.len() {
         return None;
@@ -311,7 +311,7 @@ fn find_element(list: &[Value], keys: &[String], values: &[String]) -> Option<us
         };
         keys.iter()
             .zip(values)
-            .all(|(k, v)| map.get(k).is_some_and(|field| scalar_text(field) == *v))
+            .all(|(k, v)| map.get(k).is_some_and(|field| node_text_word(field) == *v))
     })
 }
 
@@ -380,13 +380,13 @@ fn field_matches(item: &Value, key: &str, value: &str) -> Result<bool> {
                 "strategic merge patch: expected a scalar list element, found {}",
                 crate::resource::value_kind(item)
             ))),
-            _ => Ok(scalar_text(item) == value),
+            _ => Ok(node_text_word(item) == value),
         };
     }
     match item {
         Value::Object(map) => Ok(map
             .get(key)
-            .is_some_and(|field| value.is_empty() || scalar_text(field) == value)),
+            .is_some_and(|field| value.is_empty() || node_text_word(field) == value)),
         other => Err(Error::msg(format!(
             "strategic merge patch: expected list elements with `{key}`, found {}",
             crate::resource::value_kind(other)
@@ -399,7 +399,7 @@ fn field_matches(item: &Value, key: &str, value: &str) -> Result<bool> {
 fn append_list(mut items: Vec<Value>, dest: Vec<Value>, keys: &[String]) -> Result<Vec<Value>> {
     for element in dest {
         if keys.first().is_none_or(String::is_empty) {
-            let text = scalar_text(&element);
+            let text = node_text_word(&element);
             element_setter(&mut items, Some(element), &[String::new()], &[text])?;
             continue;
         }
@@ -408,7 +408,7 @@ fn append_list(mut items: Vec<Value>, dest: Vec<Value>, keys: &[String]) -> Resu
             match &element {
                 Value::Null => items.push(element.clone()),
                 Value::Object(map) => match map.get(key) {
-                    Some(value) => values.push(scalar_text(value)),
+                    Some(value) => values.push(node_text_word(value)),
                     None => items.push(element.clone()),
                 },
                 other => {

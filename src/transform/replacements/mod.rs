@@ -34,6 +34,7 @@ use serde_json::Value;
 
 use crate::engine::fieldpath::{self, FieldPath};
 use crate::error::{Error, Result};
+use crate::kyaml::{node_text, Null};
 use crate::resource::{Resource, ResourceMap};
 
 pub use config::{from_value, parse};
@@ -171,7 +172,7 @@ enum Picked {
 impl Picked {
     fn from_value(value: &Value) -> Picked {
         match Tag::of(value) {
-            Some(tag) => Picked::Scalar(tag, scalar_text(value)),
+            Some(tag) => Picked::Scalar(tag, node_text(value, Null::Empty).into_owned()),
             None => Picked::Node(value.clone()),
         }
     }
@@ -182,14 +183,6 @@ impl Picked {
             Picked::Scalar(_, text) => text,
             Picked::Node(_) => "",
         }
-    }
-}
-
-/// A scalar's text; null reads as empty, as kyaml reads `key:`.
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        other => fieldpath::scalar_text(other),
     }
 }
 
@@ -323,7 +316,7 @@ fn set_field(
         let current = if created {
             String::new()
         } else {
-            scalar_text(field)
+            node_text(field, Null::Empty).into_owned()
         };
         let joined = splice(&current, &options.delimiter, options.index, value.text());
         value = match value {
