@@ -1,8 +1,9 @@
 //! Golden and differential tests over the fixture trees in `tests/cases/`
-//! (kustomize-compatible trees: expectations come from `kubectl kustomize`)
-//! and `tests/extensions/` (trees that use strata's own features, presets
-//! and jsonnet, which kubectl cannot build: expectations are reviewed
-//! strata output, and there is no differential run).
+//! (kustomize-compatible trees: expectations come from `kubectl kustomize`),
+//! `tests/extensions/` (trees that use strata's own features, presets and
+//! jsonnet, which kubectl cannot build: expectations are reviewed strata
+//! output, and there is no differential run) and the example overlays
+//! (`tests/example/`).
 //!
 //! Each case directory holds `input/` (a kustomization tree), an optional
 //! `flags` file (extra `strata build` flags, one line) and an optional
@@ -11,14 +12,87 @@
 //! committed) or `expected-error.txt` (a phrase strata's error must contain;
 //! kubectl must fail too). Run `tests/regen CASE...` to refresh
 //! `expected.yaml` from kubectl.
+//!
+//! Every case is a test of its own (this file is its own harness, with
+//! libtest-mimic), named `cases::NAME`, `extensions::NAME` or
+//! `example::OVERLAY`; `cases::NAME::kubectl` and `example::OVERLAY::kubectl`
+//! are the differential runs, ignored with a notice where kubectl is not on
+//! PATH. So `cargo test --test golden -- NAME` runs one case. Each test also
+//! builds twice and requires the same bytes (a fresh process each time, so
+//! hash-map seeds differ).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
 
-fn cases_dir(kind: &str) -> PathBuf {
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let kubectl = kubectl_on_path();
+    if !kubectl {
+        eprintln!(
+            "notice: kubectl is not on PATH; the differential tests (`::kubectl`) are skipped"
+        );
+    }
+    let mut trials = Vec::new();
+    for kind in ["cases", "extensions"] {
+        let cases = cases(kind);
+        assert!(!cases.is_empty(), "no cases under tests/{kind}");
+        for case in cases.into_iter().map(Arc::new) {
+            let name = format!("{kind}::{}", case.name);
+            if kind == "cases" {
+                let case = Arc::clone(&case);
+                trials.push(differential(
+                    format!("{name}::kubectl"),
+                    kubectl,
+                    move || check_case_with_kubectl(&case),
+                ));
+            }
+            trials.push(Trial::test(name, move || check_case(&case)));
+        }
+    }
+    for overlay in EXAMPLE_OVERLAYS {
+        let name = format!("example::{overlay}");
+        // dev and staging use only kustomize's features; production adds
+        // presets and jsonnet.
+        if overlay != "production" {
+            trials.push(differential(
+                format!("{name}::kubectl"),
+                kubectl,
+                move || check_example_with_kubectl(overlay),
+            ));
+        }
+        trials.push(Trial::test(name, move || check_example(overlay)));
+    }
+    trials.sort_by(|a, b| a.name().cmp(b.name()));
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// A test that needs kubectl: ignored, with the reason shown, without it.
+fn differential(
+    name: String,
+    kubectl: bool,
+    check: impl FnOnce() -> Result<(), Failed> + Send + 'static,
+) -> Trial {
+    Trial::ignorable_test(name, move || {
+        if kubectl {
+            check().map(|()| Completion::Completed)
+        } else {
+            Ok(Completion::ignored_with("kubectl is not on PATH"))
+        }
+    })
+}
+
+fn kubectl_on_path() -> bool {
+    Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok()
+}
+
+fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join(kind)
 }
 
 struct Case {
@@ -28,8 +102,21 @@ struct Case {
     target: String,
 }
 
+impl Case {
+    fn input(&self) -> PathBuf {
+        self.dir.join("input")
+    }
+
+    /// `strata build` (or `kubectl kustomize`) arguments after the verb.
+    fn build_args(&self) -> Vec<String> {
+        let mut args = self.flags.clone();
+        args.push(self.target.clone());
+        args
+    }
+}
+
 fn cases(kind: &str) -> Vec<Case> {
-    let mut cases: Vec<Case> = std::fs::read_dir(cases_dir(kind))
+    let mut cases: Vec<Case> = std::fs::read_dir(root().join("tests").join(kind))
         .expect("the cases directory exists")
         .map(|entry| entry.expect("readable entry").path())
         .filter(|path| path.join("input").is_dir())
@@ -49,161 +136,183 @@ fn cases(kind: &str) -> Vec<Case> {
     cases
 }
 
-fn strata(case: &Case) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .arg("build")
-        .args(&case.flags)
-        .arg(&case.target)
-        .current_dir(case.dir.join("input"))
+fn run(program: &str, verb: &str, args: &[String], dir: &Path) -> Result<Output, Failed> {
+    Command::new(program)
+        .arg(verb)
+        .args(args)
+        .current_dir(dir)
         .output()
-        .expect("strata runs")
+        .map_err(|e| format!("cannot run {program}: {e}").into())
 }
 
-#[test]
-fn golden_cases() {
-    check_golden("cases");
+fn strata(args: &[String], dir: &Path) -> Result<Output, Failed> {
+    run(env!("CARGO_BIN_EXE_strata"), "build", args, dir)
 }
 
-#[test]
-fn extension_cases() {
-    check_golden("extensions");
+fn kubectl(args: &[String], dir: &Path) -> Result<Output, Failed> {
+    run("kubectl", "kustomize", args, dir)
 }
 
-fn check_golden(kind: &str) {
-    let cases = cases(kind);
-    assert!(!cases.is_empty(), "no cases under tests/{kind}");
-    let mut failures = Vec::new();
-    for case in &cases {
-        let output = strata(case);
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if let Ok(expected) = std::fs::read_to_string(case.dir.join("expected.yaml")) {
-            if !output.status.success() {
-                failures.push(format!("{}: strata failed:\n{stderr}", case.name));
-            } else if stdout != expected {
-                failures.push(format!(
-                    "{}: output differs from expected.yaml\n{}",
-                    case.name,
-                    similar::TextDiff::from_lines(expected.as_str(), &*stdout)
-                        .unified_diff()
-                        .header("expected.yaml", "strata")
-                ));
-            }
-        } else if let Ok(phrase) = std::fs::read_to_string(case.dir.join("expected-error.txt")) {
-            let phrase = phrase.trim();
-            if output.status.code() != Some(1) {
-                failures.push(format!(
-                    "{}: expected exit status 1, got {:?}",
-                    case.name,
-                    output.status.code()
-                ));
-            } else if !stderr.contains(phrase) {
-                failures.push(format!("{}: stderr lacks `{phrase}`:\n{stderr}", case.name));
-            } else if !stdout.is_empty() {
-                failures.push(format!("{}: printed output despite the error", case.name));
-            }
-        } else {
-            failures.push(format!(
-                "{}: neither expected.yaml nor expected-error.txt",
-                case.name
-            ));
-        }
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A unified diff from `old` to `new`, cut short where it gets long.
+fn diff(old_name: &str, old: &[u8], new_name: &str, new: &[u8]) -> String {
+    const MAX_LINES: usize = 150;
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    let text = similar::TextDiff::from_lines(&*old, &*new)
+        .unified_diff()
+        .header(old_name, new_name)
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= MAX_LINES {
+        return text;
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
-    println!("{} {kind} cases passed", cases.len());
+    format!(
+        "{}\n... ({} more lines)",
+        lines[..MAX_LINES].join("\n"),
+        lines.len() - MAX_LINES
+    )
 }
 
-/// Where kubectl is on PATH, the committed expectations must still be what
-/// kubectl prints, and kubectl must fail where strata is expected to.
-#[test]
-fn differential_against_kubectl() {
-    if Command::new("kubectl")
-        .arg("version")
-        .arg("--client")
-        .output()
-        .is_err()
-    {
-        println!("notice: kubectl is not on PATH; skipping the differential test");
-        return;
+/// The second build of the same tree must print the same bytes and exit
+/// the same way as the first.
+fn same_twice(first: &Output, args: &[String], dir: &Path) -> Result<(), Failed> {
+    let second = strata(args, dir)?;
+    if second.status.code() != first.status.code() {
+        return Err(format!(
+            "a second build exited with {:?}, the first with {:?}",
+            second.status.code(),
+            first.status.code()
+        )
+        .into());
     }
-    let mut failures = Vec::new();
-    for case in cases("cases") {
-        let output = Command::new("kubectl")
-            .arg("kustomize")
-            .args(&case.flags)
-            .arg(&case.target)
-            .current_dir(case.dir.join("input"))
-            .output()
-            .expect("kubectl runs");
-        let strata_output = strata(&case);
-        if case.dir.join("expected-error.txt").exists() {
-            if output.status.success() {
-                failures.push(format!(
-                    "{}: kubectl succeeded where an error is expected",
-                    case.name
-                ));
-            }
-            continue;
-        }
+    if second.stdout != first.stdout {
+        return Err(format!(
+            "a second build printed other bytes:\n{}",
+            diff("first build", &first.stdout, "second build", &second.stdout)
+        )
+        .into());
+    }
+    if second.stderr != first.stderr {
+        return Err(format!(
+            "a second build reported otherwise:\n{}",
+            diff("first build", &first.stderr, "second build", &second.stderr)
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn check_case(case: &Case) -> Result<(), Failed> {
+    let args = case.build_args();
+    let output = strata(&args, &case.input())?;
+    if let Ok(expected) = std::fs::read(case.dir.join("expected.yaml")) {
         if !output.status.success() {
-            failures.push(format!(
-                "{}: kubectl failed: {}",
-                case.name,
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        } else if output.stdout != strata_output.stdout {
-            failures.push(format!("{}: strata and kubectl differ", case.name));
+            return Err(format!("strata failed:\n{}", stderr(&output)).into());
         }
+        if output.stdout != expected {
+            return Err(format!(
+                "output differs from expected.yaml\n{}",
+                diff("expected.yaml", &expected, "strata", &output.stdout)
+            )
+            .into());
+        }
+    } else if let Ok(phrase) = std::fs::read_to_string(case.dir.join("expected-error.txt")) {
+        let phrase = phrase.trim();
+        let stderr = stderr(&output);
+        if output.status.code() != Some(1) {
+            return Err(format!(
+                "expected exit status 1, got {:?}:\n{stderr}",
+                output.status.code()
+            )
+            .into());
+        }
+        if !stderr.contains(phrase) {
+            return Err(format!("stderr lacks `{phrase}`:\n{stderr}").into());
+        }
+        if !output.stdout.is_empty() {
+            return Err("printed output despite the error".into());
+        }
+    } else {
+        return Err("neither expected.yaml nor expected-error.txt".into());
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    same_twice(&output, &args, &case.input())
+}
+
+/// The committed expectation must still be what kubectl prints (and strata
+/// must print it too); kubectl must fail where strata is expected to.
+fn check_case_with_kubectl(case: &Case) -> Result<(), Failed> {
+    let args = case.build_args();
+    let output = kubectl(&args, &case.input())?;
+    if case.dir.join("expected-error.txt").exists() {
+        if output.status.success() {
+            return Err("kubectl succeeded where an error is expected".into());
+        }
+        return Ok(());
+    }
+    if !output.status.success() {
+        return Err(format!("kubectl failed:\n{}", stderr(&output)).into());
+    }
+    let expected = std::fs::read(case.dir.join("expected.yaml"))
+        .map_err(|e| format!("cannot read expected.yaml: {e}"))?;
+    if output.stdout != expected {
+        return Err(format!(
+            "kubectl no longer prints expected.yaml (tests/regen {} refreshes it):\n{}",
+            case.name,
+            diff("expected.yaml", &expected, "kubectl", &output.stdout)
+        )
+        .into());
+    }
+    let strata_output = strata(&args, &case.input())?;
+    if strata_output.stdout != output.stdout {
+        return Err(format!(
+            "strata and kubectl differ:\n{}",
+            diff("kubectl", &output.stdout, "strata", &strata_output.stdout)
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The example in `bases/`, `overlays/` and `presets/` that the README's
 /// quick start builds: each overlay's output is committed under
-/// `tests/example/`. dev and staging use only kustomize's features, so where
-/// kubectl is on PATH they must also equal its output; production adds
-/// presets and jsonnet.
-#[test]
-fn example_overlays() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let have_kubectl = Command::new("kubectl")
-        .arg("version")
-        .arg("--client")
-        .output()
-        .is_ok();
-    for overlay in ["dev", "staging", "production"] {
-        let output = Command::new(env!("CARGO_BIN_EXE_strata"))
-            .args(["build", &format!("overlays/{overlay}")])
-            .current_dir(root)
-            .output()
-            .expect("strata runs");
-        assert!(
-            output.status.success(),
-            "{overlay}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let expected = std::fs::read(root.join(format!("tests/example/{overlay}.yaml")))
-            .expect("committed example output");
-        assert!(
-            output.stdout == expected,
-            "overlays/{overlay} differs from tests/example/{overlay}.yaml"
-        );
-        if have_kubectl && overlay != "production" {
-            let kubectl = Command::new("kubectl")
-                .args(["kustomize", &format!("overlays/{overlay}")])
-                .current_dir(root)
-                .output()
-                .expect("kubectl runs");
-            assert!(
-                kubectl.stdout == output.stdout,
-                "overlays/{overlay}: strata and kubectl differ"
-            );
-        }
+/// `tests/example/`.
+const EXAMPLE_OVERLAYS: [&str; 3] = ["dev", "staging", "production"];
+
+fn check_example(overlay: &str) -> Result<(), Failed> {
+    let args = vec![format!("overlays/{overlay}")];
+    let output = strata(&args, root())?;
+    if !output.status.success() {
+        return Err(format!("strata failed:\n{}", stderr(&output)).into());
     }
+    let committed = format!("tests/example/{overlay}.yaml");
+    let expected = std::fs::read(root().join(&committed))
+        .map_err(|e| format!("cannot read {committed}: {e}"))?;
+    if output.stdout != expected {
+        return Err(format!(
+            "overlays/{overlay} differs from {committed}:\n{}",
+            diff(&committed, &expected, "strata", &output.stdout)
+        )
+        .into());
+    }
+    same_twice(&output, &args, root())
+}
+
+fn check_example_with_kubectl(overlay: &str) -> Result<(), Failed> {
+    let args = vec![format!("overlays/{overlay}")];
+    let output = kubectl(&args, root())?;
+    if !output.status.success() {
+        return Err(format!("kubectl failed:\n{}", stderr(&output)).into());
+    }
+    let strata_output = strata(&args, root())?;
+    if strata_output.stdout != output.stdout {
+        return Err(format!(
+            "overlays/{overlay}: strata and kubectl differ:\n{}",
+            diff("kubectl", &output.stdout, "strata", &strata_output.stdout)
+        )
+        .into());
+    }
+    Ok(())
 }
