@@ -24,7 +24,8 @@ pub struct Ops {
 
 /// Decodes operations from a patch body: JSON when it starts with `[`,
 /// otherwise YAML (only the first document counts, as in kustomize).
-pub fn parse_ops(text: &str, source: &str) -> Result<Ops> {
+/// `source` names the patch in errors, `path` in YAML errors.
+pub fn parse_ops(text: &str, source: &str, path: &Path) -> Result<Ops> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err(Error::msg(format!(
@@ -36,7 +37,7 @@ pub fn parse_ops(text: &str, source: &str) -> Result<Ops> {
             .map_err(|e| Error::msg(format!("invalid JSON patch in {source}: {e}")))?
     } else {
         // kustomize reads JSON patches with YAMLToJSON: YAML 1.1, one document.
-        crate::yaml::parse_config(text, Path::new(source))?
+        crate::yaml::parse_config(text, path)?
     };
     ops_from_value(value, source)
 }
@@ -267,9 +268,10 @@ mod tests {
         let ops = parse_ops(
             r#"[{"op": "remove", "path": "/spec/replicas"}]"#,
             "patch: x",
+            Path::new("k.yaml"),
         )
         .unwrap();
         assert_eq!(ops.operations.len(), 1);
-        assert!(parse_ops("  ", "patch: x").is_err());
+        assert!(parse_ops("  ", "patch: x", Path::new("k.yaml")).is_err());
     }
 }

@@ -7,3 +7,4 @@
 pub mod jsonnet;
 pub mod kustomization;
 pub mod loader;
+pub mod patches;

@@ -5,6 +5,7 @@
 //! transformers), then the whole-build steps that must come last (hash
 //! suffixes, name references, vars), then order.
 
+pub mod builtins;
 mod finalize;
 pub mod plugins;
 mod target;

@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::engine::fieldspec::TransformerConfig;
 use crate::engine::smp::openapi::SchemaState;
-use crate::engine::smp::OpenApi;
 use crate::error::{Error, Result, ResultExt};
 use crate::fs::FileSystem;
 use crate::load::jsonnet::JsonnetConfig;
@@ -17,6 +16,8 @@ use crate::load::loader::Loader;
 use crate::pipeline::BuildOptions;
 use crate::resource::{value_kind, Origin, Resource, ResourceMap};
 use crate::{generate, transform};
+
+use super::plugins::Runner;
 
 /// What a layer hands to the layer above it.
 #[derive(Debug, Default)]
@@ -125,7 +126,12 @@ impl<'a> Context<'a> {
         run_generators(&loader, k, &file, &mut acc.resources)?;
         generate::helm::inflate_all(&loader, k, &file, &self.options.helm, &mut acc.resources)?;
         let generators = self.plugin_configs(&loader, &k.generators, &file)?;
-        super::plugins::run_generators(&generators, &mut acc.resources, &loader)?;
+        let mut runner = Runner {
+            loader: &loader,
+            schema: &mut self.openapi,
+            record: false,
+        };
+        runner.generate(&generators, &mut acc.resources)?;
         for entry in &k.components {
             acc = self.accumulate_component(&loader, entry, acc)?;
         }
@@ -156,7 +162,9 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
-    /// The built-in transformers in kustomize's order, then presets.
+    /// The layer's transformers in kustomize's order: every builtin its
+    /// fields configure, then its `transformers:` configs, all configured
+    /// before the first runs; then presets.
     fn run_transformers(
         &mut self,
         loader: &Loader<'_>,
@@ -164,71 +172,17 @@ impl<'a> Context<'a> {
         file: &Path,
         acc: &mut Accumulated,
     ) -> Result<()> {
-        let resources = &mut acc.resources;
-        let config = &acc.config;
-        let strategic = transform::patch::load_strategic_merge(loader, &k.patches_strategic_merge)?;
-        let patches = k
-            .patches
-            .iter()
-            .map(|patch| transform::patch::load_patch(loader, patch))
-            .collect::<Result<Vec<_>>>()?;
-        let api = if transform::patch::merges_any(&strategic, &patches) {
-            self.openapi.for_merge()?
-        } else {
-            OpenApi::builtin()
-        };
-        transform::patch::apply_strategic_merge(resources, &strategic, api)?;
-        transform::patch::apply_patches(resources, &patches, api)?;
-        if let Some(namespace) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
-            transform::namespace::apply(resources, namespace, config)?;
-        }
-        if let Some(prefix) = &k.name_prefix {
-            transform::names::apply_prefix(resources, prefix, config)?;
-        }
-        if let Some(suffix) = &k.name_suffix {
-            transform::names::apply_suffix(resources, suffix, config)?;
-        }
-        transform::labels::apply(resources, &k.labels, k.common_labels.as_ref(), config, file)?;
-        if let Some(annotations) = &k.common_annotations {
-            transform::labels::apply_common_annotations(resources, annotations, config)?;
-        }
-        let json_patches = k
-            .patches_json6902
-            .iter()
-            .map(|patch| transform::patch::load_json6902(loader, patch))
-            .collect::<Result<Vec<_>>>()?;
-        transform::patch::apply_json6902_patches(resources, &json_patches)?;
-        if !k.replicas.is_empty() {
-            transform::replicas::apply(resources, &k.replicas)?;
-        }
-        if !k.images.is_empty() {
-            transform::images::apply(resources, &k.images, &config.images)?;
-        }
-        let replacements = transform::replacements::parse(&k.replacements, loader)?;
-        transform::replacements::apply(resources, &replacements)?;
-        if self.metadata.transformations {
-            transform::metadata::record_builtin(resources, k, file);
-        }
-        let plugins = self.plugin_configs(loader, &k.transformers, file)?;
-        let resources = &mut acc.resources;
-        let transformations = self.metadata.transformations;
-        // Only a patch plugin needs the schema; asking for it fixes which one is used.
-        let api = if plugins.iter().any(|p| p.plugin.is_patch()) {
-            self.openapi.for_merge()?
-        } else {
-            OpenApi::builtin()
-        };
-        super::plugins::run_transformers(
-            &plugins,
-            resources,
+        let mut plugins = super::builtins::transformers(k, file, &acc.config, loader)?;
+        plugins.extend(self.plugin_configs(loader, &k.transformers, file)?);
+        let mut runner = Runner {
             loader,
-            &acc.config,
-            api,
-            transformations,
-        )?;
+            schema: &mut self.openapi,
+            record: self.metadata.transformations,
+        };
+        runner.transform(&plugins, &mut acc.resources)?;
         let presets = load_presets(loader, &k.presets)?;
         if !presets.is_empty() {
-            let warnings = transform::preset::apply(resources, &presets)?;
+            let warnings = transform::preset::apply(&mut acc.resources, &presets)?;
             self.warnings.extend(warnings);
         }
         Ok(())

@@ -47,6 +47,20 @@ pub struct Configured {
     pub namespace: String,
 }
 
+impl Configured {
+    /// A transformer or generator a kustomization field configures: the
+    /// kustomization file, API version `builtin`, no name.
+    pub fn builtin(kustomization_file: &std::path::Path, kind: &str) -> Configured {
+        Configured {
+            file: kustomization_file.to_path_buf(),
+            api_version: "builtin".into(),
+            kind: kind.into(),
+            name: String::new(),
+            namespace: String::new(),
+        }
+    }
+}
+
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

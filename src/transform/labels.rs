@@ -1,13 +1,11 @@
-//! `commonLabels:`, `labels:` and `commonAnnotations:` (kustomize's
-//! LabelTransformer and AnnotationsTransformer, configured as
-//! `kusttarget_configplugin.go` does).
+//! `commonLabels:` and `labels:` (kustomize's LabelTransformer, configured
+//! as `kusttarget_configplugin.go` does).
 //!
 //! - `commonLabels` go everywhere the `commonLabels` field specs say:
 //!   metadata, selectors and pod templates.
 //! - each `labels:` entry goes to `metadata/labels` plus its own `fields`,
 //!   plus pod templates with `includeTemplates`, or everything `commonLabels`
-//!   touches with `includeSelectors`.
-//! - `commonAnnotations` go to metadata and pod templates.
+//!   touches with `includeSelectors` ([`entry_specs`]).
 
 use std::path::Path;
 
@@ -21,50 +19,17 @@ use crate::id::Gvk;
 use crate::load::kustomization::{Label, StringMap};
 use crate::resource::{value_kind, ResourceMap};
 
-/// Applies a layer's `labels:` entries, then its `commonLabels`, in
-/// kustomize's order. `kustomization` names the file in errors.
-pub fn apply(
-    resources: &mut ResourceMap,
-    entries: &[Label],
-    common_labels: Option<&StringMap>,
-    config: &TransformerConfig,
-    kustomization: &Path,
-) -> Result<()> {
-    apply_label_entries(resources, entries, config, kustomization)?;
-    if let Some(labels) = common_labels {
-        apply_common_labels(resources, labels, config)?;
-    }
-    Ok(())
+/// Sets `labels` wherever `specs` say, on every resource.
+pub fn apply(resources: &mut ResourceMap, labels: &StringMap, specs: &[FieldSpec]) -> Result<()> {
+    set_everywhere(resources, labels, specs, "labels")
 }
 
-/// `commonLabels`: every `commonLabels` field spec, selectors included.
-pub fn apply_common_labels(
-    resources: &mut ResourceMap,
-    labels: &StringMap,
-    config: &TransformerConfig,
-) -> Result<()> {
-    set_everywhere(resources, labels, &config.common_labels, "labels")
-}
-
-/// `labels:` entries, each with the field specs its options select.
-pub fn apply_label_entries(
-    resources: &mut ResourceMap,
-    entries: &[Label],
-    config: &TransformerConfig,
-    kustomization: &Path,
-) -> Result<()> {
-    for (i, entry) in entries.iter().enumerate() {
-        let specs = label_specs(entry, config, kustomization, i)?;
-        set_everywhere(resources, &entry.pairs, &specs, "labels")?;
-    }
-    Ok(())
-}
-
-/// The field specs of one `labels:` entry, merged in kustomize's order.
-fn label_specs(
+/// The field specs of one `labels:` entry (`index` in the list of the
+/// kustomization `file`), merged in kustomize's order.
+pub fn entry_specs(
     entry: &Label,
     config: &TransformerConfig,
-    kustomization: &Path,
+    file: &Path,
     index: usize,
 ) -> Result<FsSlice> {
     let mut specs = entry
@@ -72,11 +37,7 @@ fn label_specs(
         .iter()
         .enumerate()
         .map(|(j, field)| {
-            FieldSpec::from_value(
-                field,
-                kustomization,
-                &format!("labels[{index}].fields[{j}]"),
-            )
+            FieldSpec::from_value(field, file, &format!("labels[{index}].fields[{j}]"))
         })
         .collect::<Result<FsSlice>>()?;
     let merged = (|| {
@@ -95,7 +56,7 @@ fn label_specs(
     })();
     merged.map_err(|e| {
         Error::field(
-            kustomization,
+            file,
             format!("labels[{index}]"),
             format!("failed to merge labels: {e}"),
         )
@@ -103,21 +64,9 @@ fn label_specs(
     Ok(specs)
 }
 
-/// `commonAnnotations`: every `commonAnnotations` field spec.
-pub fn apply_common_annotations(
-    resources: &mut ResourceMap,
-    annotations: &StringMap,
-    config: &TransformerConfig,
-) -> Result<()> {
-    set_everywhere(
-        resources,
-        annotations,
-        &config.common_annotations,
-        "annotations",
-    )
-}
-
-fn set_everywhere(
+/// Sets `pairs` in the maps `specs` name in every resource; `what` names
+/// the maps in errors.
+pub(crate) fn set_everywhere(
     resources: &mut ResourceMap,
     pairs: &StringMap,
     specs: &[FieldSpec],
@@ -207,6 +156,11 @@ mod tests {
             .collect()
     }
 
+    fn apply_entry(m: &mut ResourceMap, label: &Label, c: &TransformerConfig) -> Result<()> {
+        let specs = entry_specs(label, c, Path::new("kustomization.yaml"), 0)?;
+        apply(m, &label.pairs, &specs)
+    }
+
     fn entry(include_selectors: bool, include_templates: bool, fields: Vec<Value>) -> Label {
         Label {
             pairs: pairs(&[("app", "web")]),
@@ -221,8 +175,13 @@ mod tests {
     #[test]
     fn common_labels_and_annotations() {
         let out = run(|m, c| {
-            apply_common_labels(m, &pairs(&[("app", "web"), ("tier", "1")]), c)?;
-            apply_common_annotations(m, &pairs(&[("note", "hi"), ("n2", "true")]), c)
+            apply(
+                m,
+                &pairs(&[("app", "web"), ("tier", "1")]),
+                &c.common_labels,
+            )?;
+            let notes = pairs(&[("note", "hi"), ("n2", "true")]);
+            crate::transform::annotations::apply(m, &notes, &c.common_annotations)
         });
         let labels = json!({"app": "web", "tier": "1"});
         let labels_old = json!({"app": "web", "old": "o", "tier": "1"});
@@ -296,8 +255,7 @@ mod tests {
             ),
         ];
         for (label, selector, template, affinity, service, statefulset, cronjob) in cases {
-            let out =
-                run(|m, c| apply_label_entries(m, &[label], c, Path::new("kustomization.yaml")));
+            let out = run(|m, c| apply_entry(m, &label, c));
             let d = &out[0];
             assert_eq!(d["metadata"]["labels"], web_old);
             assert_eq!(&d["spec"]["selector"]["matchLabels"], selector);
@@ -321,9 +279,7 @@ mod tests {
             json!({"path": "spec/extra/labels", "kind": "Foo", "create": true}),
             json!({"path": "spec/template/metadata/labels", "kind": "Foo"}),
         ];
-        let out = run(|m, c| {
-            apply_label_entries(m, &[entry(false, false, fields)], c, Path::new("k.yaml"))
-        });
+        let out = run(|m, c| apply_entry(m, &entry(false, false, fields), c));
         assert_eq!(
             out[4],
             json!({"apiVersion": "example.com/v1", "kind": "Foo",

@@ -14,14 +14,13 @@
 //! strata keeps this on the [`Resource`](crate::resource::Resource)
 //! (`origin`, `transformations`) and writes the annotations once, at the
 //! end ([`annotate`]); transformations are recorded as layers run
-//! ([`record_builtin`], [`record`]).
+//! ([`record`]).
 
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use crate::load::kustomization::Kustomization;
 use crate::resource::{Configured, Origin, Resource, ResourceMap};
 
 pub const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
@@ -52,81 +51,10 @@ impl BuildMetadata {
     }
 }
 
-/// A builtin transformer configured by a kustomization field.
-pub fn builtin(kustomization_file: &Path, kind: &str) -> Configured {
-    Configured {
-        file: kustomization_file.to_path_buf(),
-        api_version: "builtin".into(),
-        kind: kind.into(),
-        name: String::new(),
-        namespace: String::new(),
-    }
-}
-
-/// The builtin transformers kustomize configures for a kustomization's
-/// fields, one per instance, in kustomize's order
-/// (`configureBuiltinTransformers`): patchesStrategicMerge, patches,
-/// namespace, namePrefix, nameSuffix, labels + commonLabels,
-/// commonAnnotations, patchesJson6902, replicas, images, replacements.
-pub fn builtin_transformers(k: &Kustomization, kustomization_file: &Path) -> Vec<Configured> {
-    let mut kinds: Vec<&str> = Vec::new();
-    if !k.patches_strategic_merge.is_empty() {
-        kinds.push("PatchStrategicMergeTransformer");
-    }
-    kinds.extend(k.patches.iter().map(|_| "PatchTransformer"));
-    if k.namespace.as_deref().is_some_and(|n| !n.is_empty()) {
-        kinds.push("NamespaceTransformer");
-    }
-    if k.name_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
-        kinds.push("PrefixTransformer");
-    }
-    if k.name_suffix.as_deref().is_some_and(|s| !s.is_empty()) {
-        kinds.push("SuffixTransformer");
-    }
-    let common_labels = k.common_labels.as_ref().is_some_and(|l| !l.is_empty());
-    if !k.labels.is_empty() || common_labels {
-        // One per `labels:` entry, and one for commonLabels even when empty.
-        kinds.extend(k.labels.iter().map(|_| "LabelTransformer"));
-        kinds.push("LabelTransformer");
-    }
-    if k.common_annotations.as_ref().is_some_and(|a| !a.is_empty()) {
-        kinds.push("AnnotationsTransformer");
-    }
-    kinds.extend(
-        k.patches_json6902
-            .iter()
-            .map(|_| "PatchJson6902Transformer"),
-    );
-    kinds.extend(k.replicas.iter().map(|_| "ReplicaCountTransformer"));
-    kinds.extend(k.images.iter().map(|_| "ImageTagTransformer"));
-    if !k.replacements.is_empty() {
-        kinds.push("ReplacementTransformer");
-    }
-    kinds
-        .into_iter()
-        .map(|kind| builtin(kustomization_file, kind))
-        .collect()
-}
-
 /// Records that `transformer` ran over every resource now in `resources`.
 pub fn record(resources: &mut ResourceMap, transformer: &Configured) {
     for resource in resources.edit().iter_mut() {
         resource.transformations.push(transformer.clone());
-    }
-}
-
-/// Records the builtin transformers of a kustomization's fields. Call once
-/// per layer after they ran, before any `transformers:` plugin runs: every
-/// resource present gets all of them, as in kustomize.
-pub fn record_builtin(resources: &mut ResourceMap, k: &Kustomization, kustomization_file: &Path) {
-    let transformers = builtin_transformers(k, kustomization_file);
-    if transformers.is_empty() {
-        return;
-    }
-    for resource in resources.edit().iter_mut() {
-        resource
-            .transformations
-            .extend(transformers.iter().cloned());
     }
 }
 
@@ -161,7 +89,7 @@ pub fn origin_text(origin: &Origin, top: &Path) -> Option<String> {
             kustomization,
             generator,
         } => {
-            let configured = builtin(kustomization, &generator_kind(generator));
+            let configured = Configured::builtin(kustomization, &generator_kind(generator));
             Some(configured_text(&configured, top, ""))
         }
         Origin::Plugin(configured) => Some(configured_text(configured, top, "")),

@@ -3,6 +3,7 @@
 //! Each submodule owns one transformer; the per-object functions are pure so
 //! they can be tested alone. `pipeline::target` calls them in kustomize's order.
 
+pub mod annotations;
 pub mod images;
 pub mod labels;
 pub mod metadata;

@@ -451,8 +451,8 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sec"}}),
             deployment("cm", "sec"),
         ]);
-        names::apply_prefix(&mut map, "p-", &config).unwrap();
-        names::apply_suffix(&mut map, "-s", &config).unwrap();
+        names::apply_prefix(&mut map, "p-", &config.name_prefix).unwrap();
+        names::apply_suffix(&mut map, "-s", &config.name_suffix).unwrap();
         fix_references(&mut map, &config).unwrap();
         let mut expected = deployment("p-cm-s", "p-sec-s");
         expected["metadata"]["name"] = json!("p-d-s");
@@ -489,8 +489,14 @@ mod tests {
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cr"},
                 "subjects": [sa("sa", Some("default"), "ServiceAccount"), sa("role", Some("default"), "ServiceAccount")]}),
         ]);
-        names::apply_prefix(&mut map, "p-", &config).unwrap();
-        namespace::apply(&mut map, "prod", &config).unwrap();
+        names::apply_prefix(&mut map, "p-", &config.name_prefix).unwrap();
+        namespace::apply(
+            &mut map,
+            "prod",
+            &config.namespace,
+            namespace::Options::default(),
+        )
+        .unwrap();
         fix_references(&mut map, &config).unwrap();
         let out = objects(map);
         assert_eq!(
@@ -594,7 +600,7 @@ mod tests {
                 "metadata": {"name": "mw"}, "webhooks": [webhook("svc", Some("web")), webhook("svc", None)]}),
             ingress("other", "elsewhere", "svc"),
         ]);
-        names::apply_prefix(&mut map, "p-", &config).unwrap();
+        names::apply_prefix(&mut map, "p-", &config.name_prefix).unwrap();
         fix_references(&mut map, &config).unwrap();
         let out = objects(map);
         assert_eq!(out[1]["spec"]["serviceName"], "p-svc");
@@ -623,12 +629,12 @@ mod tests {
                 json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pod"},
                     "spec": {"volumes": [{"configMap": {"name": "cm"}}]}}),
             ]);
-            names::apply_prefix(&mut map, prefix, &config).unwrap();
+            names::apply_prefix(&mut map, prefix, &config.name_prefix).unwrap();
             map
         };
         let mut map = base("a-");
         map.absorb(base("b-")).unwrap();
-        names::apply_prefix(&mut map, "t-", &config).unwrap();
+        names::apply_prefix(&mut map, "t-", &config.name_prefix).unwrap();
         fix_references(&mut map, &config).unwrap();
         let out = objects(map);
         assert_eq!(out[1]["spec"]["volumes"][0]["configMap"]["name"], "t-a-cm");
@@ -656,7 +662,13 @@ mod tests {
             json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                 "metadata": {"name": "cr"}, "rules": [{"resourceNames": ["cm", "sa"]}]}),
         ]);
-        namespace::apply(&mut map, "prod", &config).unwrap();
+        namespace::apply(
+            &mut map,
+            "prod",
+            &config.namespace,
+            namespace::Options::default(),
+        )
+        .unwrap();
         fix_references(&mut map, &config).unwrap();
         let out = objects(map);
         assert_eq!(
@@ -692,7 +704,7 @@ mod tests {
                 "spec": {"secretRef": {"name": "crdsecret"}, "beeRef": {"name": "bee"}}}),
             json!({"apiVersion": "v1beta1", "kind": "Bee", "metadata": {"name": "bee"}, "spec": {"action": "fly"}}),
         ]);
-        names::apply_prefix(&mut map, "x-", &config).unwrap();
+        names::apply_prefix(&mut map, "x-", &config.name_prefix).unwrap();
         fix_references(&mut map, &config).unwrap();
         assert_eq!(
             objects(map)[1],

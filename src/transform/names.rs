@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::engine::fieldspec::{apply_at_creating, FieldSpec, Leaf, TransformerConfig};
+use crate::engine::fieldspec::{apply_at_creating, FieldSpec, Leaf};
 use crate::error::{Error, Result};
 use crate::id::Gvk;
 use crate::resource::{value_kind, Resource, ResourceMap};
@@ -25,22 +25,14 @@ enum Side {
     Suffix,
 }
 
-/// Adds `prefix` to the names the `namePrefix` specs of `config` select.
-pub fn apply_prefix(
-    resources: &mut ResourceMap,
-    prefix: &str,
-    config: &TransformerConfig,
-) -> Result<()> {
-    apply(resources, prefix, &config.name_prefix, Side::Prefix)
+/// Adds `prefix` to the names `specs` select (the `namePrefix` specs).
+pub fn apply_prefix(resources: &mut ResourceMap, prefix: &str, specs: &[FieldSpec]) -> Result<()> {
+    apply(resources, prefix, specs, Side::Prefix)
 }
 
-/// Adds `suffix` to the names the `nameSuffix` specs of `config` select.
-pub fn apply_suffix(
-    resources: &mut ResourceMap,
-    suffix: &str,
-    config: &TransformerConfig,
-) -> Result<()> {
-    apply(resources, suffix, &config.name_suffix, Side::Suffix)
+/// Adds `suffix` to the names `specs` select (the `nameSuffix` specs).
+pub fn apply_suffix(resources: &mut ResourceMap, suffix: &str, specs: &[FieldSpec]) -> Result<()> {
+    apply(resources, suffix, specs, Side::Suffix)
 }
 
 fn apply(resources: &mut ResourceMap, text: &str, specs: &[FieldSpec], side: Side) -> Result<()> {
@@ -122,6 +114,7 @@ fn affix(node: &mut Value, text: &str, side: Side) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fieldspec::TransformerConfig;
     use crate::resource::Origin;
     use serde_json::json;
 
@@ -164,8 +157,8 @@ mod tests {
             .iter()
             .map(|(object, _)| Resource::new(object.clone(), Origin::Inline).unwrap())
             .collect();
-        apply_prefix(&mut map, "p-", &config).unwrap();
-        apply_suffix(&mut map, "-s", &config).unwrap();
+        apply_prefix(&mut map, "p-", &config.name_prefix).unwrap();
+        apply_suffix(&mut map, "-s", &config.name_suffix).unwrap();
         for (resource, (_, expected)) in map.iter().zip(&cases) {
             assert_eq!(resource.name(), *expected);
         }
@@ -191,7 +184,7 @@ mod tests {
         let mut map: ResourceMap = [Resource::new(foo, Origin::Inline).unwrap()]
             .into_iter()
             .collect();
-        apply_prefix(&mut map, "p-", &config).unwrap();
+        apply_prefix(&mut map, "p-", &config.name_prefix).unwrap();
         assert_eq!(
             map.as_slice()[0].object(),
             &json!({"apiVersion": "example.com/v1", "kind": "Foo", "metadata": {"name": "p-f"}, "spec": {"foo": "p-"}})

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::engine::fieldspec::{apply_at_creating, FieldSpec, Leaf, TransformerConfig};
+use crate::engine::fieldspec::{apply_at_creating, FieldSpec, Leaf};
 use crate::error::{Error, Result};
 use crate::id::Gvk;
 use crate::resource::{value_kind, ResourceMap};
@@ -45,18 +45,8 @@ pub struct Options {
     pub subjects: SubjectMode,
 }
 
-/// Applies `namespace:` to every resource with the `namespace` field specs
-/// of `config`, kustomize's defaults for the options.
+/// Sets `namespace` where `specs` say (the `namespace` specs), with `options`.
 pub fn apply(
-    resources: &mut ResourceMap,
-    namespace: &str,
-    config: &TransformerConfig,
-) -> Result<()> {
-    apply_with(resources, namespace, &config.namespace, Options::default())
-}
-
-/// Applies a namespace with explicit field specs and options.
-pub fn apply_with(
     resources: &mut ResourceMap,
     namespace: &str,
     specs: &[FieldSpec],
@@ -187,6 +177,7 @@ fn set_subjects(object: &mut Value, namespace: &str, options: Options) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fieldspec::TransformerConfig;
     use crate::resource::{Origin, Resource};
     use serde_json::json;
 
@@ -196,7 +187,12 @@ mod tests {
             map.append(Resource::new(object, Origin::Inline).unwrap())
                 .unwrap();
         }
-        apply(&mut map, "prod", &TransformerConfig::builtin())?;
+        apply(
+            &mut map,
+            "prod",
+            &TransformerConfig::builtin().namespace,
+            Options::default(),
+        )?;
         Ok(map
             .into_vec()
             .into_iter()
@@ -307,7 +303,13 @@ mod tests {
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}});
         map.append(Resource::new(cm, Origin::Inline).unwrap())
             .unwrap();
-        apply(&mut map, "prod", &TransformerConfig::builtin()).unwrap();
+        apply(
+            &mut map,
+            "prod",
+            &TransformerConfig::builtin().namespace,
+            Options::default(),
+        )
+        .unwrap();
         let r = &map.as_slice()[0];
         assert_eq!(r.original_id().namespace, "");
         assert_eq!(r.id().namespace, "prod");

@@ -3,9 +3,8 @@
 //! PatchStrategicMergeTransformer, PatchTransformer and
 //! PatchJson6902Transformer apply them.
 //!
-//! Loading (reading files through the [`Loader`], telling strategic-merge
-//! bodies from JSON patches) is separate from applying, so the build can
-//! load a layer's patches once and tests can apply parsed values.
+//! Loading (reading files, telling strategic-merge bodies from JSON
+//! patches) is `crate::load::patches`; this module applies loaded patches.
 //!
 //! Which resource a patch reaches:
 //! - a strategic-merge patch without `target` names its resource by its own
@@ -16,8 +15,6 @@
 //!   [`crate::resource::selector`]); the patch's name and kind do not
 //!   matter and the target keeps its own unless `options` allow a change.
 
-use std::path::Path;
-
 use serde_json::Value;
 
 use crate::engine::json6902::{self, Ops};
@@ -25,182 +22,12 @@ use crate::engine::smp::{self, OpenApi};
 use crate::error::{Error, Result};
 use crate::id::ResId;
 use crate::kyaml::{node_text, Null};
-use crate::load::kustomization::{Patch, Selector};
-use crate::load::loader::Loader;
+use crate::load::patches::{LoadedPatch, PatchBody, PatchSource, SmPatch};
 use crate::resource::selector::select;
 use crate::resource::{Resource, ResourceMap};
 
-/// One strategic-merge patch document and where it came from.
-#[derive(Clone, Debug)]
-pub struct SmPatch {
-    pub object: Value,
-    /// The patch file, or `<inline>` text, for errors.
-    pub source: String,
-}
-
-/// A loaded `patches:` (or `patchesJson6902:`) entry.
-#[derive(Clone, Debug)]
-pub struct LoadedPatch {
-    pub body: PatchBody,
-    pub target: Option<Selector>,
-    pub allow_name_change: bool,
-    pub allow_kind_change: bool,
-    /// `path: "x.yaml"` or `patch: "..."`, for errors.
-    pub source: String,
-}
-
-#[derive(Clone, Debug)]
-pub enum PatchBody {
-    /// One or more strategic-merge documents.
-    StrategicMerge(Vec<Value>),
-    Json6902(Ops),
-}
-
-/// Loads the entries of `patchesStrategicMerge`. Each entry is a file, or
-/// (for legacy reasons, as kustomize) inline YAML text of patches.
-pub fn load_strategic_merge(loader: &Loader, entries: &[String]) -> Result<Vec<SmPatch>> {
-    let mut patches = Vec::new();
-    for entry in entries {
-        let inline = crate::yaml::parse_stream(entry, Path::new("<inline patch>"))
-            .ok()
-            .filter(|docs| !docs.is_empty() && docs.iter().all(is_resource_like));
-        let (docs, source) = match inline {
-            Some(docs) => (docs, format!("inline patch {entry:?}")),
-            None => {
-                let (path, text) = loader.read_to_string(entry)?;
-                let docs = crate::yaml::parse_stream(&text, &path)?;
-                (docs, path.display().to_string())
-            }
-        };
-        for object in crate::kyaml::expand_lists(docs, &source)? {
-            check_resource_like(&object, &source)?;
-            patches.push(SmPatch {
-                object,
-                source: source.clone(),
-            });
-        }
-    }
-    if patches.is_empty() && !entries.is_empty() {
-        return Err(Error::msg(format!(
-            "patchesStrategicMerge: patch appears to be empty; files={entries:?}"
-        )));
-    }
-    Ok(patches)
-}
-
-/// Loads one `patches:` entry: its text from `patch` or the file at `path`,
-/// then strategic merge (documents with `kind`) or JSON 6902 (a list).
-pub fn load_patch(loader: &Loader, patch: &Patch) -> Result<LoadedPatch> {
-    let (text, source) = patch_text(loader, patch)?;
-    let body = detect_body(&text, &source)?;
-    let options = patch.options.clone().unwrap_or_default();
-    Ok(LoadedPatch {
-        body,
-        target: patch.target.clone(),
-        allow_name_change: options.allow_name_change,
-        allow_kind_change: options.allow_kind_change,
-        source,
-    })
-}
-
-/// Loads one `patchesJson6902:` entry (operations only; a target with a
-/// name is required).
-pub fn load_json6902(loader: &Loader, patch: &Patch) -> Result<LoadedPatch> {
-    let has_name = patch
-        .target
-        .as_ref()
-        .and_then(|t| t.name.as_deref())
-        .is_some_and(|n| !n.is_empty());
-    if !has_name {
-        return Err(Error::msg("patchesJson6902: must specify the target name"));
-    }
-    let (text, source) = patch_text(loader, patch)?;
-    let ops = json6902::parse_ops(&text, &source)?;
-    if ops.operations.is_empty() {
-        return Err(Error::msg(format!("patch appears to be empty: {source}")));
-    }
-    Ok(LoadedPatch {
-        body: PatchBody::Json6902(ops),
-        target: patch.target.clone(),
-        allow_name_change: false,
-        allow_kind_change: false,
-        source,
-    })
-}
-
-fn patch_text(loader: &Loader, patch: &Patch) -> Result<(String, String)> {
-    let inline = patch
-        .patch
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty());
-    let path = patch.path.as_deref().filter(|p| !p.is_empty());
-    match (inline, path) {
-        (None, None) => Err(Error::msg("a patch must specify one of `patch` and `path`")),
-        (Some(_), Some(_)) => Err(Error::msg("a patch may not set both `patch` and `path`")),
-        (Some(text), None) => Ok((text.to_string(), format!("patch: {text:?}"))),
-        (None, Some(path)) => {
-            let (full, text) = loader.read_to_string(path).map_err(|e| {
-                e.context(format!("failed to get the patch file from path `{path}`"))
-            })?;
-            Ok((text, full.display().to_string()))
-        }
-    }
-}
-
-/// kustomize tries both parsers; exactly one must succeed.
-fn detect_body(text: &str, source: &str) -> Result<PatchBody> {
-    if text.trim_start().starts_with('[') {
-        return json6902::parse_ops(text, source).map(PatchBody::Json6902);
-    }
-    // kustomize tries the body as resources first, then as JSON 6902 operations.
-    match crate::yaml::parse_stream(text, Path::new(source)) {
-        Ok(docs) => detect_parsed(docs, source),
-        Err(error) => match crate::yaml::parse_config(text, Path::new(source)) {
-            Ok(list @ Value::Array(_)) => {
-                json6902::ops_from_value(list, source).map(PatchBody::Json6902)
-            }
-            _ => Err(error),
-        },
-    }
-}
-
-/// Tells a parsed body apart: documents with `kind` are strategic merge, a
-/// list is JSON 6902.
-pub fn detect_parsed(docs: Vec<Value>, source: &str) -> Result<PatchBody> {
-    match docs.first() {
-        Some(Value::Array(_)) => {
-            let first = docs.into_iter().next().unwrap_or_default();
-            json6902::ops_from_value(first, source).map(PatchBody::Json6902)
-        }
-        Some(_) if docs.iter().all(is_resource_like) => {
-            crate::kyaml::expand_lists(docs, source).map(PatchBody::StrategicMerge)
-        }
-        _ => Err(Error::msg(format!(
-            "unable to parse SM or JSON patch from {source}: a strategic merge patch needs `kind`, a JSON patch is a list of operations"
-        ))),
-    }
-}
-
-fn is_resource_like(value: &Value) -> bool {
-    value
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|k| !k.is_empty())
-}
-
-fn check_resource_like(value: &Value, source: &str) -> Result<()> {
-    if is_resource_like(value) {
-        Ok(())
-    } else {
-        Err(Error::msg(format!(
-            "{source}: a strategic merge patch must be a mapping with `kind`"
-        )))
-    }
-}
-
 /// The single resource any of whose ids (current or earlier) equals `id`.
-fn find_by_any_id(resources: &ResourceMap, id: &ResId, source: &str) -> Result<usize> {
+fn find_by_any_id(resources: &ResourceMap, id: &ResId, source: &PatchSource) -> Result<usize> {
     let matches: Vec<usize> = resources
         .iter()
         .enumerate()
@@ -303,7 +130,7 @@ pub fn apply_patches(
     Ok(())
 }
 
-/// `patchesJson6902:` entries, in order (loaded with [`load_json6902`]).
+/// `patchesJson6902:` entries, in order.
 pub fn apply_json6902_patches(resources: &mut ResourceMap, patches: &[LoadedPatch]) -> Result<()> {
     // JSON 6902 operations need no schema.
     apply_patches(resources, patches, OpenApi::builtin())
@@ -371,7 +198,7 @@ fn merged(
     resource: &Resource,
     patch: &Value,
     options: Options,
-    source: &str,
+    source: &PatchSource,
     api: OpenApi<'_>,
 ) -> Result<Option<Resource>> {
     let mut object = resource.object().clone();
@@ -444,7 +271,7 @@ fn walked_node<'v>(
 
 /// A resource with a patched object, keeping its build facts; a changed id
 /// is remembered so later patches and references find it by the old one.
-fn rebuilt(resource: &Resource, object: Value, source: &str) -> Result<Resource> {
+fn rebuilt(resource: &Resource, object: Value, source: &dyn std::fmt::Display) -> Result<Resource> {
     let mut updated = Resource::new(object, resource.origin.clone())
         .map_err(|e| e.context(format!("after patch {source}")))?;
     // kustomize patches the resource in place: every build fact survives
@@ -544,7 +371,7 @@ mod tests {
             target: target.map(|t| serde_json::from_value(t).unwrap()),
             allow_name_change: name,
             allow_kind_change: kind,
-            source: "patch: test".into(),
+            source: PatchSource::File("test.yaml".into()),
         }
     }
 
@@ -585,7 +412,7 @@ mod tests {
         let patch = SmPatch {
             object: json!({"apiVersion": "apps/v1", "kind": "Deployment",
                 "metadata": {"name": "web", "namespace": "prod"}, "spec": {"replicas": 5}}),
-            source: "p.yaml".into(),
+            source: PatchSource::File("p.yaml".into()),
         };
         apply_strategic_merge(
             &mut resources,
@@ -714,84 +541,5 @@ mod tests {
         assert!(objects(&resources)
             .iter()
             .all(|o| o["spec"]["replicas"] == json!(3)));
-    }
-
-    #[test]
-    fn list_documents_are_inlined_after_the_others() {
-        let cm = |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
-        let docs = vec![
-            json!({"apiVersion": "v1", "kind": "List", "items": [
-                cm("a"),
-                {"apiVersion": "v1", "kind": "ConfigMapList", "items": [cm("b")]},
-            ]}),
-            json!({"apiVersion": "v1", "kind": "List", "items": null}),
-            json!({"apiVersion": "v1", "kind": "PodList", "metadata": {"name": "no-items"}}),
-            cm("c"),
-        ];
-        let Ok(PatchBody::StrategicMerge(out)) = detect_parsed(docs, "p") else {
-            panic!("not a strategic merge body");
-        };
-        let names: Vec<&str> = out
-            .iter()
-            .map(|d| d["metadata"]["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(names, ["no-items", "c", "a", "b"]);
-        let bad = vec![json!({"kind": "List", "items": {"a": 1}})];
-        let err = detect_parsed(bad, "p").unwrap_err().to_string();
-        assert!(err.contains("expected array in List/items"), "{err}");
-    }
-
-    #[test]
-    fn bodies_are_told_apart() {
-        let sm = detect_parsed(vec![json!({"kind": "X", "metadata": {"name": "a"}})], "p");
-        assert!(matches!(sm, Ok(PatchBody::StrategicMerge(_))));
-        let ops = detect_parsed(vec![json!([{"op": "remove", "path": "/a"}])], "p");
-        assert!(matches!(ops, Ok(PatchBody::Json6902(_))));
-        let neither = detect_parsed(vec![json!({"metadata": {"name": "a"}})], "p");
-        assert!(neither
-            .unwrap_err()
-            .to_string()
-            .contains("unable to parse SM or JSON patch"));
-    }
-
-    fn entry(value: Value) -> Patch {
-        serde_json::from_value(value).unwrap()
-    }
-
-    #[test]
-    fn loads_json_bodies_through_the_loader() {
-        let mut fs = crate::fs::MemFs::new();
-        fs.add("/k/ops.json", r#"[{"op": "remove", "path": "/spec"}]"#)
-            .add("/k/kustomization.yaml", "")
-            .add("/outside.json", "[]");
-        let root = std::path::PathBuf::from("/k");
-        let loader = Loader::new(&fs, &root, crate::load::loader::LoadRestrictions::RootOnly);
-
-        let inline = entry(json!({"patch": "[{\"op\": \"remove\", \"path\": \"/a\"}]",
-                                  "target": {"kind": "X"}}));
-        assert!(matches!(
-            load_patch(&loader, &inline).unwrap().body,
-            PatchBody::Json6902(_)
-        ));
-        let from_file = entry(json!({"path": "ops.json", "target": {"name": "a"}}));
-        assert!(matches!(
-            load_json6902(&loader, &from_file).unwrap().body,
-            PatchBody::Json6902(_)
-        ));
-
-        let cases = [
-            (json!({}), "one of `patch` and `path`"),
-            (json!({"patch": "[]", "path": "ops.json"}), "both"),
-            (json!({"path": "missing.yaml"}), "missing.yaml"),
-            (json!({"path": "../outside.json"}), "is not in or below"),
-        ];
-        for (value, expected) in cases {
-            let err = load_patch(&loader, &entry(value.clone())).unwrap_err();
-            let text = format!("{err:?}");
-            assert!(text.contains(expected), "{value}: {text}");
-        }
-        let unnamed = entry(json!({"path": "ops.json", "target": {"kind": "X"}}));
-        let err = load_json6902(&loader, &unnamed).unwrap_err().to_string();
-        assert!(err.contains("must specify the target name"), "{err}");
     }
 }

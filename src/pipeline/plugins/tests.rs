@@ -4,14 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::smp::OpenApi;
-
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
+use crate::engine::smp::openapi::SchemaState;
+use crate::engine::smp::OpenApi;
+use crate::error::{Error, Result};
 use crate::fs::MemFs;
-use crate::load::loader::LoadRestrictions;
-use crate::resource::Resource;
+use crate::generate;
+use crate::load::kustomization::GeneratorArgs;
+use crate::load::loader::{LoadRestrictions, Loader};
+use crate::resource::{Origin, Resource, ResourceMap};
+use crate::transform::names;
 
 fn map(objects: &[Value]) -> ResourceMap {
     let mut resources = ResourceMap::new();
@@ -28,7 +32,49 @@ fn names(resources: &ResourceMap) -> Vec<String> {
 }
 
 fn parse(doc: Value) -> Result<BuiltinPlugin> {
-    BuiltinPlugin::parse(&doc, Path::new("/k/plugin.yaml"))
+    let fs = MemFs::new();
+    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
+    super::parse::parse(&doc, Path::new("/k/plugin.yaml"), &loader)
+}
+
+/// Runs one configured transformer the way a layer does.
+trait RunOver {
+    fn run_over(&self, resources: &mut ResourceMap) -> Result<()>;
+}
+
+impl RunOver for BuiltinPlugin {
+    fn run_over(&self, resources: &mut ResourceMap) -> Result<()> {
+        run::run_transformer(self, resources, OpenApi::builtin())
+    }
+}
+
+fn transform(
+    configs: &[PluginConfig],
+    resources: &mut ResourceMap,
+    loader: &Loader<'_>,
+    record: bool,
+) -> Result<()> {
+    let mut schema = SchemaState::default();
+    let mut runner = Runner {
+        loader,
+        schema: &mut schema,
+        record,
+    };
+    runner.transform(configs, resources)
+}
+
+fn generate(
+    configs: &[PluginConfig],
+    resources: &mut ResourceMap,
+    loader: &Loader<'_>,
+) -> Result<()> {
+    let mut schema = SchemaState::default();
+    let mut runner = Runner {
+        loader,
+        schema: &mut schema,
+        record: false,
+    };
+    runner.generate(configs, resources)
 }
 
 fn no_dirs(path: &Path) -> Result<ResourceMap> {
@@ -73,16 +119,7 @@ fn prefix_suffix_with_own_field_specs() {
         json!({"apiVersion": "v1", "kind": "Role", "metadata": {"name": "myRole"}}),
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "myService"}}),
     ]);
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
-    plugin
-        .run(
-            &mut resources,
-            &loader,
-            &TransformerConfig::builtin(),
-            OpenApi::builtin(),
-        )
-        .unwrap();
+    plugin.run_over(&mut resources).unwrap();
     assert_eq!(
         names(&resources),
         ["zzz-myDeployment", "myRole", "zzz-myService"]
@@ -102,16 +139,7 @@ fn field_spec_unknown_keys_are_ignored() {
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "myapp"}}),
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "myapp"}}),
     ]);
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
-    plugin
-        .run(
-            &mut resources,
-            &loader,
-            &TransformerConfig::default(),
-            OpenApi::builtin(),
-        )
-        .unwrap();
+    plugin.run_over(&mut resources).unwrap();
     assert_eq!(names(&resources), ["myapp-suffix", "myapp"]);
 }
 
@@ -143,15 +171,7 @@ fn inline_transformers_hash_and_label() {
         &mut no_dirs,
     )
     .unwrap();
-    run_transformers(
-        &configs,
-        &mut resources,
-        &loader,
-        &TransformerConfig::builtin(),
-        OpenApi::builtin(),
-        false,
-    )
-    .unwrap();
+    transform(&configs, &mut resources, &loader, false).unwrap();
     generate::hash::add_hash_suffixes(&mut resources).unwrap();
     assert_eq!(names(&resources), ["plain", "gen-4h2mbtbbt6-4h2mbtbbt6"]);
     for resource in resources.iter() {
@@ -179,7 +199,7 @@ fn inline_generator() {
     )
     .unwrap();
     let mut resources = ResourceMap::new();
-    run_generators(&configs, &mut resources, &loader).unwrap();
+    generate(&configs, &mut resources, &loader).unwrap();
     generate::hash::add_hash_suffixes(&mut resources).unwrap();
     let cm = &resources.as_slice()[0];
     assert_eq!(cm.name(), "mymap-kfd8tf729k");
@@ -226,7 +246,7 @@ fn file_and_directory_entries() {
     .unwrap();
     assert_eq!(visited, [PathBuf::from("/r/base/gen")]);
     let mut resources = ResourceMap::new();
-    run_generators(&configs, &mut resources, &loader).unwrap();
+    generate(&configs, &mut resources, &loader).unwrap();
     generate::hash::add_hash_suffixes(&mut resources).unwrap();
     let cm = &resources.as_slice()[0];
     assert_eq!(cm.name(), "bob-79t79mt227");
@@ -254,16 +274,9 @@ fn wrong_list_is_an_error() {
         &mut no_dirs,
     )
     .unwrap();
-    let err = run_transformers(
-        &generator,
-        &mut ResourceMap::new(),
-        &loader,
-        &TransformerConfig::default(),
-        OpenApi::builtin(),
-        false,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = transform(&generator, &mut ResourceMap::new(), &loader, false)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not a transformer"), "{err}");
     let transformer = load_configs(
         &["apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: p}".to_string()],
@@ -272,7 +285,7 @@ fn wrong_list_is_an_error() {
         &mut no_dirs,
     )
     .unwrap();
-    let err = run_generators(&transformer, &mut ResourceMap::new(), &loader)
+    let err = generate(&transformer, &mut ResourceMap::new(), &loader)
         .unwrap_err()
         .to_string();
     assert!(err.contains("not a generator"), "{err}");
@@ -307,15 +320,7 @@ fn transformations_are_recorded() {
     .unwrap();
     let mut resources =
         map(&[json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}})]);
-    run_transformers(
-        &configs,
-        &mut resources,
-        &loader,
-        &TransformerConfig::default(),
-        OpenApi::builtin(),
-        true,
-    )
-    .unwrap();
+    transform(&configs, &mut resources, &loader, true).unwrap();
     let r = &resources.as_slice()[0];
     assert_eq!(r.object()["metadata"]["annotations"], json!({"x": "y"}));
     assert_eq!(r.transformations.len(), 1);
@@ -327,8 +332,6 @@ fn transformations_are_recorded() {
 /// configs, one replacing a container, one adding a field.
 #[test]
 fn json6902_plugins() {
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
     let target =
         json!({"group": "apps", "version": "v1", "kind": "Deployment", "name": "my-deployment"});
     let configs = [
@@ -344,15 +347,7 @@ fn json6902_plugins() {
         "spec": {"template": {"spec": {"dnsPolicy": "None",
             "containers": [{"name": "my-deployment", "image": "my-image"}]}}}})]);
     for config in configs {
-        parse(config)
-            .unwrap()
-            .run(
-                &mut resources,
-                &loader,
-                &TransformerConfig::default(),
-                OpenApi::builtin(),
-            )
-            .unwrap();
+        parse(config).unwrap().run_over(&mut resources).unwrap();
     }
     assert_eq!(
         resources.as_slice()[0].object()["spec"],
@@ -366,8 +361,6 @@ fn json6902_plugins() {
 /// PatchTransformer with a strategic-merge patch and a target.
 #[test]
 fn patch_transformer_plugin() {
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
     let plugin = parse(json!({"apiVersion": "builtin", "kind": "PatchTransformer",
         "metadata": {"name": "envFromConfigTrans"},
         "target": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "my-sts"},
@@ -376,14 +369,7 @@ fn patch_transformer_plugin() {
     let mut resources = map(&[json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
         "metadata": {"name": "my-sts"},
         "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "my-image"}]}}}})]);
-    plugin
-        .run(
-            &mut resources,
-            &loader,
-            &TransformerConfig::default(),
-            OpenApi::builtin(),
-        )
-        .unwrap();
+    plugin.run_over(&mut resources).unwrap();
     assert_eq!(
         resources.as_slice()[0].object()["spec"]["template"]["spec"]["containers"],
         json!([{"envFrom": [{"configMapRef": {"name": "my-config"}}], "image": "my-image", "name": "app"}])
@@ -393,8 +379,6 @@ fn patch_transformer_plugin() {
 /// TestSKipLocalConfigAfterTransform: a ReplacementTransformer config.
 #[test]
 fn replacement_transformer_plugin() {
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
     let plugin = parse(
         json!({"apiVersion": "builtin", "kind": "ReplacementTransformer",
         "metadata": {"name": "buildup"},
@@ -408,14 +392,7 @@ fn replacement_transformer_plugin() {
             "spec": {"containers": [{"name": "app", "image": "nginx"}]}}),
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "buildup"}}),
     ]);
-    plugin
-        .run(
-            &mut resources,
-            &loader,
-            &TransformerConfig::default(),
-            OpenApi::builtin(),
-        )
-        .unwrap();
+    plugin.run_over(&mut resources).unwrap();
     assert_eq!(
         resources.as_slice()[1].object()["spec"],
         json!({"template": {"spec": {"containers": [{"image": "nginx", "name": "app"}]}}})
@@ -424,22 +401,12 @@ fn replacement_transformer_plugin() {
 
 #[test]
 fn strategic_merge_plugin_needs_content() {
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
-    let plugin = parse(
+    let err = parse(
         json!({"apiVersion": "builtin", "kind": "PatchStrategicMergeTransformer",
         "metadata": {"name": "p"}}),
     )
-    .unwrap();
-    let err = plugin
-        .run(
-            &mut ResourceMap::new(),
-            &loader,
-            &TransformerConfig::default(),
-            OpenApi::builtin(),
-        )
-        .unwrap_err()
-        .to_string();
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("empty file path and empty patch content"),
         "{err}"
@@ -457,16 +424,7 @@ fn field_name_case_follows_each_plugin() {
     .unwrap();
     let mut resources =
         map(&[json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}})]);
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
-    labels
-        .run(
-            &mut resources,
-            &loader,
-            &TransformerConfig::default(),
-            OpenApi::builtin(),
-        )
-        .unwrap();
+    labels.run_over(&mut resources).unwrap();
     assert_eq!(
         resources.as_slice()[0].object()["metadata"]["labels"],
         json!({"a": "b"})
@@ -499,7 +457,7 @@ fn iam_policy_generator() {
     )
     .unwrap();
     let mut resources = ResourceMap::new();
-    run_generators(&configs, &mut resources, &loader).unwrap();
+    generate(&configs, &mut resources, &loader).unwrap();
     let objects: Vec<&Value> = resources.iter().map(Resource::object).collect();
     assert_eq!(
         objects,
@@ -553,8 +511,6 @@ fn inline_entries_come_before_paths() {
 /// the original name after a prefix; a quoted count stays quoted.
 #[test]
 fn replica_count_with_own_specs() {
-    let fs = MemFs::new();
-    let loader = Loader::new(&fs, Path::new("/k"), LoadRestrictions::RootOnly);
     let config = |name: &str| {
         json!({"apiVersion": "builtin", "kind": "ReplicaCountTransformer", "metadata": {"name": "r"},
             "replica": {"name": name, "count": 5},
@@ -566,15 +522,15 @@ fn replica_count_with_own_specs() {
         json!({"apiVersion": "example.com/v1", "kind": "Other", "metadata": {"name": "app"}, "spec": {"replicas": "2"}}),
         json!({"apiVersion": "example.com/v1", "kind": "MyApp", "metadata": {"name": "other"}}),
     ]);
-    names::apply_prefix(&mut resources, "p-", &TransformerConfig::builtin()).unwrap();
+    names::apply_prefix(
+        &mut resources,
+        "p-",
+        &crate::engine::fieldspec::TransformerConfig::builtin().name_prefix,
+    )
+    .unwrap();
     parse(config("app"))
         .unwrap()
-        .run(
-            &mut resources,
-            &loader,
-            &TransformerConfig::default(),
-            OpenApi::builtin(),
-        )
+        .run_over(&mut resources)
         .unwrap();
     let objects: Vec<&Value> = resources.iter().map(Resource::object).collect();
     assert_eq!(objects[0]["spec"], json!({"size": 5}));
@@ -582,12 +538,7 @@ fn replica_count_with_own_specs() {
     assert_eq!(objects[2].get("spec"), None);
     let err = parse(config("nomatch"))
         .unwrap()
-        .run(
-            &mut resources,
-            &loader,
-            &TransformerConfig::default(),
-            OpenApi::builtin(),
-        )
+        .run_over(&mut resources)
         .unwrap_err()
         .to_string();
     assert!(

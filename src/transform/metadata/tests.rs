@@ -96,22 +96,24 @@ fn relative_paths() {
 fn transformations_accumulate_per_layer() {
     let base_file = Path::new("/r/base/kustomization.yaml");
     let prod_file = Path::new("/r/prod/kustomization.yaml");
-    let prefixed = |prefix: &str| Kustomization {
-        name_prefix: Some(prefix.into()),
-        ..Kustomization::default()
-    };
     let mut resources = ResourceMap::new();
     resources
         .append(resource("myRole", Origin::File("/r/base/role.yaml".into())))
         .unwrap();
-    record_builtin(&mut resources, &prefixed("b-"), base_file);
+    record(
+        &mut resources,
+        &Configured::builtin(base_file, "PrefixTransformer"),
+    );
     resources
         .append(resource(
             "myService2",
             Origin::File("/r/prod/service.yaml".into()),
         ))
         .unwrap();
-    record_builtin(&mut resources, &prefixed("p-"), prod_file);
+    record(
+        &mut resources,
+        &Configured::builtin(prod_file, "PrefixTransformer"),
+    );
     let options = BuildMetadata::from_options(&["transformerAnnotations".into()]);
     annotate(&mut resources, Path::new("/r/prod"), options).unwrap();
     let entry = |file: &str| {
@@ -131,42 +133,6 @@ fn transformations_accumulate_per_layer() {
     );
 }
 
-/// /tmp/md/a: patches, namespace, prefix, suffix, one `labels:` entry (and
-/// the commonLabels transformer kustomize adds anyway), commonAnnotations,
-/// one replica and two images.
-#[test]
-fn builtin_transformers_in_kustomize_order() {
-    let k: Kustomization = serde_json::from_value(json!({
-        "resources": ["dep.yaml"],
-        "namespace": "ns", "nameSuffix": "-s", "namePrefix": "p-",
-        "labels": [{"pairs": {"a": "b"}}],
-        "commonAnnotations": {"x": "w"},
-        "images": [{"name": "nginx", "newTag": "2"}, {"name": "redis", "newTag": "3"}],
-        "replicas": [{"name": "dep", "count": 2}],
-        "patches": [{"patch": "[]", "target": {"kind": "Deployment"}}],
-    }))
-    .unwrap();
-    let kinds: Vec<String> = builtin_transformers(&k, Path::new("k.yaml"))
-        .into_iter()
-        .map(|c| c.kind)
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "PatchTransformer",
-            "NamespaceTransformer",
-            "PrefixTransformer",
-            "SuffixTransformer",
-            "LabelTransformer",
-            "LabelTransformer",
-            "AnnotationsTransformer",
-            "ReplicaCountTransformer",
-            "ImageTagTransformer",
-            "ImageTagTransformer",
-        ]
-    );
-}
-
 /// TestAnnoOriginAndTransformerBuiltinLocal: both annotations.
 #[test]
 fn both_annotations() {
@@ -177,11 +143,10 @@ fn both_annotations() {
             Origin::File("/r/service.yaml".into()),
         ))
         .unwrap();
-    let k = Kustomization {
-        name_prefix: Some("foo-".into()),
-        ..Kustomization::default()
-    };
-    record_builtin(&mut resources, &k, Path::new("/r/kustomization.yaml"));
+    record(
+        &mut resources,
+        &Configured::builtin(Path::new("/r/kustomization.yaml"), "PrefixTransformer"),
+    );
     let options =
         BuildMetadata::from_options(&["originAnnotations".into(), "transformerAnnotations".into()]);
     annotate(&mut resources, Path::new("/r"), options).unwrap();

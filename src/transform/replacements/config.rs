@@ -1,18 +1,23 @@
 //! Reading `replacements:` entries: inline ones from the kustomization
 //! (strictly) and `path:` files (leniently), as Go's `encoding/json` reads
-//! them into kustomize's types.
+//! them into kustomize's types. Files come through the caller's reader.
+
+use std::path::PathBuf;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{Replacement, SourceSelector, TargetSelector};
 use crate::error::{Error, Result};
-use crate::load::loader::Loader;
 
 /// Reads a kustomization's `replacements:` entries: each is inline
 /// (`{source, targets}`) or `{path: file}`, the file holding one
-/// replacement or a list of them.
-pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
+/// replacement or a list of them. `read` gives a `path:` file's full path
+/// and text (the listing kustomization's loader, in a build).
+pub fn parse(
+    values: &[Value],
+    read: &mut dyn FnMut(&str) -> Result<(PathBuf, String)>,
+) -> Result<Vec<Replacement>> {
     let mut replacements = Vec::new();
     for (i, value) in values.iter().enumerate() {
         let origin = format!("replacements[{i}]");
@@ -34,7 +39,7 @@ pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
                 "{origin}: cannot specify both path and inline replacement"
             )));
         }
-        replacements.extend(from_file(loader, path)?);
+        replacements.extend(from_file(read, path)?);
     }
     Ok(replacements)
 }
@@ -43,8 +48,11 @@ pub fn parse(values: &[Value], loader: &Loader) -> Result<Vec<Replacement>> {
 ///
 /// kustomize reads these files with `sigs.k8s.io/yaml` (go-yaml v2, YAML 1.1
 /// scalars, first document only), so they go through the config reader.
-fn from_file(loader: &Loader, relative: &str) -> Result<Vec<Replacement>> {
-    let (path, text) = loader.read_to_string(relative)?;
+fn from_file(
+    read: &mut dyn FnMut(&str) -> Result<(PathBuf, String)>,
+    relative: &str,
+) -> Result<Vec<Replacement>> {
+    let (path, text) = read(relative)?;
     let document = crate::yaml::parse_config(&text, &path)?;
     from_document(&document, &path)
 }

@@ -379,7 +379,8 @@ mod tests {
         let root = PathBuf::from("/k");
         let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
         let entries = replacements.as_array().cloned().unwrap_or_default();
-        let parsed = parse(&entries, &loader).map_err(|e| e.to_string())?;
+        let parsed =
+            parse(&entries, &mut |p: &str| loader.read_to_string(p)).map_err(|e| e.to_string())?;
         apply(resources, &parsed).map_err(|e| e.to_string())
     }
 

@@ -43,7 +43,7 @@ fn expands_as_kustomize() {
             "env": [{"name": "X", "value": "$(REPL)"}]}]}}}});
     let mut resources = map(&[service(), deployment]);
     let config = TransformerConfig::builtin();
-    crate::transform::names::apply_prefix(&mut resources, "p-", &config).unwrap();
+    crate::transform::names::apply_prefix(&mut resources, "p-", &config.name_prefix).unwrap();
     let vars = json!([
         {"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}},
         {"name": "REPL", "objref": {"kind": "Deployment", "name": "dep", "apiVersion": "apps/v1"},
@@ -96,7 +96,7 @@ fn binds_in_the_layer_and_reads_unexpanded_values() {
         json!([{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]);
     collect(base_vars.as_array().unwrap(), file(), &mut base, &mut set).unwrap();
     let config = TransformerConfig::builtin();
-    crate::transform::names::apply_prefix(&mut base, "o-", &config).unwrap();
+    crate::transform::names::apply_prefix(&mut base, "o-", &config.name_prefix).unwrap();
     let overlay_vars = json!([
         {"name": "SVC2", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}},
         {"name": "SVC3", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"},
