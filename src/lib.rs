@@ -20,6 +20,7 @@ pub mod build;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod diff;
+pub mod edit;
 pub mod emit;
 pub mod error;
 pub mod fs;
