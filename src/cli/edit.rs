@@ -235,22 +235,22 @@ pub struct RemoveGeneratorArgs {
 #[derive(Debug, Args)]
 pub struct CreateCommand {
     /// Comma-separated resource files, directories or URLs (globs expanded).
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub resources: String,
     /// `namespace`.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub namespace: String,
     /// `commonAnnotations`, as `k:v,k2:v2`.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub annotations: String,
     /// `commonLabels`, as `k:v,k2:v2`.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub labels: String,
     /// `namePrefix`.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub nameprefix: String,
     /// `nameSuffix`.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub namesuffix: String,
     /// Add the Kubernetes resource files found in the current directory.
     #[arg(long)]

@@ -183,11 +183,22 @@ pub fn set_build_metadata(doc: &Doc, options: &[String]) -> Result<()> {
     if present == options {
         return Ok(());
     }
-    let seq = Sequence::new();
-    for opt in options {
-        seq.push(doc::scalar(opt));
+    match doc.live_seq("buildMetadata") {
+        // Refill the list in place, keeping its style and place.
+        Some(seq) => {
+            seq.clear();
+            for opt in options {
+                seq.push(doc::scalar(opt));
+            }
+        }
+        None => {
+            let seq = Sequence::new();
+            for opt in options {
+                seq.push(doc::scalar(opt));
+            }
+            doc.set("buildMetadata", seq);
+        }
     }
-    doc.set("buildMetadata", seq);
     Ok(())
 }
 

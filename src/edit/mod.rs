@@ -415,6 +415,10 @@ fn exactly_one(args: &[String], message: &str) -> Result<String> {
 
 /// kustomize drops an empty `namePrefix`/`nameSuffix` (omitempty).
 fn set_scalar_field(doc: &Doc, name: &str, value: &str) {
+    let current = doc.field(name).ok().flatten();
+    if current.as_ref().and_then(|v| v.as_str()) == Some(value) {
+        return;
+    }
     if value.is_empty() {
         doc.remove(name);
     } else if let Some(key) = doc.key(name) {
