@@ -19,6 +19,7 @@
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod diff;
+pub mod edit;
 pub mod emit;
 pub mod engine;
 pub mod error;

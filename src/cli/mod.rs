@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod diff;
+pub mod edit;
 pub mod report;
 
 use std::process::ExitCode;
@@ -34,6 +35,14 @@ pub enum Command {
     /// (`--live`), or with the same targets built at a Git revision (`--base`).
     /// Exits 0 when nothing differs, 1 when something does, 2 on error.
     Diff(diff::DiffArgs),
+    /// Edit the kustomization file in the current directory, as `kustomize
+    /// edit` does (comments and layout are kept).
+    #[command(subcommand)]
+    Edit(edit::EditCommand),
+    /// Create a kustomization file in the current directory, as `kustomize
+    /// create` does.
+    #[command(visible_alias = "init")]
+    Create(edit::CreateCommand),
 }
 
 /// Runs a parsed command line.
@@ -41,5 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Edit(command) => edit::run(command),
+        Command::Create(args) => edit::run_create(args),
     }
 }
