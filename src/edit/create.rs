@@ -9,7 +9,7 @@ use yaml_edit::Sequence;
 use super::doc::{self, Doc};
 use super::{file, lists, metadata};
 use crate::error::{Error, Result};
-use crate::kustomization::FILE_NAMES;
+use crate::load::kustomization::FILE_NAMES;
 
 /// `kustomize create` flags. Empty strings are unset.
 #[derive(Clone, Debug, Default)]
@@ -84,7 +84,7 @@ pub fn create(dir: &Path, args: &CreateArgs) -> Result<String> {
         );
     }
     let text = doc.render();
-    crate::kustomization::Kustomization::parse(&text, &path)?;
+    crate::load::kustomization::Kustomization::parse(&text, &path)?;
     file::create_atomic(&path, &text)?;
     Ok(text)
 }

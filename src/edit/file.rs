@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::kustomization::FILE_NAMES;
+use crate::load::kustomization::FILE_NAMES;
 
 /// The kustomization file of `dir`, with kustomize's errors: none, several,
 /// or a directory under that name.

@@ -10,8 +10,8 @@ use super::doc::{self, Doc};
 use super::{file, glob, Kustfile, Outcome};
 use crate::error::{Error, Result};
 use crate::fs::DiskFs;
-use crate::kustomization::Kustomization;
-use crate::loader::{LoadRestrictions, Loader};
+use crate::load::kustomization::Kustomization;
+use crate::load::loader::{LoadRestrictions, Loader};
 
 /// Flags of `add configmap|secret` and `set configmap|secret`. Empty
 /// strings are unset.

@@ -38,7 +38,7 @@ pub use doc::Doc;
 pub use generator::GeneratorFlags;
 
 use crate::error::{Error, Result};
-use crate::kustomization::Kustomization;
+use crate::load::kustomization::Kustomization;
 
 /// One `strata edit ...` command, with its arguments as given.
 #[derive(Clone, Debug)]
