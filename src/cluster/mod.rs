@@ -94,6 +94,7 @@ async fn live_state_async(
     );
     let limit = Arc::new(Semaphore::new(PARALLEL_OBJECTS));
     let mut results: Vec<Option<Result<LiveObject>>> = Vec::new();
+    let mut handles = Vec::new();
     let mut tasks = JoinSet::new();
     for (index, (resource, plan)) in desired.iter().zip(plans).enumerate() {
         results.push(None);
@@ -112,12 +113,13 @@ async fn live_state_async(
         let build_namespaces = Arc::clone(&build_namespaces);
         let limit = Arc::clone(&limit);
         let resource = resource.clone();
-        tasks.spawn(async move {
+        let handle = tasks.spawn(async move {
             // The semaphore is never closed, so acquiring only waits.
             let _permit = limit.acquire_owned().await;
             let result = read_one(&connection, &api, &resource, &build_namespaces).await;
             (index, result)
         });
+        handles.push((index, handle));
     }
     while let Some(joined) = tasks.join_next().await {
         let (index, result) = match joined {
@@ -126,12 +128,18 @@ async fn live_state_async(
             Err(error) => return Err(Error::msg(format!("reading the cluster failed: {error}"))),
         };
         if result.is_err() {
-            // One failure fails the run: stop waiting on the others' timeouts.
-            tasks.abort_all();
+            // One failure fails the run: stop waiting on the reads after it
+            // in build order, but let earlier ones finish, so the error
+            // reported is the first in build order whatever the timing.
+            for (later, handle) in &handles {
+                if *later > index {
+                    handle.abort();
+                }
+            }
         }
         results[index] = Some(result);
     }
-    // The first error in build order among those that finished.
+    // The first error in build order: every read before it has finished.
     if let Some(index) = results
         .iter()
         .position(|result| matches!(result, Some(Err(_))))
