@@ -14,7 +14,8 @@ use crate::pipeline::{build, BuildOptions};
 use crate::resource::{Resource, ResourceMap};
 
 use super::recording::RecordingFs;
-use super::targets::{find_targets, kustomization_file};
+use super::targets::find_targets;
+use crate::load::kustomization::find_file;
 use super::{compare_maps, Change, DiffOptions, ResourceDiff, TargetDiff};
 
 /// A tree of files: a file system and the repository root within it.
@@ -30,7 +31,7 @@ impl Tree<'_> {
     }
 
     fn has_kustomization(&self, relative: &Path) -> bool {
-        kustomization_file(self.fs, &self.path(relative)).is_some()
+        find_file(self.fs, &self.path(relative)).is_some()
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::fs::{normalize, FileSystem};
-use crate::load::kustomization::{Kustomization, FILE_NAMES};
+use crate::load::kustomization::{find_file, Kustomization};
 
 /// How deep a walk goes; guards against symlink loops.
 const MAX_DEPTH: usize = 64;
@@ -16,7 +16,7 @@ const MAX_DEPTH: usize = 64;
 /// else every top-level kustomization below it, sorted.
 pub fn find_targets(fs: &dyn FileSystem, dir: &Path) -> Result<Vec<PathBuf>> {
     let dir = normalize(dir);
-    if kustomization_file(fs, &dir).is_some() {
+    if find_file(fs, &dir).is_some() {
         return Ok(vec![dir]);
     }
     let mut found = Vec::new();
@@ -43,14 +43,6 @@ pub fn find_targets(fs: &dyn FileSystem, dir: &Path) -> Result<Vec<PathBuf>> {
         .collect())
 }
 
-/// The kustomization file in `dir`, if any.
-pub fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> Option<PathBuf> {
-    FILE_NAMES
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|path| fs.is_file(path))
-}
-
 /// Collects `(directory, kustomization file)` below `dir`, skipping hidden entries.
 fn walk(
     fs: &dyn FileSystem,
@@ -61,7 +53,7 @@ fn walk(
     if depth > MAX_DEPTH {
         return Ok(());
     }
-    if let Some(file) = kustomization_file(fs, dir) {
+    if let Some(file) = find_file(fs, dir) {
         found.push((dir.to_path_buf(), file));
     }
     for entry in fs.read_dir(dir)? {

@@ -4,13 +4,14 @@
 //! case-insensitively at the top level (kustomize reads the file through Go's
 //! `encoding/json`, which does the same); unknown fields are errors.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::fs::FileSystem;
 use crate::resource::Behavior;
 
 /// The file names a kustomization may have, in kustomize's order of preference.
@@ -198,6 +199,44 @@ const FIELDS: &[&str] = &[
     "presets",
     "jsonnet",
 ];
+
+/// The kustomization file in `dir`, if any, by kustomize's order of preference.
+pub fn find_file(fs: &dyn FileSystem, dir: &Path) -> Option<PathBuf> {
+    FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| fs.is_file(path))
+}
+
+/// Reads and parses the kustomization of `dir`, which must hold exactly one
+/// of [`FILE_NAMES`]. Returns the file's path too.
+pub fn load_dir(fs: &dyn FileSystem, dir: &Path) -> Result<(PathBuf, Kustomization)> {
+    let present: Vec<PathBuf> = FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .filter(|path| fs.is_file(path))
+        .collect();
+    match present.as_slice() {
+        [] => Err(Error::file(
+            dir,
+            format!(
+                "unable to find one of {} in directory",
+                FILE_NAMES.map(|n| format!("'{n}'")).join(", ")
+            ),
+        )),
+        [path] => {
+            let text = fs.read_to_string(path)?;
+            Ok((path.clone(), Kustomization::parse(&text, path)?))
+        }
+        [first, ..] => Err(Error::file(
+            dir,
+            format!(
+                "found multiple kustomization files; keep only `{}`",
+                first.file_name().unwrap_or_default().to_string_lossy()
+            ),
+        )),
+    }
+}
 
 pub const KIND_KUSTOMIZATION: &str = "Kustomization";
 pub const KIND_COMPONENT: &str = "Component";

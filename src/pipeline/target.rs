@@ -4,17 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 
 use crate::engine::fieldspec::TransformerConfig;
 use crate::engine::smp::openapi::SchemaState;
 use crate::error::{Error, Result, ResultExt};
 use crate::fs::FileSystem;
-use crate::load::jsonnet::JsonnetConfig;
-use crate::load::kustomization::{Kustomization, FILE_NAMES};
+use crate::load::kustomization::{self, Kustomization};
+use crate::load::{documents, presets};
 use crate::load::loader::Loader;
 use crate::pipeline::BuildOptions;
-use crate::resource::{value_kind, Origin, Resource, ResourceMap};
+use crate::resource::ResourceMap;
 use crate::{generate, transform};
 
 use super::plugins::Runner;
@@ -60,31 +59,7 @@ impl<'a> Context<'a> {
 
     /// Finds and parses the kustomization file in `dir`.
     pub fn load_kustomization(&self, dir: &Path) -> Result<Kustomization> {
-        let present: Vec<PathBuf> = FILE_NAMES
-            .iter()
-            .map(|name| dir.join(name))
-            .filter(|path| self.fs.is_file(path))
-            .collect();
-        match present.as_slice() {
-            [] => Err(Error::file(
-                dir,
-                format!(
-                    "unable to find one of {} in directory",
-                    FILE_NAMES.map(|n| format!("'{n}'")).join(", ")
-                ),
-            )),
-            [path] => {
-                let text = self.fs.read_to_string(path)?;
-                Kustomization::parse(&text, path)
-            }
-            [first, ..] => Err(Error::file(
-                dir,
-                format!(
-                    "found multiple kustomization files; keep only `{}`",
-                    first.file_name().unwrap_or_default().to_string_lossy()
-                ),
-            )),
-        }
+        Ok(kustomization::load_dir(self.fs, dir)?.1)
     }
 
     /// Accumulates the kustomization `k` found in `dir` on top of `into`
@@ -180,7 +155,7 @@ impl<'a> Context<'a> {
             record: self.metadata.transformations,
         };
         runner.transform(&plugins, &mut acc.resources)?;
-        let presets = load_presets(loader, &k.presets)?;
+        let presets = presets::load(loader, &k.presets)?;
         if !presets.is_empty() {
             let warnings = transform::preset::apply(&mut acc.resources, &presets)?;
             self.warnings.extend(warnings);
@@ -265,19 +240,8 @@ impl<'a> Context<'a> {
                 format!("accumulating resources from '{entry}': no such file or directory"),
             ));
         }
-        let resources = if path.extension().is_some_and(|e| e == "jsonnet") {
-            loader.check_allowed(&path)?;
-            let config = match &k.jsonnet {
-                Some(value) => {
-                    JsonnetConfig::from_value(&kustomization_file(self.fs, loader.root()), value)?
-                }
-                None => JsonnetConfig::default(),
-            };
-            crate::load::jsonnet::evaluate(loader, entry, &config, &self.options.jsonnet)?
-        } else {
-            let (path, text) = loader.read_to_string(entry)?;
-            resources_from_text(&text, &path)?
-        };
+        let file = kustomization_file(self.fs, loader.root());
+        let resources = documents::read_resources(loader, entry, k, &file, &self.options.jsonnet)?;
         for resource in resources {
             self.openapi
                 .note_type(resource.api_version(), resource.kind())?;
@@ -374,85 +338,7 @@ fn run_generators(
     Ok(())
 }
 
-/// The presets a layer lists: files, or directories of `*.yaml`/`*.yml`
-/// files (not recursive, in name order).
-fn load_presets(loader: &Loader<'_>, entries: &[String]) -> Result<Vec<transform::preset::Preset>> {
-    let mut presets = Vec::new();
-    for entry in entries {
-        let path = loader.resolve(entry);
-        // A directory is a preset library: like a base, it may lie outside
-        // the kustomization's root, and its files are checked against it.
-        let (files, library): (Vec<PathBuf>, Loader<'_>) = if loader.fs().is_dir(&path) {
-            let files = loader
-                .fs()
-                .read_dir(&path)?
-                .into_iter()
-                .filter(|p| {
-                    loader.fs().is_file(p)
-                        && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                })
-                .collect();
-            (
-                files,
-                Loader::new(loader.fs(), &path, loader.restrictions()),
-            )
-        } else {
-            (vec![path.clone()], *loader)
-        };
-        for file in files {
-            if !loader.fs().is_file(&file) {
-                return Err(Error::file(&file, "preset file not found"));
-            }
-            library.check_allowed(&file)?;
-            let text = loader.fs().read_to_string(&file)?;
-            let documents = crate::yaml::parse_stream(&text, &file)?;
-            presets.extend(transform::preset::parse_presets(
-                &Value::Array(documents),
-                &file,
-            )?);
-        }
-    }
-    Ok(presets)
-}
-
+/// The kustomization file of `dir` for messages (the directory when none).
 fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> PathBuf {
-    FILE_NAMES
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|path| fs.is_file(path))
-        .unwrap_or_else(|| dir.to_path_buf())
-}
-
-/// The resources in a manifest file: every document, `List`s expanded.
-pub fn resources_from_text(text: &str, path: &Path) -> Result<Vec<Resource>> {
-    let documents = crate::yaml::parse_stream_with_empty_nulls(text, path)?;
-    let source = path.display().to_string();
-    // An item's empty nulls are the list's, below `/items/<index>`.
-    let documents = crate::kyaml::expand_lists_tagged(documents, &source, |paths, index| {
-        let prefix = format!("/items/{index}");
-        paths
-            .iter()
-            .filter_map(|p| p.strip_prefix(prefix.as_str()))
-            .filter(|p| p.starts_with('/'))
-            .map(str::to_string)
-            .collect()
-    })?;
-    documents
-        .into_iter()
-        .map(|(document, empty_nulls)| {
-            if !document.is_object() {
-                return Err(Error::file(
-                    path,
-                    format!(
-                        "expected a mapping for a resource, found {}",
-                        value_kind(&document)
-                    ),
-                ));
-            }
-            let mut resource = Resource::new(document, Origin::File(path.to_path_buf()))
-                .map_err(|e| Error::file(path, e.to_string()))?;
-            resource.empty_nulls = empty_nulls;
-            Ok(resource)
-        })
-        .collect()
+    kustomization::find_file(fs, dir).unwrap_or_else(|| dir.to_path_buf())
 }
