@@ -25,6 +25,7 @@ pub mod engine;
 pub mod error;
 pub mod fs;
 pub mod generate;
+pub mod git;
 pub mod id;
 pub mod kyaml;
 pub mod load;

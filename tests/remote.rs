@@ -521,3 +521,50 @@ fn a_chart_missing_locally_without_repo_is_an_error() {
         "{error}"
     );
 }
+
+/// `diff` builds as `build` does: remote bases come from the same cache
+/// (it used to fail for want of one), and build flags are accepted.
+#[test]
+fn diff_builds_remote_bases_with_the_build_flags() {
+    let repo = Repo::new();
+    let overlay = Overlay::new(&format!(
+        "namespace: default\nresources:\n- {}\n",
+        repo.url("app", "v1")
+    ));
+    let built = stdout(&overlay.build(&["--reorder", "none"]));
+    let live = overlay.cache.path().join("live.yaml");
+    std::fs::write(&live, &built).unwrap();
+    let diff = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_strata"))
+            .arg("diff")
+            .args(extra)
+            .arg(overlay.dir.path())
+            .env("STRATA_GIT_CACHE_DIR", overlay.cache.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("strata runs")
+    };
+    let same = diff(&[
+        "--live",
+        live.to_str().unwrap(),
+        "--reorder",
+        "none",
+        "--enable-managedby-label",
+    ]);
+    // The managed-by label is a difference; the remote base built.
+    assert_eq!(same.status.code(), Some(1), "{}", stderr(&same));
+    let text = String::from_utf8_lossy(&same.stdout);
+    assert!(
+        text.contains("+    app.kubernetes.io/managed-by: kustomize-(devel)"),
+        "{text}"
+    );
+    let unchanged = diff(&["--live", live.to_str().unwrap(), "--ext-str", "a=b"]);
+    assert_eq!(
+        unchanged.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&unchanged.stdout),
+        stderr(&unchanged)
+    );
+}

@@ -28,6 +28,14 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub flags: BuildFlags,
+}
+
+/// The flags of every command that builds (`build`, `diff`, `apply`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Build options")]
+pub struct BuildFlags {
     /// Whether files outside a kustomization's directory may be read.
     #[arg(
         long,
@@ -103,12 +111,10 @@ pub enum ReorderArg {
     None,
 }
 
-impl BuildArgs {
-    /// The library options these arguments ask for.
+impl BuildFlags {
+    /// The library options these flags ask for.
     pub fn options(&self) -> BuildOptions {
-        let BuildArgs {
-            dir: _,
-            output: _,
+        let BuildFlags {
             load_restrictor,
             reorder,
             enable_managedby_label,
@@ -169,8 +175,7 @@ fn remote_options() -> RemoteOptions {
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
-    let options = args.options();
-    let build = build_dir_or_url(&args.dir, options)?;
+    let build = strata::build(&DiskFs, &args.dir, &args.flags.options())?;
     let mut stderr = std::io::stderr().lock();
     for warning in &build.warnings {
         writeln!(stderr, "warning: {warning}")?;
@@ -186,22 +191,6 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Builds a local directory, or, as `kubectl kustomize URL` does, a Git
-/// URL that is not an existing path: fetched, then built inside its clone.
-fn build_dir_or_url(dir: &Path, options: BuildOptions) -> anyhow::Result<strata::Build> {
-    let text = dir.to_string_lossy();
-    if dir.exists() || !strata::remote::is_remote(&text) {
-        return Ok(strata::build(&DiskFs, dir, &options)?);
-    }
-    let checkout = strata::remote::fetch(&text, &options.remote)?;
-    let options = BuildOptions {
-        load_restrictions: LoadRestrictions::RootOnly,
-        ..options
-    };
-    let fs = strata::remote::RepoFs::new(&checkout);
-    Ok(strata::build(&fs, &checkout.root, &options)?)
 }
 
 /// Writes one file per resource, as `kustomize build -o DIR` names them.

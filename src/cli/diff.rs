@@ -7,24 +7,21 @@
 //! are never touched), and neither asks the cluster through
 //! [`cluster_source`].
 
-use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use strata::diff::{
     self, live::compare_live, ClusterOptions, DiffOptions, FileSource, Labels, LiveSource,
     RevisionDiff, Summary, TargetDiff, Tree,
 };
 use strata::fs::DiskFs;
-use strata::load::loader::LoadRestrictions;
 use strata::pipeline::BuildOptions;
 use strata::ResourceMap;
 
-use super::build::LoadRestrictorArg;
+use super::build::BuildFlags;
 
 /// Exit status when differences were found.
 const EXIT_DIFFERENCES: u8 = 1;
@@ -61,15 +58,6 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorArg,
 
-    /// Whether files outside a kustomization's directory may be read.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "LoadRestrictionsRootOnly",
-        value_name = "RESTRICTOR"
-    )]
-    pub load_restrictor: LoadRestrictorArg,
-
     /// The kubeconfig file (cluster mode).
     #[arg(long, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
@@ -85,6 +73,9 @@ pub struct DiffArgs {
     /// How long one request to the cluster may take (`30s`, `1m`, `0` for no limit).
     #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Duration,
+
+    #[command(flatten)]
+    pub build: BuildFlags,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,13 +108,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
-    let build_options = BuildOptions {
-        load_restrictions: match args.load_restrictor {
-            LoadRestrictorArg::RootOnly => LoadRestrictions::RootOnly,
-            LoadRestrictorArg::None => LoadRestrictions::None,
-        },
-        ..BuildOptions::default()
-    };
+    let build_options = args.build.options();
     let diff_options = DiffOptions {
         show_secrets: args.show_secrets,
         ..DiffOptions::default()
@@ -221,28 +206,19 @@ fn revision_diff(
     diff_options: &DiffOptions,
 ) -> anyhow::Result<(Vec<TargetDiff>, Labels)> {
     let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
-    let top = git_toplevel(first)?;
-    let commit = git(
-        &top,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{base}^{{commit}}"),
-        ],
-    )
-    .with_context(|| format!("`{base}` is not a commit in `{}`", top.display()))?;
-    let commit = commit.trim().to_string();
+    let work_tree = strata::git::WorkTree::containing(first)?;
+    let top = work_tree.top.clone();
+    let commit = work_tree.commit(base)?;
     let relative = args
         .paths
         .iter()
-        .map(|path| relative_to(&top, path))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|path| work_tree.relative(path))
+        .collect::<strata::Result<Vec<_>>>()?;
 
     let scratch = tempfile::Builder::new().prefix("strata-diff-").tempdir()?;
     let base_root = scratch.path().join("tree");
-    materialize(&top, &commit, scratch.path(), &base_root)?;
-    let changed = changed_files(&top, &commit)?;
+    work_tree.materialize(&commit, scratch.path(), &base_root)?;
+    let changed = work_tree.changed_files(&commit)?;
 
     let revision = RevisionDiff {
         before: Tree {
@@ -274,107 +250,6 @@ fn revision_diff(
         after: "working tree".into(),
     };
     Ok((diffs, labels))
-}
-
-/// Writes the tree of `commit` to `dest` through a temporary index file, so
-/// the repository's own index and work tree are left alone.
-fn materialize(top: &Path, commit: &str, scratch: &Path, dest: &Path) -> anyhow::Result<()> {
-    let index = scratch.join("index");
-    let prefix = format!("{}/", dest.display());
-    git_with_index(top, &index, &["read-tree", commit])?;
-    git_with_index(
-        top,
-        &index,
-        &[
-            "checkout-index",
-            "--all",
-            "--force",
-            &format!("--prefix={prefix}"),
-        ],
-    )?;
-    std::fs::create_dir_all(dest)?;
-    Ok(())
-}
-
-/// Repository paths that differ between `commit` and the work tree:
-/// tracked changes (staged or not, both sides of renames) and untracked files.
-fn changed_files(top: &Path, commit: &str) -> anyhow::Result<BTreeSet<PathBuf>> {
-    let tracked = git(
-        top,
-        &["diff", "--name-only", "--no-renames", "-z", commit, "--"],
-    )?;
-    let untracked = git(top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
-    Ok(tracked
-        .split('\0')
-        .chain(untracked.split('\0'))
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .collect())
-}
-
-/// The work tree's top directory, canonical.
-fn git_toplevel(path: &Path) -> anyhow::Result<PathBuf> {
-    let real = real_path(path)?;
-    let dir = real
-        .ancestors()
-        .find(|dir| dir.is_dir())
-        .unwrap_or(&real)
-        .to_path_buf();
-    let top = git(&dir, &["rev-parse", "--show-toplevel"])
-        .with_context(|| format!("`{}` is not in a Git work tree", path.display()))?;
-    Ok(std::fs::canonicalize(top.trim_end_matches('\n'))?)
-}
-
-/// `path` relative to the work tree's top. The path need not exist (a
-/// target deleted since the base revision).
-fn relative_to(top: &Path, path: &Path) -> anyhow::Result<PathBuf> {
-    let real = real_path(path)?;
-    real.strip_prefix(top).map(Path::to_path_buf).map_err(|_| {
-        anyhow::anyhow!(
-            "`{}` is outside the Git work tree `{}`",
-            path.display(),
-            top.display()
-        )
-    })
-}
-
-/// The canonical form of the longest existing ancestor of `path`, joined
-/// with the rest of it.
-fn real_path(path: &Path) -> anyhow::Result<PathBuf> {
-    let absolute = strata::fs::normalize(&std::env::current_dir()?.join(path));
-    for ancestor in absolute.ancestors() {
-        if let Ok(real) = std::fs::canonicalize(ancestor) {
-            let rest = absolute.strip_prefix(ancestor).unwrap_or(Path::new(""));
-            return Ok(real.join(rest));
-        }
-    }
-    Ok(absolute)
-}
-
-fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
-    run_git(Command::new("git").arg("-C").arg(dir).args(args), args)
-}
-
-fn git_with_index(dir: &Path, index: &Path, args: &[&str]) -> anyhow::Result<String> {
-    run_git(
-        Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .env("GIT_INDEX_FILE", index),
-        args,
-    )
-}
-
-fn run_git(command: &mut Command, args: &[&str]) -> anyhow::Result<String> {
-    let output = command
-        .output()
-        .context("cannot run `git`: is it installed and on PATH?")?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        anyhow::bail!("`git {}` failed: {}", args.join(" "), stderr.trim());
-    }
-    String::from_utf8(output.stdout).context("`git` printed something that is not UTF-8")
 }
 
 fn print(args: &DiffArgs, targets: &[TargetDiff], labels: &Labels) -> anyhow::Result<()> {

@@ -15,8 +15,8 @@ use crate::resource::{Resource, ResourceMap};
 
 use super::recording::RecordingFs;
 use super::targets::find_targets;
-use crate::load::kustomization::find_file;
 use super::{compare_maps, Change, DiffOptions, ResourceDiff, TargetDiff};
+use crate::load::kustomization::find_file;
 
 /// A tree of files: a file system and the repository root within it.
 #[derive(Clone, Copy)]

@@ -42,10 +42,7 @@ pub fn load(loader: &Loader<'_>, entries: &[String]) -> Result<Vec<Preset>> {
             library.check_allowed(&file)?;
             let text = loader.fs().read_to_string(&file)?;
             let documents = crate::yaml::parse_stream(&text, &file)?;
-            presets.extend(parse_presets(
-                &Value::Array(documents),
-                &file,
-            )?);
+            presets.extend(parse_presets(&Value::Array(documents), &file)?);
         }
     }
     Ok(presets)

@@ -58,8 +58,14 @@ pub struct Build {
 /// The value kustomize v5.5.0 as embedded in kubectl writes for the managed-by label.
 pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
 
-/// Builds the kustomization in directory `root`.
+/// Builds a target: the kustomization in directory `root`, a lone
+/// `.jsonnet` file, or, as `kubectl kustomize URL` does, a Git URL that is
+/// not a path on `fs` (fetched, then built inside its clone).
 pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result<Build> {
+    let text = root.to_string_lossy();
+    if !fs.is_dir(root) && !fs.is_file(root) && crate::remote::is_remote(&text) {
+        return build_remote(&text, options);
+    }
     let root = normalize(root);
     if let Some((dir, top)) = lone_jsonnet_file(fs, &root) {
         return build_top(fs, &dir, &top, options);
@@ -72,6 +78,19 @@ pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result
     }
     let top = target::Context::new(fs, options).load_kustomization(&root)?;
     build_top(fs, &root, &top, options)
+}
+
+/// A remote kustomization, built on the disk seen only inside its clone,
+/// under the root-only restrictor whatever the options say.
+fn build_remote(url: &str, options: &BuildOptions) -> Result<Build> {
+    let checkout = crate::remote::fetch(url, &options.remote)?;
+    let options = BuildOptions {
+        load_restrictions: LoadRestrictions::RootOnly,
+        ..options.clone()
+    };
+    let fs = crate::remote::RepoFs::new(&checkout);
+    let top = target::Context::new(&fs, &options).load_kustomization(&checkout.root)?;
+    build_top(&fs, &checkout.root, &top, &options)
 }
 
 /// A `.jsonnet` file given instead of a directory builds as the only

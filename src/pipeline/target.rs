@@ -4,14 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-
 use crate::engine::fieldspec::TransformerConfig;
 use crate::engine::smp::openapi::SchemaState;
 use crate::error::{Error, Result, ResultExt};
 use crate::fs::FileSystem;
 use crate::load::kustomization::{self, Kustomization};
-use crate::load::{documents, presets};
 use crate::load::loader::Loader;
+use crate::load::{documents, presets};
 use crate::pipeline::BuildOptions;
 use crate::resource::ResourceMap;
 use crate::{generate, transform};

@@ -1,103 +1,12 @@
-//! Running `git`: one command with a time limit, and a shallow checkout of
-//! one ref (kustomize's `ClonerUsingGitExec`), with a full fetch as the
-//! fallback for refs a shallow fetch cannot name (abbreviated commits,
-//! servers that refuse unadvertised commits).
+//! A shallow checkout of one ref (kustomize's `ClonerUsingGitExec`), with
+//! a full fetch as the fallback for refs a shallow fetch cannot name
+//! (abbreviated commits, servers that refuse unadvertised commits).
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::git::{Git, GitFailure};
 use crate::remote::url::RepoSpec;
-
-/// What a failed git command printed, for deciding what to tell the user.
-#[derive(Debug)]
-pub(crate) struct GitFailure {
-    pub command: String,
-    pub output: String,
-}
-
-/// A `git` program run in one directory.
-pub(crate) struct Git<'a> {
-    pub program: &'a Path,
-    pub dir: &'a Path,
-    pub timeout: Duration,
-}
-
-impl Git<'_> {
-    /// Runs `git args...`; `Err(Ok(failure))` when git ran and failed,
-    /// `Err(Err(error))` when it could not run at all.
-    pub fn run(&self, args: &[&str]) -> std::result::Result<String, Result<GitFailure>> {
-        let command_line = format!("{} {}", self.program.display(), args.join(" "));
-        let mut child = Command::new(self.program)
-            .args(args)
-            .current_dir(self.dir)
-            // Never wait for a password on the terminal: fail instead.
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| Err(spawn_error(self.program, e)))?;
-        let stdout = read_in_background(child.stdout.take());
-        let stderr = read_in_background(child.stderr.take());
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() > self.timeout => {
-                    // Best effort: the child may have exited meanwhile.
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(Ok(GitFailure {
-                        command: command_line,
-                        output: format!("timed out after {:?}", self.timeout),
-                    }));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => return Err(Err(Error::msg(format!("`{command_line}`: {e}")))),
-            }
-        };
-        let stdout = stdout.join().unwrap_or_default();
-        let stderr = stderr.join().unwrap_or_default();
-        if status.success() {
-            Ok(stdout)
-        } else {
-            Err(Ok(GitFailure {
-                command: command_line,
-                output: format!("{stdout}{stderr}").trim().to_string(),
-            }))
-        }
-    }
-}
-
-fn read_in_background<R: Read + Send + 'static>(
-    pipe: Option<R>,
-) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut pipe) = pipe {
-            let mut bytes = Vec::new();
-            // A read error leaves what was read; the exit status tells the rest.
-            let _ = pipe.read_to_end(&mut bytes);
-            text = String::from_utf8_lossy(&bytes).into_owned();
-        }
-        text
-    })
-}
-
-fn spawn_error(program: &Path, error: std::io::Error) -> Error {
-    if error.kind() == std::io::ErrorKind::NotFound {
-        Error::msg(format!(
-            "no `{}` program found; remote resources are fetched with git",
-            program.display()
-        ))
-        .with_hint("install git, or put it on PATH")
-    } else {
-        Error::msg(format!("cannot run `{}`: {error}", program.display()))
-    }
-}
 
 /// Checks out `spec`'s ref into the empty directory `dir`.
 pub(crate) fn checkout(program: &Path, dir: &Path, spec: &RepoSpec) -> Result<()> {
@@ -105,6 +14,7 @@ pub(crate) fn checkout(program: &Path, dir: &Path, spec: &RepoSpec) -> Result<()
         program,
         dir,
         timeout: spec.timeout,
+        env: &[],
     };
     let url = spec.clone_spec();
     let fetch_ref = spec.fetch_ref();
