@@ -37,6 +37,25 @@ pub enum ErrorKind {
     Message(String),
 }
 
+/// A message about one part of a value, for parsers that do not know where
+/// the value sits in its file: `` at `objref.kind`: expected a string ``.
+/// [`Error::field_relative`] joins it to the field's path.
+pub fn at(part: &str, message: impl fmt::Display) -> String {
+    if part.is_empty() {
+        message.to_string()
+    } else {
+        format!("at `{part}`: {message}")
+    }
+}
+
+/// Splits a message made by [`at`] into its part (empty when none) and the rest.
+fn split_at_part(message: &str) -> (&str, &str) {
+    message
+        .strip_prefix("at `")
+        .and_then(|rest| rest.split_once("`: "))
+        .unwrap_or(("", message))
+}
+
 /// A boxed [`ErrorKind`] with a trail of context lines, outermost last.
 pub struct Error(Box<Inner>);
 
@@ -80,6 +99,33 @@ impl Error {
             field: field.into(),
             message: message.into(),
         })
+    }
+
+    /// An error in `field` of the file `path`, from a message that may name
+    /// a part of the field ([`at`]): `field` `vars[0]` and message
+    /// `` at `objref.kind`: ... `` make field `vars[0].objref.kind`.
+    pub fn field_relative(path: &Path, field: &str, message: &str) -> Self {
+        let (part, message) = split_at_part(message);
+        let field = match (field.is_empty(), part.is_empty()) {
+            (_, true) => field.to_string(),
+            (true, false) => part.to_string(),
+            (false, false) => format!("{field}.{part}"),
+        };
+        if field.is_empty() {
+            Error::file(path, message)
+        } else {
+            Error::field(path, field, message)
+        }
+    }
+
+    /// The message without the file, the field kept as a part ([`at`]): for
+    /// a parser whose caller places the value in its file.
+    pub fn relative_message(&self) -> String {
+        match &self.0.kind {
+            ErrorKind::Field { field, message, .. } => at(field, message),
+            ErrorKind::File { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
     }
 
     pub fn yaml(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {

@@ -6,6 +6,11 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::*;
+
+/// `vars:` entries as the kustomization reader types them.
+fn typed(vars: &Value) -> Vec<Var> {
+    serde_json::from_value(vars.clone()).unwrap()
+}
 use crate::resource::{Origin, Resource};
 
 fn map(objects: &[Value]) -> ResourceMap {
@@ -59,7 +64,7 @@ fn expands_as_kustomize() {
         {"name": "UNUSED", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}},
     ]);
     let mut set = VarSet::new();
-    collect(vars.as_array().unwrap(), file(), &mut resources, &mut set).unwrap();
+    collect(&typed(&vars), file(), &mut resources, &mut set).unwrap();
     let warnings = resolve(&mut resources, &set, &config).unwrap();
     assert_eq!(
         warnings,
@@ -94,7 +99,7 @@ fn binds_in_the_layer_and_reads_unexpanded_values() {
     let mut set = VarSet::new();
     let base_vars =
         json!([{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]);
-    collect(base_vars.as_array().unwrap(), file(), &mut base, &mut set).unwrap();
+    collect(&typed(&base_vars), file(), &mut base, &mut set).unwrap();
     let config = TransformerConfig::builtin();
     crate::transform::names::apply_prefix(&mut base, "o-", &config.name_prefix).unwrap();
     let overlay_vars = json!([
@@ -102,13 +107,7 @@ fn binds_in_the_layer_and_reads_unexpanded_values() {
         {"name": "SVC3", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"},
             "fieldref": {"fieldPath": "metadata.annotations.x"}},
     ]);
-    collect(
-        overlay_vars.as_array().unwrap(),
-        file(),
-        &mut base,
-        &mut set,
-    )
-    .unwrap();
+    collect(&typed(&overlay_vars), file(), &mut base, &mut set).unwrap();
     let warnings = resolve(&mut base, &set, &config).unwrap();
     assert_eq!(
         warnings,
@@ -133,7 +132,7 @@ fn errors_as_kustomize() {
     let run = |objects: &[Value], vars: Value| -> String {
         let mut resources = map(objects);
         let mut set = VarSet::new();
-        collect(vars.as_array().unwrap(), file(), &mut resources, &mut set)
+        collect(&typed(&vars), file(), &mut resources, &mut set)
             .and_then(|()| resolve(&mut resources, &set, &config))
             .unwrap_err()
             .to_string()
@@ -191,7 +190,7 @@ fn namespace_disambiguates() {
     let vars = json!([{"name": "SVC",
         "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1", "namespace": "b"}}]);
     let mut set = VarSet::new();
-    collect(vars.as_array().unwrap(), file(), &mut resources, &mut set).unwrap();
+    collect(&typed(&vars), file(), &mut resources, &mut set).unwrap();
     assert!(resources.as_slice()[0].var_names.is_empty());
     assert_eq!(resources.as_slice()[1].var_names, vec!["SVC"]);
 }
@@ -203,23 +202,12 @@ fn duplicate_names_across_layers_are_errors() {
         json!([{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]);
     let mut base_set = VarSet::new();
     let mut resources = map(&[service()]);
-    collect(
-        vars.as_array().unwrap(),
-        file(),
-        &mut resources,
-        &mut base_set,
-    )
-    .unwrap();
+    collect(&typed(&vars), file(), &mut resources, &mut base_set).unwrap();
     let mut overlay_set = VarSet::new();
     overlay_set.merge(base_set).unwrap();
-    let err = collect(
-        vars.as_array().unwrap(),
-        file(),
-        &mut resources,
-        &mut overlay_set,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = collect(&typed(&vars), file(), &mut resources, &mut overlay_set)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("var 'SVC' already encountered"), "{err}");
 }
 
@@ -239,10 +227,9 @@ fn no_vars_change_nothing() {
 
 #[test]
 fn rejects_unknown_fields() {
-    let err = Var::from_value(
-        &json!({"name": "X", "objref": {"knd": "Service"}}),
+    let err = crate::load::kustomization::Kustomization::parse(
+        "vars:\n- name: X\n  objref:\n    knd: Service\n",
         file(),
-        0,
     )
     .unwrap_err()
     .to_string();
@@ -284,11 +271,9 @@ fn formats_floats_as_go() {
 /// lower case is `fieldPath`; kustomize decodes kustomizations with Go JSON.
 #[test]
 fn field_names_are_case_insensitive() {
-    let var = Var::from_value(
-        &json!({"name": "X", "objref": {"Kind": "Service", "name": "s", "APIVERSION": "v1"},
+    let var: Var = serde_json::from_value(
+        json!({"name": "X", "objref": {"Kind": "Service", "name": "s", "APIVERSION": "v1"},
             "fieldref": {"fieldpath": "spec.x"}}),
-        file(),
-        0,
     )
     .unwrap();
     assert_eq!(var.to_string(), "{X Service.v1.[noGrp] {spec.x}}");
@@ -319,7 +304,7 @@ fn binding_survives_generator_replace() {
     let vars = json!([{"name": "CFG", "objref": {"kind": "ConfigMap", "name": "cfg", "apiVersion": "v1"},
         "fieldref": {"fieldPath": "data.a"}}]);
     let mut set = VarSet::new();
-    collect(vars.as_array().unwrap(), file(), &mut resources, &mut set).unwrap();
+    collect(&typed(&vars), file(), &mut resources, &mut set).unwrap();
     let replacement = config_map(
         &args(json!({"name": "cfg", "behavior": "replace", "literals": ["a=replaced"]})),
         None,
