@@ -80,7 +80,7 @@ impl SchemaState {
             self.ready = false;
             return Ok(());
         }
-        match version.as_deref() {
+        match version {
             None | Some("") => Ok(()),
             Some(BUILTIN_VERSION) => {
                 self.chosen = true;

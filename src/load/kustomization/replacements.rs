@@ -74,7 +74,7 @@ pub struct FieldOptions {
 /// `{path: file}`, the file holding one replacement or a list of them.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReplacementField {
-    Inline(Replacement),
+    Inline(Box<Replacement>),
     File(String),
 }
 
@@ -84,7 +84,7 @@ impl ReplacementField {
         let value = canonical(value, &ENTRY_FIELDS, true)?;
         let path = value.get("path").and_then(Value::as_str).unwrap_or("");
         if path.is_empty() {
-            return read_entry(&value).map(ReplacementField::Inline);
+            return read_entry(&value).map(|r| ReplacementField::Inline(Box::new(r)));
         }
         let inline = value.get("source").is_some_and(|s| !s.is_null())
             || value
@@ -119,7 +119,7 @@ pub fn resolve(
         match field {
             ReplacementField::Inline(replacement) => replacements.push(Replacement {
                 origin: format!("replacements[{i}]"),
-                ..replacement.clone()
+                ..Replacement::clone(replacement)
             }),
             ReplacementField::File(path) => replacements.extend(from_file(read, path)?),
         }
