@@ -33,6 +33,13 @@ pub enum ErrorKind {
         field: String,
         message: String,
     },
+    /// About one resource, named by its id (never by its content, which
+    /// may hold Secret data).
+    #[error("{id}: {message}")]
+    Resource {
+        id: crate::id::ResId,
+        message: String,
+    },
     #[error("{0}")]
     Message(String),
 }
@@ -126,6 +133,14 @@ impl Error {
             ErrorKind::File { message, .. } => message.clone(),
             other => other.to_string(),
         }
+    }
+
+    /// An error about the resource `id`.
+    pub fn resource(id: &crate::id::ResId, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Resource {
+            id: id.clone(),
+            message: message.into(),
+        })
     }
 
     pub fn yaml(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {

@@ -71,7 +71,7 @@ pub(crate) fn set_everywhere(
     for resource in resources.edit().iter_mut() {
         let id = resource.id();
         set_pairs(resource.object_mut(), pairs, specs)
-            .map_err(|e| Error::msg(format!("adding {what} to {id}: {e}")))?;
+            .map_err(|e| Error::resource(&id, format!("adding {what}: {e}")))?;
     }
     Ok(())
 }

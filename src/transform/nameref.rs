@@ -211,10 +211,10 @@ fn role_binding_namespaces(resource: &Resource) -> Result<BTreeSet<String>> {
                 result.insert(namespace.to_string());
             }
             None => {
-                return Err(Error::msg(format!(
-                    "Invalid Input: namespace is blank for resource {}",
-                    resource.id()
-                )))
+                return Err(Error::resource(
+                    &resource.id(),
+                    "Invalid Input: namespace is blank",
+                ))
             }
         }
     }

@@ -187,10 +187,10 @@ fn var_values(resources: &ResourceMap, set: &VarSet) -> Result<BTreeMap<String, 
             .with_hint("a var's objref must name a resource of its own kustomization or of one below it, by its name before prefixes and suffixes"));
         };
         let Some(value) = field_value(resource.object(), &var.field_path) else {
-            return Err(Error::msg(format!(
-                "field specified in var '{var}' not found in corresponding resource {}",
-                resource.id()
-            )));
+            return Err(Error::resource(
+                &resource.id(),
+                format!("field specified in var '{var}' not found in corresponding resource"),
+            ));
         };
         values.insert(var.name.clone(), value);
     }
