@@ -303,16 +303,10 @@ mod tests {
     use crate::fs::MemFs;
     use crate::load::kustomization::replacements::{from_value, parse};
     use crate::load::loader::{LoadRestrictions, Loader};
-    use crate::resource::Origin;
+    use crate::testing::resources;
+
     use serde_json::json;
     use std::path::PathBuf;
-
-    fn map(objects: Vec<Value>) -> ResourceMap {
-        objects
-            .into_iter()
-            .map(|o| Resource::new(o, Origin::Inline).unwrap())
-            .collect()
-    }
 
     /// Parses `replacements` as a kustomization holds them and applies them.
     fn run(resources: &mut ResourceMap, replacements: Value) -> std::result::Result<(), String> {
@@ -326,7 +320,7 @@ mod tests {
     }
 
     fn types_resources() -> ResourceMap {
-        map(vec![
+        resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"s": "1", "t": "true", "e": "", "abc": "abc", "f": "1.5"}}),
             json!({"apiVersion": "v1", "kind": "Src2", "metadata": {"name": "src2"},
@@ -400,7 +394,7 @@ mod tests {
     }
 
     fn image_resources() -> ResourceMap {
-        map(vec![
+        resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"v": "v2", "num": "42"}}),
             json!({"apiVersion": "v1", "kind": "Src", "metadata": {"name": "s"},
@@ -503,7 +497,7 @@ mod tests {
     }
 
     fn selection_resources() -> ResourceMap {
-        map(vec![
+        resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"v": "NEW"}}),
             json!({"apiVersion": "v1", "kind": "T", "metadata": {"name": "a",
@@ -571,7 +565,7 @@ mod tests {
     #[test]
     fn a_namespace_selector_of_default_matches_cluster_scoped_kinds() {
         // kubectl: `select: {namespace: default, kind: ClusterRole}` picks a ClusterRole.
-        let mut resources = map(vec![
+        let mut resources = resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"v": "NEW"}}),
             json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
@@ -732,7 +726,7 @@ mod tests {
     #[test]
     fn replacements_see_earlier_replacements() {
         // kubectl: the second source reads the image the first one wrote.
-        let mut resources = map(vec![
+        let mut resources = resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src",
                    "annotations": {"a.b/c": "x-y-z"}}, "data": {"v": "NEW"}}),
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dep"},

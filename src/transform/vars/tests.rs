@@ -6,21 +6,11 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::*;
+use crate::testing::resources;
 
 /// `vars:` entries as the kustomization reader types them.
 fn typed(vars: &Value) -> Vec<Var> {
     serde_json::from_value(vars.clone()).unwrap()
-}
-use crate::resource::{Origin, Resource};
-
-fn map(objects: &[Value]) -> ResourceMap {
-    let mut resources = ResourceMap::new();
-    for object in objects {
-        resources
-            .append(Resource::new(object.clone(), Origin::Inline).unwrap())
-            .unwrap();
-    }
-    resources
 }
 
 fn file() -> &'static Path {
@@ -46,7 +36,7 @@ fn expands_as_kustomize() {
             "image": "nginx:1.0", "name": "c",
             "command": ["$(SVC)", "$(REPL)", "$(IMG)"],
             "env": [{"name": "X", "value": "$(REPL)"}]}]}}}});
-    let mut resources = map(&[service(), deployment]);
+    let mut resources = resources(&[service(), deployment]);
     let config = TransformerConfig::builtin();
     crate::transform::names::apply_prefix(&mut resources, "p-", &config.name_prefix).unwrap();
     let vars = json!([
@@ -95,7 +85,7 @@ fn expands_as_kustomize() {
 fn binds_in_the_layer_and_reads_unexpanded_values() {
     let svc = json!({"apiVersion": "v1", "kind": "Service",
         "metadata": {"name": "svc", "annotations": {"x": "$(SVC)"}}});
-    let mut base = map(&[svc]);
+    let mut base = resources(&[svc]);
     let mut set = VarSet::new();
     let base_vars =
         json!([{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]);
@@ -130,7 +120,7 @@ fn errors_as_kustomize() {
         json!([v])
     };
     let run = |objects: &[Value], vars: Value| -> String {
-        let mut resources = map(objects);
+        let mut resources = resources(objects);
         let mut set = VarSet::new();
         collect(&typed(&vars), file(), &mut resources, &mut set)
             .and_then(|()| resolve(&mut resources, &set, &config))
@@ -183,7 +173,7 @@ fn errors_as_kustomize() {
 /// With a namespace in the objref only the resource in that namespace is bound.
 #[test]
 fn namespace_disambiguates() {
-    let mut resources = map(&[
+    let mut resources = resources(&[
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "a"}}),
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "b"}}),
     ]);
@@ -201,7 +191,7 @@ fn duplicate_names_across_layers_are_errors() {
     let vars =
         json!([{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]);
     let mut base_set = VarSet::new();
-    let mut resources = map(&[service()]);
+    let mut resources = resources(&[service()]);
     collect(&typed(&vars), file(), &mut resources, &mut base_set).unwrap();
     let mut overlay_set = VarSet::new();
     overlay_set.merge(base_set).unwrap();
@@ -213,7 +203,7 @@ fn duplicate_names_across_layers_are_errors() {
 
 #[test]
 fn no_vars_change_nothing() {
-    let mut resources = map(&[service()]);
+    let mut resources = resources(&[service()]);
     let before = resources.as_slice()[0].object().clone();
     let warnings = resolve(
         &mut resources,
@@ -292,7 +282,7 @@ fn binding_survives_generator_replace() {
     let args = |value: Value| -> GeneratorArgs { serde_json::from_value(value).unwrap() };
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
         "spec": {"containers": [{"name": "c", "image": "i", "command": ["$(CFG)"]}]}});
-    let mut resources = map(&[pod]);
+    let mut resources = resources(&[pod]);
     let base = config_map(
         &args(json!({"name": "cfg", "literals": ["a=b"]})),
         None,
