@@ -434,7 +434,7 @@ mod tests {
             "metadata": {"name": "a", "labels": {"x": null, "y": 5}, "annotations": null}});
         let body = PatchBody::StrategicMerge(vec![patch]);
 
-        let mut with_target = resources(&[target.clone()]);
+        let mut with_target = resources(std::slice::from_ref(&target));
         let entry = loaded(
             body.clone(),
             Some(json!({"kind": "ConfigMap"})),
