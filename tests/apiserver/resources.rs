@@ -125,6 +125,16 @@ fn present_answer(state: &State, target: &Target, mut answer: Answer) -> Answer 
 
 /// The body as JSON, or as YAML (first document) when it is not JSON.
 pub fn parse_body(call: &Call) -> Result<Value, Answer> {
+    // Typed clients (`kubectl create namespace`, client-go) may send
+    // protobuf; a real server reads it, this one says so plainly.
+    if call.media_type() == "application/vnd.kubernetes.protobuf" {
+        return Err(Answer::failure(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (the test API server does not read protobuf)",
+            None,
+        ));
+    }
     if let Ok(value) = serde_json::from_slice::<Value>(&call.body) {
         return Ok(value);
     }

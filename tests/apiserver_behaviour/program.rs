@@ -1,0 +1,107 @@
+//! The example program: `cargo run --example test-apiserver -- --kubeconfig FILE ...`.
+
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use super::client::{Client, Kubectl};
+
+/// The example's binary, built (cheaply: `cargo test` has built it) with the running cargo.
+fn program() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(cargo)
+        .args(["build", "--quiet", "--example", "test-apiserver"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo");
+    assert!(
+        built.success(),
+        "cargo build --example test-apiserver failed"
+    );
+    let deps = std::env::current_exe().expect("test binary");
+    deps.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target profile directory")
+        .join("examples")
+        .join(format!("test-apiserver{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Kills the server when the test ends, pass or fail.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_program_writes_a_kubeconfig_logs_requests_and_serves_kubectl() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    let log = dir.path().join("requests.log");
+    let child = Command::new(program())
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["--ready-after", "0"])
+        .arg("--request-log")
+        .arg(&log)
+        .spawn()
+        .expect("start the program");
+    let _running = Running(child);
+    let started = Instant::now();
+    while !kubeconfig.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no kubeconfig written"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = std::fs::read_to_string(&kubeconfig).expect("kubeconfig");
+    let url = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("server: "))
+        .expect("server line")
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let http = Client::new(&url);
+    assert_eq!(http.get("/version").json()["gitVersion"], "v1.32.0");
+    let listed = http.get("/api/v1/namespaces?limit=500");
+    assert_eq!(listed.status, 200);
+    let lines = std::fs::read_to_string(&log).expect("request log");
+    assert_eq!(lines, "GET /version\nGET /api/v1/namespaces?limit=500\n");
+    let Some(kubectl) = Kubectl::new(kubeconfig, dir.path()) else {
+        return;
+    };
+    let names = kubectl.expect(&["get", "ns", "-o", "name"], None, 0);
+    assert_eq!(
+        names.stdout,
+        "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n"
+    );
+    let lines = std::fs::read_to_string(&log).expect("request log");
+    assert!(
+        lines
+            .lines()
+            .any(|line| line.starts_with("GET /api/v1/namespaces?limit=500")),
+        "{lines}"
+    );
+}
+
+#[test]
+fn the_program_refuses_a_bad_ready_after() {
+    let output = Command::new(program())
+        .args([
+            "--kubeconfig",
+            "/nonexistent/dir/kubeconfig",
+            "--ready-after=-1",
+        ])
+        .output()
+        .expect("run the program");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--ready-after must be a number of seconds"),
+        "{stderr}"
+    );
+}
