@@ -15,6 +15,8 @@ mod api;
 mod apply;
 #[path = "apiserver_behaviour/controllers.rs"]
 mod controllers;
+#[path = "apiserver_behaviour/kubectl.rs"]
+mod kubectl;
 #[path = "apiserver_behaviour/program.rs"]
 mod program;
 

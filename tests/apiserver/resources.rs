@@ -462,6 +462,12 @@ impl State {
                 if let Some(mut object) = self.store.get(&dependent).cloned() {
                     if let Some(owners) = object["metadata"]["ownerReferences"].as_array_mut() {
                         owners.retain(|owner| owner["uid"] != uid.as_str());
+                        // An empty list is omitted, as Go's ObjectMeta serializes it.
+                        if owners.is_empty() {
+                            if let Some(metadata) = object["metadata"].as_object_mut() {
+                                metadata.remove("ownerReferences");
+                            }
+                        }
                     }
                     let stored = self.store.put(&dependent, object);
                     self.notify(&dependent, "MODIFIED", &stored);
