@@ -17,6 +17,8 @@ mod apply;
 mod controllers;
 #[path = "apiserver_behaviour/kubectl.rs"]
 mod kubectl;
+#[path = "apiserver_behaviour/load.rs"]
+mod load;
 #[path = "apiserver_behaviour/program.rs"]
 mod program;
 

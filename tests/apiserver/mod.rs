@@ -93,8 +93,10 @@
 //!
 //! # What it does not do
 //!
-//! Protobuf, aggregated discovery, OpenAPI schemas, schema validation of
-//! fields (unknown fields are kept, not refused), admission webhooks,
+//! Protobuf (such bodies get 415, so the typed `kubectl create namespace`,
+//! `create secret` ... fail; `kubectl apply` and `create -f` send JSON),
+//! aggregated discovery, OpenAPI schemas, schema validation of fields
+//! (unknown fields are kept, not refused), admission webhooks,
 //! authorization (everyone may do everything), version conversion beyond
 //! relabelling (all versions of a type show the stored object),
 //! CronJob schedules, rolling-update steps (new ReplicaSets take all
