@@ -39,7 +39,7 @@ pub struct Fixture {
 
 impl Fixture {
     /// Everything settles before a write is answered (`ready_after` 0).
-    pub fn new() -> Fixture {
+    pub fn settled() -> Fixture {
         Fixture::with_ready_after(Duration::ZERO)
     }
 

@@ -86,7 +86,7 @@ volumeattachments  storage.k8s.io/v1 false
 
 #[test]
 fn discovery_lists_the_resources_of_a_1_32_server() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let core = http.get("/api/v1").json();
     let names: Vec<&str> = core["resources"]
@@ -150,7 +150,7 @@ fn discovery_lists_the_resources_of_a_1_32_server() {
 
 #[test]
 fn stale_resource_versions_and_uids_are_conflicts() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let created = http.apply(WEB, "ci", false, &deployment("web")).json();
     let version = created["metadata"]["resourceVersion"]
@@ -225,7 +225,7 @@ fn stale_resource_versions_and_uids_are_conflicts() {
 
 #[test]
 fn propagation_decides_what_happens_to_dependents() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     http.apply(WEB, "ci", false, &deployment("web"));
     let sets = |http: &super::client::Client| {
@@ -264,7 +264,7 @@ fn invalid(response: &super::client::Response) -> (String, Vec<Value>) {
 
 #[test]
 fn immutable_fields_are_invalid_as_the_server_words_them() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     http.apply(WEB, "ci", false, &deployment("web"));
     let (message, causes) = invalid(&http.apply(
@@ -388,7 +388,7 @@ fn immutable_fields_are_invalid_as_the_server_words_them() {
 
 #[test]
 fn lists_select_by_label_and_field_in_a_namespace_or_everywhere() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     http.post(
         "/api/v1/namespaces",
@@ -517,7 +517,7 @@ fn finalizers_hold_deletion_and_namespaces_terminate() {
 
 #[test]
 fn a_watch_streams_the_changes_after_its_resource_version() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let listed = http.get("/api/v1/namespaces/default/configmaps").json();
     let version = listed["metadata"]["resourceVersion"]
@@ -559,7 +559,7 @@ fn a_watch_streams_the_changes_after_its_resource_version() {
 
 #[test]
 fn scale_and_status_subresources() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     http.apply(WEB, "ci", false, &deployment("web"));
     let scale = http.get(&format!("{WEB}/scale")).json();
@@ -592,7 +592,7 @@ fn scale_and_status_subresources() {
 
 #[test]
 fn custom_resources_follow_their_crd_schema() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let crd = json!({
         "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",

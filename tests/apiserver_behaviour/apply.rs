@@ -28,7 +28,7 @@ const WEB: &str = "/apis/apps/v1/namespaces/default/deployments/web";
 
 #[test]
 fn a_conflict_names_the_manager_and_field_as_the_server_does() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     assert_eq!(
         http.apply(
@@ -92,7 +92,7 @@ fn a_conflict_names_the_manager_and_field_as_the_server_does() {
 
 #[test]
 fn a_conflict_with_an_update_names_its_api_version() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let created = http.request(
         "POST",
@@ -113,7 +113,7 @@ fn a_conflict_with_an_update_names_its_api_version() {
 
 #[test]
 fn fields_an_applier_stops_applying_go_unless_another_manager_owns_them() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let first = deployment(
         json!({"app": "web", "tier": "front", "team": "a"}),
@@ -160,13 +160,14 @@ fn fields_an_applier_stops_applying_go_unless_another_manager_owns_them() {
         managers(&dropped)
             .iter()
             .all(|(manager, _)| manager != "ops"),
-        "ops owns nothing now: {}", dropped["metadata"]["managedFields"]
+        "ops owns nothing now: {}",
+        dropped["metadata"]["managedFields"]
     );
 }
 
 #[test]
 fn a_no_op_apply_changes_nothing() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let object = config_map(json!({"a": "1"}));
     let first = http.apply(SETTINGS, "ci", false, &object).json();
@@ -192,7 +193,7 @@ fn a_no_op_apply_changes_nothing() {
 
 #[test]
 fn writes_record_update_entries_with_defaults_and_take_what_they_change() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     let mut body = deployment(json!({"app": "web"}), json!([]));
     body["spec"]["template"]["spec"]["containers"][0]
@@ -251,7 +252,7 @@ fn writes_record_update_entries_with_defaults_and_take_what_they_change() {
 
 #[test]
 fn json_patches_and_strategic_merge_patches_apply_as_on_a_real_server() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     http.apply(
         WEB,
@@ -289,7 +290,7 @@ fn json_patches_and_strategic_merge_patches_apply_as_on_a_real_server() {
 
 #[test]
 fn kubectl_client_side_apply_then_server_side_migrates_ownership() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let Some(kubectl) = fx.kubectl() else {
         return;
     };
@@ -346,7 +347,8 @@ fn kubectl_client_side_apply_then_server_side_migrates_ownership() {
         entry(&live, "kubectl", "Apply")["fieldsV1"],
         json!({"f:data": {"f:a": {}, "f:b": {}}, "f:metadata": {"f:labels": {"f:team": {}}}})
     );
-    let annotation = live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+    let annotation = live["metadata"]["annotations"]
+        ["kubectl.kubernetes.io/last-applied-configuration"]
         .as_str()
         .unwrap();
     assert!(annotation.contains(r#""a":"changed""#), "{annotation}");
@@ -376,12 +378,16 @@ fn kubectl_client_side_apply_then_server_side_migrates_ownership() {
 
 #[test]
 fn kubectl_client_side_apply_patches_and_conflicts_are_refused_and_forced() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let Some(kubectl) = fx.kubectl() else {
         return;
     };
     let v1 = deployment(json!({"app": "web"}), json!([{"name": "A", "value": "1"}]));
-    kubectl.expect(&["apply", "-f", "-"], Some(&manifest(&[v1.clone()])), 0);
+    kubectl.expect(
+        &["apply", "-f", "-"],
+        Some(&manifest(std::slice::from_ref(&v1))),
+        0,
+    );
     let mut v2 = v1.clone();
     v2["spec"]["template"]["spec"]["containers"][0]["env"] = json!([{"name": "B", "value": "2"}]);
     let patched = kubectl.expect(&["apply", "-f", "-"], Some(&manifest(&[v2])), 0);
@@ -436,7 +442,7 @@ fn kubectl_client_side_apply_patches_and_conflicts_are_refused_and_forced() {
 
 #[test]
 fn kubectl_applyset_prunes_what_left_the_set() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let Some(kubectl) = fx.kubectl() else {
         return;
     };
@@ -500,7 +506,7 @@ fn kubectl_applyset_prunes_what_left_the_set() {
 
 #[test]
 fn list_metadata_as_kube_rs_asks_for_it() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     http.apply(SETTINGS, "ci", false, &config_map(json!({"a": "1"})));
     let list = http

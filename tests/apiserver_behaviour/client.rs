@@ -228,6 +228,11 @@ impl Kubectl {
 pub fn manifest(objects: &[Value]) -> String {
     objects
         .iter()
-        .map(|object| format!("---\n{}\n", serde_json::to_string_pretty(object).expect("json")))
+        .map(|object| {
+            format!(
+                "---\n{}\n",
+                serde_json::to_string_pretty(object).expect("json")
+            )
+        })
         .collect()
 }

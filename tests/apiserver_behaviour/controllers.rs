@@ -283,9 +283,7 @@ fn deployments_become_available_as_the_controllers_report_it() {
     );
     let table = kubectl.expect(&["get", "deploy", "web", "--no-headers"], None, 0);
     assert!(
-        table
-            .stdout
-            .starts_with("web   2/2   2     2     "),
+        table.stdout.starts_with("web   2/2   2     2     "),
         "{}",
         table.stdout
     );
@@ -522,7 +520,7 @@ fn never_ready_workloads_stay_progressing_and_fail_jobs_fail() {
 
 #[test]
 fn controllers_record_events_kubectl_reads() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let http = fx.client();
     http.apply(
         "/apis/apps/v1/namespaces/default/deployments/web",

@@ -111,7 +111,7 @@ fn mask(yaml: &str, hash: &str) -> String {
 
 #[test]
 fn kubectl_get_yaml_prints_what_a_real_cluster_prints() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let Some(kubectl) = fx.kubectl() else {
         return;
     };
@@ -131,7 +131,7 @@ fn kubectl_get_yaml_prints_what_a_real_cluster_prints() {
 
 #[test]
 fn kubectl_delete_cascades_and_waits_for_finalizers_and_namespaces() {
-    let fx = Fixture::new();
+    let fx = Fixture::settled();
     let Some(kubectl) = fx.kubectl() else {
         return;
     };

@@ -80,7 +80,10 @@ fn many_applies_one_request_each() {
     let count = |path: &str| http.get(path).json()["items"].as_array().unwrap().len();
     assert_eq!(count("/api/v1/namespaces/load/configmaps"), objects / 2 + 1);
     assert_eq!(count("/api/v1/namespaces/load/services"), objects / 4);
-    assert_eq!(count("/apis/apps/v1/namespaces/load/deployments"), objects / 4);
+    assert_eq!(
+        count("/apis/apps/v1/namespaces/load/deployments"),
+        objects / 4
+    );
     // Re-applying the same objects changes nothing.
     let (path, body) = object(3);
     let before = http.get(&path).json();

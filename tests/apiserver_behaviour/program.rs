@@ -1,29 +1,56 @@
 //! The example program: `cargo run --example test-apiserver -- --kubeconfig FILE ...`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use super::client::{Client, Kubectl};
 
-/// The example's binary, built (cheaply: `cargo test` has built it) with the running cargo.
+/// The example's binary. A full `cargo test` has built it before the tests
+/// run; only when it is missing or older than its sources (e.g. after
+/// `cargo test --test apiserver_behaviour`) is cargo asked to build it,
+/// since a nested cargo waits for the locks other cargo runs hold.
 fn program() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let built = Command::new(cargo)
-        .args(["build", "--quiet", "--example", "test-apiserver"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo");
-    assert!(
-        built.success(),
-        "cargo build --example test-apiserver failed"
-    );
     let deps = std::env::current_exe().expect("test binary");
-    deps.parent()
+    let binary = deps
+        .parent()
         .and_then(|deps| deps.parent())
         .expect("target profile directory")
         .join("examples")
-        .join(format!("test-apiserver{}", std::env::consts::EXE_SUFFIX))
+        .join(format!("test-apiserver{}", std::env::consts::EXE_SUFFIX));
+    if is_stale(&binary) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "--quiet", "--example", "test-apiserver"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo");
+        assert!(
+            built.success(),
+            "cargo build --example test-apiserver failed"
+        );
+    }
+    binary
+}
+
+/// Whether `binary` is missing or older than the example or the server's modules.
+fn is_stale(binary: &Path) -> bool {
+    let modified = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|meta| meta.modified())
+            .ok()
+    };
+    let Some(built) = modified(binary) else {
+        return true;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = vec![root.join("examples/test-apiserver.rs")];
+    if let Ok(entries) = std::fs::read_dir(root.join("tests/apiserver")) {
+        sources.extend(entries.filter_map(|entry| entry.ok().map(|entry| entry.path())));
+    }
+    sources
+        .iter()
+        .any(|source| modified(source).is_none_or(|time| time > built))
 }
 
 /// Kills the server when the test ends, pass or fail.
