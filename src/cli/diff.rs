@@ -143,10 +143,7 @@ fn build_all(paths: &[PathBuf], options: &BuildOptions) -> anyhow::Result<Resour
     let mut desired = ResourceMap::new();
     for path in paths {
         let build = strata::build(&DiskFs, path, options)?;
-        let mut stderr = std::io::stderr().lock();
-        for warning in &build.warnings {
-            writeln!(stderr, "warning: {warning}")?;
-        }
+        super::build::print_warnings(&build)?;
         desired.absorb(build.resources)?;
     }
     Ok(desired)

@@ -34,6 +34,8 @@ pub(crate) struct Context<'a> {
     /// The kustomization directories being accumulated, outermost first.
     stack: Vec<PathBuf>,
     warnings: Vec<String>,
+    /// kustomize's deprecation warnings, in the order kustomizations were read.
+    deprecations: Vec<String>,
     /// The top kustomization's `buildMetadata` annotations.
     pub metadata: transform::metadata::BuildMetadata,
     /// The OpenAPI schema strategic merges use (kustomizations' `openapi:`).
@@ -47,6 +49,7 @@ impl<'a> Context<'a> {
             options,
             stack: Vec::new(),
             warnings: Vec::new(),
+            deprecations: Vec::new(),
             metadata: Default::default(),
             openapi: SchemaState::default(),
         }
@@ -56,9 +59,19 @@ impl<'a> Context<'a> {
         self.warnings
     }
 
-    /// Finds and parses the kustomization file in `dir`.
-    pub fn load_kustomization(&self, dir: &Path) -> Result<Kustomization> {
-        Ok(kustomization::load_dir(self.fs, dir)?.1)
+    /// The deprecation warnings so far (kustomize prints them as it reads
+    /// each kustomization, so a failed build has them too).
+    pub fn take_deprecations(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.deprecations)
+    }
+
+    /// Finds and parses the kustomization file in `dir`, noting the
+    /// deprecated fields it uses.
+    pub fn load_kustomization(&mut self, dir: &Path) -> Result<Kustomization> {
+        let (file, k) = kustomization::load_dir(self.fs, dir)?;
+        let warnings = super::deprecations::of(&k, || self.fs.read_to_string(&file).ok());
+        self.deprecations.extend(warnings);
+        Ok(k)
     }
 
     /// Accumulates the kustomization `k` found in `dir` on top of `into`
@@ -107,6 +120,8 @@ impl<'a> Context<'a> {
             loader: &loader,
             schema: &mut self.openapi,
             record: false,
+            plugins: &self.options.plugins,
+            warnings: &mut self.warnings,
         };
         runner.generate(&generators, &mut acc.resources)?;
         for entry in &k.components {
@@ -155,6 +170,8 @@ impl<'a> Context<'a> {
             loader,
             schema: &mut self.openapi,
             record: self.metadata.transformations,
+            plugins: &self.options.plugins,
+            warnings: &mut self.warnings,
         };
         runner.transform(&plugins, &mut acc.resources)?;
         let presets = presets::load(loader, &k.presets)?;
@@ -176,11 +193,12 @@ impl<'a> Context<'a> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
+        let options = self.options;
         let mut accumulate = |dir: &Path| -> Result<ResourceMap> {
             let k = self.load_kustomization(dir)?;
             Ok(self.accumulate(dir, &k, Accumulated::default())?.resources)
         };
-        super::plugins::load_configs(entries, loader, file, &mut accumulate)
+        super::plugins::load_configs_with(entries, loader, file, &options.plugins, &mut accumulate)
     }
 
     /// Refuses a directory already being accumulated, or one that contains one.
@@ -270,6 +288,7 @@ impl<'a> Context<'a> {
             options: &options,
             stack: self.stack.clone(),
             warnings: Vec::new(),
+            deprecations: Vec::new(),
             metadata: self.metadata,
             openapi: SchemaState::default(),
         };
@@ -289,6 +308,7 @@ impl<'a> Context<'a> {
             .accumulate(&checkout.root, &k, into)
             .context_with(|| format!("remote `{entry}`"));
         self.warnings.append(&mut remote.warnings);
+        self.deprecations.append(&mut remote.deprecations);
         result
     }
 
