@@ -140,7 +140,7 @@ fn plugin_home(options: &PluginOptions) -> Result<PathBuf> {
             let dir = dir
                 .as_ref()
                 .map_or_else(|| "<no value>".to_string(), |d| d.display().to_string());
-            format!("('{note}', '{dir}')")
+            format!("('{dir}'; {note})")
         })
         .collect();
     Err(Error::msg(format!(
