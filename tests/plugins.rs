@@ -485,3 +485,36 @@ fn stack_trace_prints_where_the_error_was_made() {
         "{stderr}"
     );
 }
+
+#[test]
+fn validators_may_add_only_the_validated_by_label() {
+    // kustomize v5.5.0 compares the nodes themselves, so it rejects every
+    // exec validator (even one that changes nothing); strata compares the
+    // objects, so a validator that only labels passes.
+    let validated = fixtures().join("legacy/validated");
+    let out = strata_build(&["--enable-alpha-plugins", &path_text(&validated)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("  labels:\n    validated-by: labeler\n  name: web\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let changes = fixtures().join("legacy/validator-changes");
+    let out = strata_build(&["--enable-alpha-plugins", &path_text(&changes)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("validator shouldn't modify the resource map: v1 Service web was changed"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without the flag, a validator is refused like any external plugin.
+    let refused = strata_build(&[&path_text(&validated)]);
+    assert!(text(&refused.stderr)
+        .contains("external plugins disabled; unable to load external plugin 'Labeler'"));
+    if kubectl_on_path() {
+        let theirs = kubectl_kustomize(&[&path_text(&validated)]);
+        assert!(text(&theirs.stderr)
+            .contains("external plugins disabled; unable to load external plugin 'Labeler'"));
+    }
+}

@@ -179,6 +179,41 @@ impl<'a> Context<'a> {
             let warnings = transform::preset::apply(&mut acc.resources, &presets)?;
             self.warnings.extend(warnings);
         }
+        self.run_validators(loader, k, file, acc)
+    }
+
+    /// The layer's `validators:`: each runs as a transformer over a copy of
+    /// the resources and may change nothing but add the `validated-by`
+    /// label, which stays (kustomize's `runValidators`).
+    fn run_validators(
+        &mut self,
+        loader: &Loader<'_>,
+        k: &Kustomization,
+        file: &Path,
+        acc: &mut Accumulated,
+    ) -> Result<()> {
+        if k.validators.is_empty() {
+            return Ok(());
+        }
+        let validators = self.plugin_configs(loader, &k.validators, file)?;
+        for validator in &validators {
+            let mut validated = acc.resources.clone();
+            let mut runner = Runner {
+                loader,
+                schema: &mut self.openapi,
+                record: false,
+                plugins: &self.options.plugins,
+                warnings: &mut self.warnings,
+            };
+            runner.transform(std::slice::from_ref(validator), &mut validated)?;
+            unchanged_but_validated_by(&acc.resources, &validated).map_err(|e| {
+                Error::file(
+                    &validator.configured.file,
+                    format!("validator shouldn't modify the resource map: {e}"),
+                )
+            })?;
+            acc.resources = validated;
+        }
         Ok(())
     }
 
@@ -357,6 +392,64 @@ fn run_generators(
         generate::absorb_generated(resources, secret)?;
     }
     Ok(())
+}
+
+/// Whether `after` holds the resources of `before`, unchanged except for
+/// kustomize's `validated-by` label; what differs, if not.
+fn unchanged_but_validated_by(before: &ResourceMap, after: &ResourceMap) -> Result<(), String> {
+    if before.len() != after.len() {
+        return Err(format!(
+            "lists have different number of entries: {} before, {} after",
+            before.len(),
+            after.len()
+        ));
+    }
+    for resource in before {
+        let id = resource.id();
+        let found = match after.positions(&id) {
+            [] => return Err(format!("id in self missing from other; id: {id}")),
+            [position] => &after.as_slice()[*position],
+            many => {
+                return Err(format!(
+                    "id in self matches {} in other; id: {id}",
+                    many.len()
+                ))
+            }
+        };
+        let has_label = found
+            .labels()
+            .is_some_and(|labels| labels.contains_key(VALIDATED_BY));
+        let same = if has_label {
+            let mut object = found.object().clone();
+            remove_validated_by(&mut object);
+            &object == resource.object()
+        } else {
+            found.object() == resource.object()
+        };
+        if !same {
+            return Err(format!("{id} was changed"));
+        }
+    }
+    Ok(())
+}
+
+/// The label a validator may add (kustomize's `konfig.ValidatedByLabelKey`).
+const VALIDATED_BY: &str = "validated-by";
+
+fn remove_validated_by(object: &mut serde_json::Value) {
+    let Some(metadata) = object.get_mut("metadata").and_then(|m| m.as_object_mut()) else {
+        return;
+    };
+    let emptied = match metadata.get_mut("labels").and_then(|l| l.as_object_mut()) {
+        Some(labels) => {
+            labels.remove(VALIDATED_BY);
+            labels.is_empty()
+        }
+        None => false,
+    };
+    if emptied {
+        metadata.remove("labels");
+    }
 }
 
 /// The kustomization file of `dir` for messages (the directory when none).
