@@ -173,6 +173,7 @@ fn check_executable(path: &Path) -> Result<()> {
             )));
         }
     }
+    #[cfg(not(unix))]
     let _ = metadata;
     Ok(())
 }

@@ -97,9 +97,11 @@ pub fn plugin_input(resource: &Resource) -> Value {
         }
     }
     notes.push((ID_ANNOTATION, id_yaml(&resource.id())));
-    let annotations = annotations_mut(&mut object);
-    for (key, value) in notes {
-        annotations.insert(key.to_string(), Value::String(value));
+    // A resource is always a mapping, so there are always annotations to set.
+    if let Some(annotations) = annotations_mut(&mut object) {
+        for (key, value) in notes {
+            annotations.insert(key.to_string(), Value::String(value));
+        }
     }
     object
 }
@@ -276,29 +278,23 @@ fn parse_go_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn annotations_mut(object: &mut Value) -> &mut Map<String, Value> {
-    let Value::Object(map) = object else {
-        unreachable!("a resource is always a mapping");
-    };
-    let metadata = map
+/// The object's annotations, made (as mappings) where missing or not mappings.
+fn annotations_mut(object: &mut Value) -> Option<&mut Map<String, Value>> {
+    let metadata = object
+        .as_object_mut()?
         .entry("metadata")
         .or_insert_with(|| Value::Object(Map::new()));
     if !metadata.is_object() {
         *metadata = Value::Object(Map::new());
     }
-    let Value::Object(metadata) = metadata else {
-        unreachable!("just made a mapping");
-    };
     let annotations = metadata
+        .as_object_mut()?
         .entry("annotations")
         .or_insert_with(|| Value::Object(Map::new()));
     if !annotations.is_object() {
         *annotations = Value::Object(Map::new());
     }
-    match annotations {
-        Value::Object(annotations) => annotations,
-        _ => unreachable!("just made a mapping"),
-    }
+    annotations.as_object_mut()
 }
 
 /// An emptied annotations mapping is removed, as kyaml's `SetAnnotations` does.
