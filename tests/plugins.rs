@@ -268,6 +268,17 @@ fn exec_functions_are_skipped_without_enable_exec_as_in_kustomize() {
         "{}",
         text(&out.stderr)
     );
+    // kubectl has no --enable-exec: it skips exec functions the same way,
+    // a generator's config (local config) leaving nothing behind.
+    if kubectl_on_path() {
+        for case in ["transformer-in-base", "generator-in-base"] {
+            let dir = path_text(&fixtures().join("functions").join(case));
+            let ours = strata_build(&["--enable-alpha-plugins", &dir]);
+            let theirs = kubectl_kustomize(&["--enable-alpha-plugins", &dir]);
+            assert!(theirs.status.success(), "{case}: {}", text(&theirs.stderr));
+            assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{case}");
+        }
+    }
 }
 
 #[test]
