@@ -189,7 +189,11 @@ fn unexecutable_and_missing_plugins_and_a_missing_plugin_home_are_errors() {
         &path_text(&fixtures().join("legacy/missing")),
     ]);
     assert!(
-        text(&missing.stderr).contains("example.com/v1/missing/Missing: no exec plugin here"),
+        text(&missing.stderr).contains(&format!(
+            "no exec plugin at {}, and kustomize would then expect file with Go object code at: {}.so",
+            path_text(&plugin_home().join("example.com/v1/missing/Missing")),
+            path_text(&plugin_home().join("example.com/v1/missing/Missing")),
+        )),
         "{}",
         text(&missing.stderr)
     );
@@ -356,6 +360,23 @@ fn container_functions_run_docker_with_the_function_flags() {
     );
     assert!(networked.status.success(), "{}", text(&networked.stderr));
     assert!(text(&networked.stdout).contains("    --network\n    build-net\n"));
+    // --as-current-user: this process's uid:gid instead of nobody.
+    let as_me = with_stand_in_docker(
+        &["--enable-alpha-plugins", "--as-current-user"],
+        "container",
+    );
+    assert!(as_me.status.success(), "{}", text(&as_me.stderr));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = std::fs::metadata("/proc/self").expect("/proc/self");
+        let user = format!("    --user\n    {}:{}\n", me.uid(), me.gid());
+        assert!(
+            text(&as_me.stdout).contains(&user),
+            "{}",
+            text(&as_me.stdout)
+        );
+    }
 }
 
 #[test]

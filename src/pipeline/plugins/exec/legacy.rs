@@ -156,10 +156,12 @@ fn check_executable(path: &Path) -> Result<()> {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::file(
-                path,
-                "no exec plugin here (strata runs exec plugins only, not Go plugins `.so`)",
+            return Err(Error::msg(format!(
+                "no exec plugin at {}, and kustomize would then expect file with Go object code at: {}.so, which strata does not load",
+                path.display(),
+                path.display()
             ))
+            .with_hint("put an executable program at that path (plugins are found by <group>/<version>/<lowercase kind>/<Kind> under the plugin home)"))
         }
         Err(e) => return Err(Error::io(path, e)),
     };
