@@ -486,6 +486,15 @@ fn every_kustomize_build_flag_is_accepted() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("app.kubernetes.io/managed-by: kustomize-(devel)"));
+    // kustomize's (cobra's) notes for its two deprecated flags come first.
+    assert!(
+        text(&out.stderr).starts_with(
+            "Flag --reorder has been deprecated, use the new 'sortOptions' field in kustomization.yaml instead.\n\
+             Flag --enable-managedby-label has been deprecated, "
+        ),
+        "{}",
+        text(&out.stderr)
+    );
     // diff shares the flags.
     let help = Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(["diff", "--help"])

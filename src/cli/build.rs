@@ -226,6 +226,29 @@ impl BuildFlags {
     }
 }
 
+impl BuildFlags {
+    /// What kustomize (cobra) prints for its deprecated flags when they are used.
+    pub fn flag_deprecations(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.reorder.is_some() {
+            out.push("Flag --reorder has been deprecated, use the new 'sortOptions' field in kustomization.yaml instead.");
+        }
+        if self.enable_managedby_label {
+            out.push("Flag --enable-managedby-label has been deprecated, The flag `enable-managedby-label` has been deprecated. Use the `managedByLabel` option in the `buildMetadata` field instead.");
+        }
+        out
+    }
+
+    /// Prints [`BuildFlags::flag_deprecations`] on stderr.
+    pub fn print_flag_deprecations(&self) -> std::io::Result<()> {
+        let mut stderr = std::io::stderr().lock();
+        for line in self.flag_deprecations() {
+            writeln!(stderr, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Where kustomize looks for exec plugins, in order (konfig.DefaultAbsPluginHome).
 fn plugin_homes() -> Vec<(String, Option<PathBuf>)> {
     let var = |name: &str| {
@@ -289,6 +312,7 @@ fn remote_options() -> RemoteOptions {
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    args.flags.print_flag_deprecations()?;
     let build = strata::build(&DiskFs, &args.dir, &args.flags.options())?;
     print_warnings(&build)?;
     match &args.output {

@@ -108,6 +108,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
+    args.build.print_flag_deprecations()?;
     let build_options = args.build.options();
     let diff_options = DiffOptions {
         show_secrets: args.show_secrets,
