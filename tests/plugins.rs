@@ -238,9 +238,13 @@ fn a_plugin_that_runs_too_long_is_stopped() {
 #[test]
 fn exec_functions_generate_and_transform_in_bases_and_overlays() {
     for case in [
+        // kustomize's TestFnExec{Generator,Transformer}In{Base,BaseWithOverlay,Overlay}:
+        // the function runs in the directory of the kustomization listing it.
         "generator-in-base",
+        "generator-in-base-with-overlay",
         "generator-in-overlay/prod",
         "transformer-in-base",
+        "transformer-in-base-with-overlay",
         "transformer-in-overlay/prod",
         // A ResourceList in and out; kyaml's annotations never reach the output.
         "resource-list",

@@ -169,7 +169,27 @@ impl FunctionPlugin {
                 .unwrap_or("")
                 .to_string()
         };
-        let id = format!("{}.{}", text(&["kind"]), text(&["metadata", "name"]));
+        // kustomize names the config by its id: `Kind.version.[noGrp]/name.[noNs]`.
+        let api_version = config
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let (group, version) = crate::id::split_api_version(api_version);
+        let or = |text: String, none: &str| {
+            if text.is_empty() {
+                none.to_string()
+            } else {
+                text
+            }
+        };
+        let id = format!(
+            "{}.{}.{}/{}.{}",
+            text(&["kind"]),
+            version,
+            or(group.to_string(), "[noGrp]"),
+            text(&["metadata", "name"]),
+            or(text(&["metadata", "namespace"]), "[noNs]"),
+        );
         for mount in &spec.container.mounts {
             if Path::new(&mount.src).is_absolute() {
                 return Err(Error::file(file, format!(
@@ -222,16 +242,19 @@ impl FunctionPlugin {
                     .context(format!("function {}", self.name)),
             );
         }
-        let (command, what) = if !self.spec.container.image.is_empty() {
-            let args = docker_args(&self.spec, &options.container, &self.root)?;
-            let mut command = Command::new(&options.container.docker);
-            command.args(&args);
-            check_docker(&options.container.docker)?;
-            (command, format!("image {}", self.spec.container.image))
-        } else if !self.spec.exec.path.is_empty() && options.enable_exec {
-            (self.exec_command()?, self.spec.exec.path.clone())
-        } else {
+        let container = !self.spec.container.image.is_empty();
+        if !container && (self.spec.exec.path.is_empty() || !options.enable_exec) {
             return Ok(None);
+        }
+        self.check_working_dir()?;
+        let (command, what) = if container {
+            let args = docker_args(&self.spec, &options.container, &self.root)?;
+            check_docker(&options.container.docker)?;
+            let mut command = Command::new(&options.container.docker);
+            command.args(&args).current_dir(&self.root);
+            (command, format!("image {}", self.spec.container.image))
+        } else {
+            (self.exec_command(), self.spec.exec.path.clone())
         };
         let input = crate::emit::document(&resource_list(items, &self.config));
         let finished = process::run(command, input.into_bytes(), options.timeout, &what)
@@ -261,18 +284,25 @@ impl FunctionPlugin {
         Ok(Some(Output { items, warnings }))
     }
 
-    /// kyaml's exec runtime: the program runs in the kustomization's
+    /// kyaml's rule for both runtimes: functions run in the kustomization's
     /// directory, which must be absolute and not `/`.
-    fn exec_command(&self) -> Result<Command> {
+    fn check_working_dir(&self) -> Result<()> {
         if !self.root.is_absolute() {
             return Err(Error::msg(format!(
-                "relative working directory {} not allowed",
+                "couldn't execute function: relative working directory {} not allowed",
                 self.root.display()
             )));
         }
         if self.root == Path::new("/") {
-            return Err(Error::msg("root working directory '/' not allowed"));
+            return Err(Error::msg(
+                "couldn't execute function: root working directory '/' not allowed",
+            ));
         }
+        Ok(())
+    }
+
+    /// kyaml's exec runtime: the program, run in the kustomization's directory.
+    fn exec_command(&self) -> Command {
         let path = Path::new(&self.spec.exec.path);
         // Go resolves a relative path with a slash against the command's
         // directory, and a bare name on PATH.
@@ -283,7 +313,7 @@ impl FunctionPlugin {
         };
         let mut command = Command::new(program);
         command.current_dir(&self.root);
-        Ok(command)
+        command
     }
 }
 

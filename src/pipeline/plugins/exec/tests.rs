@@ -93,16 +93,14 @@ fn docker_network_is_host_unless_a_network_name_is_given() {
     assert!(named.join(" ").contains("--network bridge"), "{named:?}");
 }
 
+// kustomize's TestFnContainerMountsLoadRestrictions_absolute and _outsideCurrentDir.
 #[test]
 fn mounts_outside_the_kustomization_are_refused() {
     for (src, expected) in [
-        (
-            "/etc",
-            "must be relative to the current kustomization directory",
-        ),
-        ("../up", "must be under the current kustomization directory"),
+        ("/tmp/dir", "plugin RenderHelmChart.v1alpha1.[noGrp]/demo.[noNs] with mount path '/tmp/dir' is not permitted; mount paths must be relative to the current kustomization directory"),
+        ("./tmp/../../dir", "plugin RenderHelmChart.v1alpha1.[noGrp]/demo.[noNs] with mount path './tmp/../../dir' is not permitted; mount paths must be under the current kustomization directory"),
     ] {
-        let config = json!({"kind": "Fn", "metadata": {"name": "f", "annotations": {
+        let config = json!({"apiVersion": "v1alpha1", "kind": "RenderHelmChart", "metadata": {"name": "demo", "annotations": {
             "config.kubernetes.io/function":
                 format!("container:\n  image: fn\n  mounts:\n  - {{type: bind, src: '{src}', dst: /x}}\n")}}});
         let spec = spec_of(config.clone()).unwrap().unwrap();
@@ -110,6 +108,26 @@ fn mounts_outside_the_kustomization_are_refused() {
             .unwrap_err();
         assert!(err.to_string().contains(expected), "{err}");
     }
+}
+
+// kustomize's TestFnContainerMountsLoadRestrictions_root.
+#[test]
+fn functions_do_not_run_in_the_root_directory() {
+    let config = json!({"apiVersion": "examples.config.kubernetes.io/v1beta1", "kind": "CockroachDB",
+        "metadata": {"name": "demo", "annotations": {
+            "config.kubernetes.io/function": "container:\n  image: example/cockroachdb:v0.1.0\n"}}});
+    let spec = spec_of(config.clone()).unwrap().unwrap();
+    let function =
+        function::FunctionPlugin::new(spec, &config, "/".into(), Path::new("gener.yaml")).unwrap();
+    let options = PluginOptions {
+        enabled: true,
+        ..PluginOptions::default()
+    };
+    let err = function.run(Vec::new(), &options).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "couldn't execute function: root working directory '/' not allowed"
+    );
 }
 
 #[test]
