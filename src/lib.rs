@@ -14,7 +14,9 @@
 //!
 //! [`build()`] runs it over a [`fs::FileSystem`]; [`emit::stream`] prints
 //! the result. The library does no I/O of its own beyond the file system
-//! handed to it and never prints.
+//! handed to it (and the programs a build is allowed to run: helm, git,
+//! external plugins) and never prints: warnings come back in the [`Build`]
+//! or on the [`Error`].
 
 #[cfg(feature = "cluster")]
 pub mod cluster;
