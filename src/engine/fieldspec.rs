@@ -6,8 +6,10 @@
 //! data in `fieldspecs/*.json` (JSON because the crate reads it without the
 //! YAML parser; the content is the YAML constants, entry for entry).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -137,6 +139,117 @@ pub fn merge_one(specs: &mut FsSlice, spec: FieldSpec) -> Result<()> {
     }
 }
 
+/// Adds one target's back-references as kustomize's `nbrSlice.mergeOne`:
+/// merged into every entry for the same GVK, appended when there is none.
+fn merge_back_references(
+    list: &mut Vec<NameBackReferences>,
+    incoming: &NameBackReferences,
+) -> Result<()> {
+    let mut found = false;
+    for existing in list.iter_mut().filter(|n| n.gvk == incoming.gvk) {
+        merge_specs(&mut existing.referrers, &incoming.referrers)?;
+        found = true;
+    }
+    if !found {
+        list.push(incoming.clone());
+    }
+    Ok(())
+}
+
+/// kustomize's order of GVKs for field specs (`Gvk.IsLessThan`).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct GvkOrder {
+    rank: i64,
+    text: String,
+}
+
+impl GvkOrder {
+    fn of(gvk: &Gvk) -> Self {
+        let first = crate::sort::DEFAULT_ORDER_FIRST;
+        let last = crate::sort::DEFAULT_ORDER_LAST;
+        let kind = gvk.kind.as_str();
+        let rank = if let Some(i) = first.iter().position(|k| *k == kind) {
+            i as i64 - first.len() as i64
+        } else if let Some(i) = last.iter().position(|k| *k == kind) {
+            i as i64 + 1
+        } else {
+            0
+        };
+        let or = |value: &str, placeholder: &'static str| {
+            if value.is_empty() {
+                placeholder.to_string()
+            } else {
+                value.to_string()
+            }
+        };
+        let text = format!(
+            "{}_{}_{}",
+            or(&gvk.group, "~G"),
+            or(&gvk.version, "~V"),
+            or(kind, "~K")
+        );
+        GvkOrder { rank, text }
+    }
+}
+
+/// Merges `other` into `base` as [`TransformerConfig::merge`], sharing the
+/// result: every layer of a build merges the same few configurations
+/// (nothing, kustomize's defaults, its children's merged ones), so results
+/// are remembered per pair of inputs for the life of the process and a
+/// layer without `configurations:` costs a lookup, not a merge.
+pub fn merge_shared(
+    base: &Arc<TransformerConfig>,
+    other: &Arc<TransformerConfig>,
+) -> Result<Arc<TransformerConfig>> {
+    // Empty configurations are all the same one.
+    let canonical = |c: &Arc<TransformerConfig>| {
+        if c.is_empty() {
+            TransformerConfig::empty()
+        } else {
+            Arc::clone(c)
+        }
+    };
+    let (base, other) = (canonical(base), canonical(other));
+    let key = (Arc::as_ptr(&base) as usize, Arc::as_ptr(&other) as usize);
+    if let Some(hit) = lock_merges().get(&key) {
+        return Ok(Arc::clone(&hit.merged));
+    }
+    let mut merged = TransformerConfig::clone(&base);
+    merged.merge(&other)?;
+    let merged = Arc::new(merged);
+    let mut merges = lock_merges();
+    // Bounded: a process building many distinct configurations starts over.
+    if merges.len() >= MERGE_CACHE_LIMIT {
+        merges.clear();
+    }
+    merges.insert(
+        key,
+        Merged {
+            _inputs: (base, other),
+            merged: Arc::clone(&merged),
+        },
+    );
+    Ok(merged)
+}
+
+const MERGE_CACHE_LIMIT: usize = 4096;
+
+/// A remembered merge. The inputs are kept alive so that their addresses,
+/// the key, cannot be reused by other configurations while it is remembered.
+struct Merged {
+    _inputs: (Arc<TransformerConfig>, Arc<TransformerConfig>),
+    merged: Arc<TransformerConfig>,
+}
+
+fn lock_merges() -> std::sync::MutexGuard<'static, HashMap<(usize, usize), Merged>> {
+    static MERGES: LazyLock<Mutex<HashMap<(usize, usize), Merged>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    // A panic elsewhere cannot leave a half-inserted entry: use the map as is.
+    MERGES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// A referral target and the fields of other objects that name it
 /// (kustomize's `NameBackReferences`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -199,10 +312,19 @@ const BUILTIN_TABLES: &[(&str, &str)] = &[
 impl TransformerConfig {
     /// kustomize's default configuration (`MakeDefaultConfig`). Entries are
     /// kept as listed, duplicates included, as kustomize's unmarshal does.
-    pub fn builtin() -> Self {
-        // Parsed once per process: every layer of every build merges it.
-        static BUILTIN: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
-        BUILTIN.get_or_init(Self::parse_builtin).clone()
+    /// Parsed once per process and shared: every layer of every build uses it.
+    pub fn builtin() -> Arc<Self> {
+        static BUILTIN: LazyLock<Arc<TransformerConfig>> =
+            LazyLock::new(|| Arc::new(TransformerConfig::parse_builtin()));
+        Arc::clone(&BUILTIN)
+    }
+
+    /// The empty configuration a layer starts from, shared so that merges
+    /// into it are recognised (see [`merge_shared`]).
+    pub fn empty() -> Arc<Self> {
+        static EMPTY: LazyLock<Arc<TransformerConfig>> =
+            LazyLock::new(|| Arc::new(TransformerConfig::default()));
+        Arc::clone(&EMPTY)
     }
 
     fn parse_builtin() -> Self {
@@ -215,6 +337,8 @@ impl TransformerConfig {
                 config.append(table);
             }
         }
+        // kustomize parses the tables as one document, then sorts it.
+        config.sort();
         config
     }
 
@@ -246,12 +370,18 @@ impl TransformerConfig {
             };
             *slot = read_specs(v, path, key)?;
         }
+        // kustomize sorts a configuration as it reads it.
+        config.sort();
         Ok(config)
     }
 
     /// Merges another configuration in, as kustomize's `Merge`: specs
     /// already present are skipped, conflicting `create` flags are errors,
-    /// back-references to the same GVK are combined.
+    /// back-references to the same GVK are combined; then every list is
+    /// sorted by GVK. The sort matters: a spec is "present" when an earlier
+    /// spec with its path is selected by its GVK, so after a merge puts
+    /// `{kind: Foo, path: metadata/name}` before `{path: metadata/name}`, the
+    /// next merge of that list into an empty one drops the general spec.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
         let pairs: [(&mut FsSlice, &FsSlice, &str); 10] = [
             (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
@@ -286,19 +416,54 @@ impl TransformerConfig {
                 .map_err(|e| Error::msg(format!("failed to merge {name} fieldSpec: {e}")))?;
         }
         for incoming in &other.name_reference {
-            match self
-                .name_reference
-                .iter_mut()
-                .find(|n| n.gvk == incoming.gvk)
-            {
-                Some(existing) => merge_specs(&mut existing.referrers, &incoming.referrers)
-                    .map_err(|e| {
-                        Error::msg(format!("failed to merge NameReference fieldSpec: {e}"))
-                    })?,
-                None => self.name_reference.push(incoming.clone()),
+            merge_back_references(&mut self.name_reference, incoming)
+                .map_err(|e| Error::msg(format!("failed to merge NameReference fieldSpec: {e}")))?;
+        }
+        self.sort();
+        Ok(())
+    }
+
+    /// kustomize's `sortFields`: every list ordered by GVK (`Gvk.IsLessThan`:
+    /// the default kind ranks, then `group_version_kind` with `~G`, `~V`,
+    /// `~K` for empty parts). Go's sort is not stable; equal GVKs keep their
+    /// order here, which only decides the order of specs that name
+    /// different paths of the same kinds.
+    fn sort(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            if list.len() > 1 {
+                list.sort_by_cached_key(|spec| GvkOrder::of(&spec.gvk));
             }
         }
-        Ok(())
+        if self.name_reference.len() > 1 {
+            self.name_reference
+                .sort_by_cached_key(|n| GvkOrder::of(&n.gvk));
+        }
+    }
+
+    /// Whether no list holds anything.
+    pub fn is_empty(&self) -> bool {
+        self.name_prefix.is_empty()
+            && self.name_suffix.is_empty()
+            && self.namespace.is_empty()
+            && self.common_labels.is_empty()
+            && self.labels.is_empty()
+            && self.template_labels.is_empty()
+            && self.common_annotations.is_empty()
+            && self.name_reference.is_empty()
+            && self.var_reference.is_empty()
+            && self.images.is_empty()
+            && self.replicas.is_empty()
     }
 
     /// Reads one `crds:` file: an OpenAPI definitions map (type name to
@@ -412,13 +577,11 @@ fn load_crd_type(
                 extension(property, "x-kubernetes-object-ref-name-key").unwrap_or("name");
             let mut referrer = spec();
             referrer.path.push(name_key.to_string());
-            config.merge(&TransformerConfig {
-                name_reference: vec![NameBackReferences {
-                    gvk: Gvk::new("", version, kind),
-                    referrers: vec![referrer],
-                }],
-                ..TransformerConfig::default()
-            })?;
+            let back_references = NameBackReferences {
+                gvk: Gvk::new("", version, kind),
+                referrers: vec![referrer],
+            };
+            merge_back_references(&mut config.name_reference, &back_references)?;
         }
         if let Some(reference) = property.get("$ref").and_then(Value::as_str) {
             if !reference.is_empty() {
@@ -805,7 +968,7 @@ mod tests {
 
     #[test]
     fn merge_dedups_and_rejects_conflicts() {
-        let mut config = TransformerConfig::builtin();
+        let mut config = TransformerConfig::clone(&TransformerConfig::builtin());
         let before = config.common_labels.len();
         let extra = json!({
             "commonLabels": [
@@ -831,6 +994,81 @@ mod tests {
         let conflict = json!({"commonLabels": [{"path": "metadata/labels", "create": false}]});
         let other = TransformerConfig::from_value(&conflict, Path::new("c.yaml")).unwrap();
         assert!(config.merge(&other).is_err());
+    }
+
+    /// kustomize's TestIssue4884: a `configurations:` file adding
+    /// `namePrefix` specs for two kinds. The layer's configuration (defaults
+    /// merged with the file, then sorted) lists them before the general
+    /// `metadata/name`; merged into the empty accumulator, the general spec
+    /// is then "present" (selected by the empty GVK) and dropped, so only
+    /// those kinds get prefixed. kubectl prints exactly that.
+    #[test]
+    fn a_kinded_name_spec_displaces_the_general_one() {
+        let file = json!({"namePrefix": [
+            {"path": "metadata/name", "kind": "IngressHost"},
+            {"path": "metadata/name", "kind": "IngressSecret"},
+        ]});
+        let file = Arc::new(TransformerConfig::from_value(&file, Path::new("c.yaml")).unwrap());
+        let files = merge_shared(&TransformerConfig::empty(), &file).unwrap();
+        let layer = merge_shared(&TransformerConfig::builtin(), &files).unwrap();
+        let kinds = |c: &TransformerConfig| -> Vec<String> {
+            c.name_prefix.iter().map(|s| s.gvk.kind.clone()).collect()
+        };
+        assert_eq!(kinds(&layer), ["IngressHost", "IngressSecret", ""]);
+        let accumulated = merge_shared(&TransformerConfig::empty(), &layer).unwrap();
+        assert_eq!(kinds(&accumulated), ["IngressHost", "IngressSecret"]);
+        // A parent layer's own defaults cannot bring it back.
+        let parent = merge_shared(&accumulated, &TransformerConfig::builtin()).unwrap();
+        assert_eq!(kinds(&parent), ["IngressHost", "IngressSecret"]);
+        // Without the file the defaults stand.
+        let plain =
+            merge_shared(&TransformerConfig::empty(), &TransformerConfig::builtin()).unwrap();
+        assert_eq!(kinds(&plain), [""]);
+    }
+
+    /// Specs sort by kind rank (kustomize's `orderFirst` kinds first), then
+    /// by `group_version_kind`, empty parts as `~G`, `~V`, `~K`.
+    #[test]
+    fn merged_lists_are_sorted_by_gvk() {
+        let file = json!({"commonAnnotations": [
+            {"path": "a", "kind": "Zeta"},
+            {"path": "a", "kind": "ValidatingWebhookConfiguration"},
+            {"path": "a", "kind": "Alpha", "group": "x.io"},
+            {"path": "a", "kind": "Alpha"},
+            {"path": "a", "kind": "Service"},
+            {"path": "a", "kind": "Namespace"},
+        ]});
+        let config = TransformerConfig::from_value(&file, Path::new("c.yaml")).unwrap();
+        let order: Vec<String> = config
+            .common_annotations
+            .iter()
+            .map(|s| format!("{}/{}", s.gvk.group, s.gvk.kind))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "/Namespace",
+                "/Service",
+                "x.io/Alpha",
+                "/Alpha",
+                "/Zeta",
+                "/ValidatingWebhookConfiguration"
+            ]
+        );
+    }
+
+    /// Layers without configurations share one merged configuration.
+    #[test]
+    fn merges_are_shared() {
+        let a = merge_shared(&TransformerConfig::empty(), &TransformerConfig::builtin()).unwrap();
+        let b = merge_shared(&Arc::default(), &TransformerConfig::builtin()).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        let c = merge_shared(&a, &TransformerConfig::builtin()).unwrap();
+        assert_eq!(*c, *a);
+        assert!(Arc::ptr_eq(
+            &c,
+            &merge_shared(&a, &TransformerConfig::builtin()).unwrap()
+        ));
     }
 
     #[test]
@@ -875,16 +1113,18 @@ mod tests {
             .collect();
         assert_eq!(
             refs,
+            // Sorted by GVK as kustomize's merge leaves them: Secret is one
+            // of the kinds ranked first.
             vec![
-                (
-                    "v1beta1 Bee".to_string(),
-                    "MyKind".to_string(),
-                    "spec/beeRef/name".to_string()
-                ),
                 (
                     "v1 Secret".to_string(),
                     "MyKind".to_string(),
                     "spec/secretRef/name".to_string()
+                ),
+                (
+                    "v1beta1 Bee".to_string(),
+                    "MyKind".to_string(),
+                    "spec/beeRef/name".to_string()
                 ),
             ]
         );
