@@ -119,18 +119,51 @@ pub type FsSlice = Vec<FieldSpec>;
 /// whose path is present for a selecting GVK is dropped, unless its `create`
 /// differs, which is an error.
 pub fn merge_specs(specs: &mut FsSlice, incoming: &[FieldSpec]) -> Result<()> {
+    if incoming.len() < 8 {
+        for spec in incoming {
+            merge_one(specs, spec.clone())?;
+        }
+        return Ok(());
+    }
+    // Only specs with the same path can be equal: look among those, in
+    // order (the first match decides, as in `merge_one`).
+    let mut by_path: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    for (i, spec) in specs.iter().enumerate() {
+        by_path.entry(spec.path.clone()).or_default().push(i);
+    }
     for spec in incoming {
-        merge_one(specs, spec.clone())?;
+        let same_path = by_path.entry(spec.path.clone()).or_default();
+        let found = same_path
+            .iter()
+            .map(|&i| &specs[i])
+            .find(|existing| existing.effectively_equals(spec));
+        match found {
+            Some(existing) if existing.create_if_missing != spec.create_if_missing => {
+                return Err(conflict(spec));
+            }
+            Some(_) => {}
+            None => {
+                same_path.push(specs.len());
+                specs.push(spec.clone());
+            }
+        }
     }
     Ok(())
+}
+
+fn conflict(spec: &FieldSpec) -> Error {
+    Error::msg(format!(
+        "conflicting fieldspecs for path `{}`",
+        spec.path_string()
+    ))
 }
 
 /// Adds one spec as kustomize's `FsSlice.MergeOne`.
 pub fn merge_one(specs: &mut FsSlice, spec: FieldSpec) -> Result<()> {
     match specs.iter().find(|x| x.effectively_equals(&spec)) {
-        Some(existing) if existing.create_if_missing != spec.create_if_missing => Err(Error::msg(
-            format!("conflicting fieldspecs for path `{}`", spec.path_string()),
-        )),
+        Some(existing) if existing.create_if_missing != spec.create_if_missing => {
+            Err(conflict(&spec))
+        }
         Some(_) => Ok(()),
         None => {
             specs.push(spec);
@@ -730,12 +763,14 @@ fn walk_object(
     if !spec.matches_object(object) {
         return Ok(());
     }
-    let id = describe(object);
     let mut walker = Walker { spec, leaf, f };
+    // Described only on failure: the walk does not change the fields
+    // describing the object before it fails (a name or namespace is a leaf).
     walker.walk(object, &spec.path).map_err(|e| {
         Error::msg(format!(
-            "considering field '{}' of object {id}: {e}",
-            spec.path_string()
+            "considering field '{}' of object {}: {e}",
+            spec.path_string(),
+            describe(object)
         ))
     })
 }
@@ -1055,6 +1090,38 @@ mod tests {
                 "/ValidatingWebhookConfiguration"
             ]
         );
+    }
+
+    /// The indexed merge of long lists decides as spec-by-spec merging:
+    /// same specs kept, same order, same conflicts.
+    #[test]
+    fn long_merges_match_one_by_one_merges() {
+        let kinds = ["", "Deployment", "Foo"];
+        let paths = ["metadata/name", "spec/a", "spec/b"];
+        let make = |seed: usize, n: usize| -> FsSlice {
+            (0..n)
+                .map(|i| {
+                    let x = (seed * 7 + i * 13) % 97;
+                    spec(kinds[x % 3], paths[(x / 3) % 3], x % 11 == 0)
+                })
+                .collect()
+        };
+        for seed in 0..40 {
+            let base = make(seed, seed % 5);
+            let incoming = make(seed + 1, 8 + seed % 9);
+            let mut indexed = base.clone();
+            let indexed_result = merge_specs(&mut indexed, &incoming).map(|()| indexed);
+            let mut linear = base.clone();
+            let linear_result = incoming
+                .iter()
+                .try_for_each(|s| merge_one(&mut linear, s.clone()))
+                .map(|()| linear);
+            assert_eq!(
+                indexed_result.map_err(|e| e.to_string()),
+                linear_result.map_err(|e| e.to_string()),
+                "seed {seed}"
+            );
+        }
     }
 
     /// Layers without configurations share one merged configuration.
