@@ -9,6 +9,7 @@ pub mod builtins;
 mod finalize;
 pub mod plugins;
 mod target;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 
