@@ -62,14 +62,22 @@ impl FieldSpec {
 
     /// Whether the spec applies to an object, read from its `apiVersion` and `kind`.
     pub fn matches_object(&self, object: &Value) -> bool {
-        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        // Called for every spec and object: read only the fields the spec names.
+        if !self.gvk.kind.is_empty() {
+            let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+            if self.gvk.kind != kind {
+                return false;
+            }
+        }
+        if self.gvk.group.is_empty() && self.gvk.version.is_empty() {
+            return true;
+        }
         let api_version = object
             .get("apiVersion")
             .and_then(Value::as_str)
             .unwrap_or("");
         let (group, version) = split_api_version(api_version);
-        (self.gvk.kind.is_empty() || self.gvk.kind == kind)
-            && (self.gvk.group.is_empty() || self.gvk.group == group)
+        (self.gvk.group.is_empty() || self.gvk.group == group)
             && (self.gvk.version.is_empty() || self.gvk.version == version)
     }
 
@@ -127,12 +135,16 @@ pub fn merge_specs(specs: &mut FsSlice, incoming: &[FieldSpec]) -> Result<()> {
     }
     // Only specs with the same path can be equal: look among those, in
     // order (the first match decides, as in `merge_one`).
-    let mut by_path: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    let path_hash = |spec: &FieldSpec| {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(&spec.path)
+    };
+    let mut by_path: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, spec) in specs.iter().enumerate() {
-        by_path.entry(spec.path.clone()).or_default().push(i);
+        by_path.entry(path_hash(spec)).or_default().push(i);
     }
     for spec in incoming {
-        let same_path = by_path.entry(spec.path.clone()).or_default();
+        let same_path = by_path.entry(path_hash(spec)).or_default();
         let found = same_path
             .iter()
             .map(|&i| &specs[i])
@@ -249,7 +261,15 @@ pub fn merge_shared(
     }
     let mut merged = TransformerConfig::clone(&base);
     merged.merge(&other)?;
-    let merged = Arc::new(merged);
+    // Most merges change nothing: keep the input then, so that the layers
+    // above meet the same configuration, not an equal copy to merge again.
+    let merged = if merged == *base {
+        Arc::clone(&base)
+    } else if merged == *other {
+        Arc::clone(&other)
+    } else {
+        Arc::new(merged)
+    };
     let mut merges = lock_merges();
     // Bounded: a process building many distinct configurations starts over.
     if merges.len() >= MERGE_CACHE_LIMIT {
@@ -1131,7 +1151,10 @@ mod tests {
         let b = merge_shared(&Arc::default(), &TransformerConfig::builtin()).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         let c = merge_shared(&a, &TransformerConfig::builtin()).unwrap();
-        assert_eq!(*c, *a);
+        assert!(
+            Arc::ptr_eq(&c, &a),
+            "a merge that changes nothing keeps its input"
+        );
         assert!(Arc::ptr_eq(
             &c,
             &merge_shared(&a, &TransformerConfig::builtin()).unwrap()

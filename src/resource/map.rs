@@ -24,11 +24,15 @@ pub struct ResourceMap {
 type Index = HashMap<ResId, Vec<usize>>;
 
 fn index_key(id: &ResId) -> ResId {
-    let namespace = id.effective_namespace().to_string();
-    ResId {
-        namespace,
-        ..id.clone()
+    into_index_key(id.clone())
+}
+
+fn into_index_key(mut id: ResId) -> ResId {
+    let namespace = id.effective_namespace();
+    if namespace != id.namespace {
+        id.namespace = namespace.to_string();
     }
+    id
 }
 
 impl ResourceMap {
@@ -46,14 +50,21 @@ impl ResourceMap {
 
     /// Adds a resource; an id already present is an error naming both origins.
     pub fn append(&mut self, resource: Resource) -> Result<()> {
-        let id = resource.id();
-        if let Some(existing) = self.get(&id) {
+        let key = into_index_key(resource.id());
+        let index = self.index();
+        if let Some(&position) = index.get(&key).and_then(|positions| positions.first()) {
             return Err(Error::msg(format!(
-                "may not add resource with an already registered id: {id} (from {}; already added from {})",
-                resource.origin, existing.origin
+                "may not add resource with an already registered id: {} (from {}; already added from {})",
+                resource.id(),
+                resource.origin,
+                self.resources[position].origin
             )));
         }
-        self.push_unchecked(resource);
+        let position = self.resources.len();
+        if let Some(index) = self.index.get_mut() {
+            index.entry(key).or_default().push(position);
+        }
+        self.resources.push(resource);
         Ok(())
     }
 
@@ -69,7 +80,7 @@ impl ResourceMap {
         // A built index is kept up to date; an unbuilt one will see the push.
         if let Some(index) = self.index.get_mut() {
             index
-                .entry(index_key(&resource.id()))
+                .entry(into_index_key(resource.id()))
                 .or_default()
                 .push(self.resources.len());
         }
@@ -81,7 +92,7 @@ impl ResourceMap {
             let mut index = Index::with_capacity(self.resources.len());
             for (position, resource) in self.resources.iter().enumerate() {
                 index
-                    .entry(index_key(&resource.id()))
+                    .entry(into_index_key(resource.id()))
                     .or_default()
                     .push(position);
             }
