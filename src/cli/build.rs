@@ -22,12 +22,15 @@ pub struct BuildArgs {
     /// The kustomization directory to build, a `.jsonnet` file to build
     /// as if it were a kustomization's only resource, or a Git URL
     /// (`https://host/org/repo//path?ref=v1`) of a remote kustomization.
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// Several targets are built in one process and need `-o DIR`.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
 
     /// Write the output to this file, or, if it is an existing directory, one
-    /// file per resource (named as kustomize names them). Nothing is written
-    /// when the build fails.
+    /// file per resource (named as kustomize names them). With several
+    /// targets: a directory (made if missing) with one folder per target,
+    /// named by its path (`envs/prod` → `envs_prod`; two targets may not
+    /// share a name). Nothing is written when a build fails.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -313,7 +316,10 @@ fn remote_options() -> RemoteOptions {
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     args.flags.print_flag_deprecations()?;
-    let build = strata::build(&DiskFs, &args.dir, &args.flags.options())?;
+    let [dir] = args.dirs.as_slice() else {
+        return run_many(&args);
+    };
+    let build = strata::build(&DiskFs, dir, &args.flags.options())?;
     print_warnings(&build)?;
     match &args.output {
         Some(dir) if dir.is_dir() => write_files(dir, &build.resources)?,
@@ -324,6 +330,32 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
             stdout.write_all(text.as_bytes())?;
             stdout.flush()?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Several targets: every one is built before anything is written.
+fn run_many(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let out = args
+        .output
+        .as_deref()
+        .context("several targets need `-o DIR`: each is written to its own folder there")?;
+    let folders = strata::pipeline::targets::folder_names(&args.dirs)?;
+    let builds = strata::pipeline::targets::build_all(&DiskFs, &args.dirs, &args.flags.options())?;
+    let mut stderr = std::io::stderr().lock();
+    for (dir, build) in args.dirs.iter().zip(&builds) {
+        for line in &build.deprecations {
+            writeln!(stderr, "{line}")?;
+        }
+        for warning in &build.warnings {
+            writeln!(stderr, "warning: {}: {warning}", dir.display())?;
+        }
+    }
+    for (folder, build) in folders.iter().zip(&builds) {
+        let dir = out.join(folder);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot make `{}`", dir.display()))?;
+        write_files(&dir, &build.resources)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,8 +6,10 @@
 //! data in `fieldspecs/*.json` (JSON because the crate reads it without the
 //! YAML parser; the content is the YAML constants, entry for entry).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -60,14 +62,22 @@ impl FieldSpec {
 
     /// Whether the spec applies to an object, read from its `apiVersion` and `kind`.
     pub fn matches_object(&self, object: &Value) -> bool {
-        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        // Called for every spec and object: read only the fields the spec names.
+        if !self.gvk.kind.is_empty() {
+            let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+            if self.gvk.kind != kind {
+                return false;
+            }
+        }
+        if self.gvk.group.is_empty() && self.gvk.version.is_empty() {
+            return true;
+        }
         let api_version = object
             .get("apiVersion")
             .and_then(Value::as_str)
             .unwrap_or("");
         let (group, version) = split_api_version(api_version);
-        (self.gvk.kind.is_empty() || self.gvk.kind == kind)
-            && (self.gvk.group.is_empty() || self.gvk.group == group)
+        (self.gvk.group.is_empty() || self.gvk.group == group)
             && (self.gvk.version.is_empty() || self.gvk.version == version)
     }
 
@@ -117,24 +127,180 @@ pub type FsSlice = Vec<FieldSpec>;
 /// whose path is present for a selecting GVK is dropped, unless its `create`
 /// differs, which is an error.
 pub fn merge_specs(specs: &mut FsSlice, incoming: &[FieldSpec]) -> Result<()> {
+    if incoming.len() < 8 {
+        for spec in incoming {
+            merge_one(specs, spec.clone())?;
+        }
+        return Ok(());
+    }
+    // Only specs with the same path can be equal: look among those, in
+    // order (the first match decides, as in `merge_one`).
+    let path_hash = |spec: &FieldSpec| {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(&spec.path)
+    };
+    let mut by_path: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, spec) in specs.iter().enumerate() {
+        by_path.entry(path_hash(spec)).or_default().push(i);
+    }
     for spec in incoming {
-        merge_one(specs, spec.clone())?;
+        let same_path = by_path.entry(path_hash(spec)).or_default();
+        let found = same_path
+            .iter()
+            .map(|&i| &specs[i])
+            .find(|existing| existing.effectively_equals(spec));
+        match found {
+            Some(existing) if existing.create_if_missing != spec.create_if_missing => {
+                return Err(conflict(spec));
+            }
+            Some(_) => {}
+            None => {
+                same_path.push(specs.len());
+                specs.push(spec.clone());
+            }
+        }
     }
     Ok(())
+}
+
+fn conflict(spec: &FieldSpec) -> Error {
+    Error::msg(format!(
+        "conflicting fieldspecs for path `{}`",
+        spec.path_string()
+    ))
 }
 
 /// Adds one spec as kustomize's `FsSlice.MergeOne`.
 pub fn merge_one(specs: &mut FsSlice, spec: FieldSpec) -> Result<()> {
     match specs.iter().find(|x| x.effectively_equals(&spec)) {
-        Some(existing) if existing.create_if_missing != spec.create_if_missing => Err(Error::msg(
-            format!("conflicting fieldspecs for path `{}`", spec.path_string()),
-        )),
+        Some(existing) if existing.create_if_missing != spec.create_if_missing => {
+            Err(conflict(&spec))
+        }
         Some(_) => Ok(()),
         None => {
             specs.push(spec);
             Ok(())
         }
     }
+}
+
+/// Adds one target's back-references as kustomize's `nbrSlice.mergeOne`:
+/// merged into every entry for the same GVK, appended when there is none.
+fn merge_back_references(
+    list: &mut Vec<NameBackReferences>,
+    incoming: &NameBackReferences,
+) -> Result<()> {
+    let mut found = false;
+    for existing in list.iter_mut().filter(|n| n.gvk == incoming.gvk) {
+        merge_specs(&mut existing.referrers, &incoming.referrers)?;
+        found = true;
+    }
+    if !found {
+        list.push(incoming.clone());
+    }
+    Ok(())
+}
+
+/// kustomize's order of GVKs for field specs (`Gvk.IsLessThan`).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct GvkOrder {
+    rank: i64,
+    text: String,
+}
+
+impl GvkOrder {
+    fn of(gvk: &Gvk) -> Self {
+        let first = crate::sort::DEFAULT_ORDER_FIRST;
+        let last = crate::sort::DEFAULT_ORDER_LAST;
+        let kind = gvk.kind.as_str();
+        let rank = if let Some(i) = first.iter().position(|k| *k == kind) {
+            i as i64 - first.len() as i64
+        } else if let Some(i) = last.iter().position(|k| *k == kind) {
+            i as i64 + 1
+        } else {
+            0
+        };
+        let or = |value: &str, placeholder: &'static str| {
+            if value.is_empty() {
+                placeholder.to_string()
+            } else {
+                value.to_string()
+            }
+        };
+        let text = format!(
+            "{}_{}_{}",
+            or(&gvk.group, "~G"),
+            or(&gvk.version, "~V"),
+            or(kind, "~K")
+        );
+        GvkOrder { rank, text }
+    }
+}
+
+/// Merges `other` into `base` as [`TransformerConfig::merge`], sharing the
+/// result: every layer of a build merges the same few configurations
+/// (nothing, kustomize's defaults, its children's merged ones), so results
+/// are remembered per pair of inputs for the life of the process and a
+/// layer without `configurations:` costs a lookup, not a merge.
+pub fn merge_shared(
+    base: &Arc<TransformerConfig>,
+    other: &Arc<TransformerConfig>,
+) -> Result<Arc<TransformerConfig>> {
+    // Empty configurations are all the same one.
+    let canonical = |c: &Arc<TransformerConfig>| {
+        if c.is_empty() {
+            TransformerConfig::empty()
+        } else {
+            Arc::clone(c)
+        }
+    };
+    let (base, other) = (canonical(base), canonical(other));
+    let key = (Arc::as_ptr(&base) as usize, Arc::as_ptr(&other) as usize);
+    if let Some(hit) = lock_merges().get(&key) {
+        return Ok(Arc::clone(&hit.merged));
+    }
+    let mut merged = TransformerConfig::clone(&base);
+    merged.merge(&other)?;
+    // Most merges change nothing: keep the input then, so that the layers
+    // above meet the same configuration, not an equal copy to merge again.
+    let merged = if merged == *base {
+        Arc::clone(&base)
+    } else if merged == *other {
+        Arc::clone(&other)
+    } else {
+        Arc::new(merged)
+    };
+    let mut merges = lock_merges();
+    // Bounded: a process building many distinct configurations starts over.
+    if merges.len() >= MERGE_CACHE_LIMIT {
+        merges.clear();
+    }
+    merges.insert(
+        key,
+        Merged {
+            _inputs: (base, other),
+            merged: Arc::clone(&merged),
+        },
+    );
+    Ok(merged)
+}
+
+const MERGE_CACHE_LIMIT: usize = 4096;
+
+/// A remembered merge. The inputs are kept alive so that their addresses,
+/// the key, cannot be reused by other configurations while it is remembered.
+struct Merged {
+    _inputs: (Arc<TransformerConfig>, Arc<TransformerConfig>),
+    merged: Arc<TransformerConfig>,
+}
+
+fn lock_merges() -> std::sync::MutexGuard<'static, HashMap<(usize, usize), Merged>> {
+    static MERGES: LazyLock<Mutex<HashMap<(usize, usize), Merged>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    // A panic elsewhere cannot leave a half-inserted entry: use the map as is.
+    MERGES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A referral target and the fields of other objects that name it
@@ -199,10 +365,19 @@ const BUILTIN_TABLES: &[(&str, &str)] = &[
 impl TransformerConfig {
     /// kustomize's default configuration (`MakeDefaultConfig`). Entries are
     /// kept as listed, duplicates included, as kustomize's unmarshal does.
-    pub fn builtin() -> Self {
-        // Parsed once per process: every layer of every build merges it.
-        static BUILTIN: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
-        BUILTIN.get_or_init(Self::parse_builtin).clone()
+    /// Parsed once per process and shared: every layer of every build uses it.
+    pub fn builtin() -> Arc<Self> {
+        static BUILTIN: LazyLock<Arc<TransformerConfig>> =
+            LazyLock::new(|| Arc::new(TransformerConfig::parse_builtin()));
+        Arc::clone(&BUILTIN)
+    }
+
+    /// The empty configuration a layer starts from, shared so that merges
+    /// into it are recognised (see [`merge_shared`]).
+    pub fn empty() -> Arc<Self> {
+        static EMPTY: LazyLock<Arc<TransformerConfig>> =
+            LazyLock::new(|| Arc::new(TransformerConfig::default()));
+        Arc::clone(&EMPTY)
     }
 
     fn parse_builtin() -> Self {
@@ -215,6 +390,8 @@ impl TransformerConfig {
                 config.append(table);
             }
         }
+        // kustomize parses the tables as one document, then sorts it.
+        config.sort();
         config
     }
 
@@ -246,12 +423,18 @@ impl TransformerConfig {
             };
             *slot = read_specs(v, path, key)?;
         }
+        // kustomize sorts a configuration as it reads it.
+        config.sort();
         Ok(config)
     }
 
     /// Merges another configuration in, as kustomize's `Merge`: specs
     /// already present are skipped, conflicting `create` flags are errors,
-    /// back-references to the same GVK are combined.
+    /// back-references to the same GVK are combined; then every list is
+    /// sorted by GVK. The sort matters: a spec is "present" when an earlier
+    /// spec with its path is selected by its GVK, so after a merge puts
+    /// `{kind: Foo, path: metadata/name}` before `{path: metadata/name}`, the
+    /// next merge of that list into an empty one drops the general spec.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
         let pairs: [(&mut FsSlice, &FsSlice, &str); 10] = [
             (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
@@ -286,19 +469,54 @@ impl TransformerConfig {
                 .map_err(|e| Error::msg(format!("failed to merge {name} fieldSpec: {e}")))?;
         }
         for incoming in &other.name_reference {
-            match self
-                .name_reference
-                .iter_mut()
-                .find(|n| n.gvk == incoming.gvk)
-            {
-                Some(existing) => merge_specs(&mut existing.referrers, &incoming.referrers)
-                    .map_err(|e| {
-                        Error::msg(format!("failed to merge NameReference fieldSpec: {e}"))
-                    })?,
-                None => self.name_reference.push(incoming.clone()),
+            merge_back_references(&mut self.name_reference, incoming)
+                .map_err(|e| Error::msg(format!("failed to merge NameReference fieldSpec: {e}")))?;
+        }
+        self.sort();
+        Ok(())
+    }
+
+    /// kustomize's `sortFields`: every list ordered by GVK (`Gvk.IsLessThan`:
+    /// the default kind ranks, then `group_version_kind` with `~G`, `~V`,
+    /// `~K` for empty parts). Go's sort is not stable; equal GVKs keep their
+    /// order here, which only decides the order of specs that name
+    /// different paths of the same kinds.
+    fn sort(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            if list.len() > 1 {
+                list.sort_by_cached_key(|spec| GvkOrder::of(&spec.gvk));
             }
         }
-        Ok(())
+        if self.name_reference.len() > 1 {
+            self.name_reference
+                .sort_by_cached_key(|n| GvkOrder::of(&n.gvk));
+        }
+    }
+
+    /// Whether no list holds anything.
+    pub fn is_empty(&self) -> bool {
+        self.name_prefix.is_empty()
+            && self.name_suffix.is_empty()
+            && self.namespace.is_empty()
+            && self.common_labels.is_empty()
+            && self.labels.is_empty()
+            && self.template_labels.is_empty()
+            && self.common_annotations.is_empty()
+            && self.name_reference.is_empty()
+            && self.var_reference.is_empty()
+            && self.images.is_empty()
+            && self.replicas.is_empty()
     }
 
     /// Reads one `crds:` file: an OpenAPI definitions map (type name to
@@ -412,13 +630,11 @@ fn load_crd_type(
                 extension(property, "x-kubernetes-object-ref-name-key").unwrap_or("name");
             let mut referrer = spec();
             referrer.path.push(name_key.to_string());
-            config.merge(&TransformerConfig {
-                name_reference: vec![NameBackReferences {
-                    gvk: Gvk::new("", version, kind),
-                    referrers: vec![referrer],
-                }],
-                ..TransformerConfig::default()
-            })?;
+            let back_references = NameBackReferences {
+                gvk: Gvk::new("", version, kind),
+                referrers: vec![referrer],
+            };
+            merge_back_references(&mut config.name_reference, &back_references)?;
         }
         if let Some(reference) = property.get("$ref").and_then(Value::as_str) {
             if !reference.is_empty() {
@@ -567,12 +783,14 @@ fn walk_object(
     if !spec.matches_object(object) {
         return Ok(());
     }
-    let id = describe(object);
     let mut walker = Walker { spec, leaf, f };
+    // Described only on failure: the walk does not change the fields
+    // describing the object before it fails (a name or namespace is a leaf).
     walker.walk(object, &spec.path).map_err(|e| {
         Error::msg(format!(
-            "considering field '{}' of object {id}: {e}",
-            spec.path_string()
+            "considering field '{}' of object {}: {e}",
+            spec.path_string(),
+            describe(object)
         ))
     })
 }
@@ -805,7 +1023,7 @@ mod tests {
 
     #[test]
     fn merge_dedups_and_rejects_conflicts() {
-        let mut config = TransformerConfig::builtin();
+        let mut config = TransformerConfig::clone(&TransformerConfig::builtin());
         let before = config.common_labels.len();
         let extra = json!({
             "commonLabels": [
@@ -831,6 +1049,116 @@ mod tests {
         let conflict = json!({"commonLabels": [{"path": "metadata/labels", "create": false}]});
         let other = TransformerConfig::from_value(&conflict, Path::new("c.yaml")).unwrap();
         assert!(config.merge(&other).is_err());
+    }
+
+    /// kustomize's TestIssue4884: a `configurations:` file adding
+    /// `namePrefix` specs for two kinds. The layer's configuration (defaults
+    /// merged with the file, then sorted) lists them before the general
+    /// `metadata/name`; merged into the empty accumulator, the general spec
+    /// is then "present" (selected by the empty GVK) and dropped, so only
+    /// those kinds get prefixed. kubectl prints exactly that.
+    #[test]
+    fn a_kinded_name_spec_displaces_the_general_one() {
+        let file = json!({"namePrefix": [
+            {"path": "metadata/name", "kind": "IngressHost"},
+            {"path": "metadata/name", "kind": "IngressSecret"},
+        ]});
+        let file = Arc::new(TransformerConfig::from_value(&file, Path::new("c.yaml")).unwrap());
+        let files = merge_shared(&TransformerConfig::empty(), &file).unwrap();
+        let layer = merge_shared(&TransformerConfig::builtin(), &files).unwrap();
+        let kinds = |c: &TransformerConfig| -> Vec<String> {
+            c.name_prefix.iter().map(|s| s.gvk.kind.clone()).collect()
+        };
+        assert_eq!(kinds(&layer), ["IngressHost", "IngressSecret", ""]);
+        let accumulated = merge_shared(&TransformerConfig::empty(), &layer).unwrap();
+        assert_eq!(kinds(&accumulated), ["IngressHost", "IngressSecret"]);
+        // A parent layer's own defaults cannot bring it back.
+        let parent = merge_shared(&accumulated, &TransformerConfig::builtin()).unwrap();
+        assert_eq!(kinds(&parent), ["IngressHost", "IngressSecret"]);
+        // Without the file the defaults stand.
+        let plain =
+            merge_shared(&TransformerConfig::empty(), &TransformerConfig::builtin()).unwrap();
+        assert_eq!(kinds(&plain), [""]);
+    }
+
+    /// Specs sort by kind rank (kustomize's `orderFirst` kinds first), then
+    /// by `group_version_kind`, empty parts as `~G`, `~V`, `~K`.
+    #[test]
+    fn merged_lists_are_sorted_by_gvk() {
+        let file = json!({"commonAnnotations": [
+            {"path": "a", "kind": "Zeta"},
+            {"path": "a", "kind": "ValidatingWebhookConfiguration"},
+            {"path": "a", "kind": "Alpha", "group": "x.io"},
+            {"path": "a", "kind": "Alpha"},
+            {"path": "a", "kind": "Service"},
+            {"path": "a", "kind": "Namespace"},
+        ]});
+        let config = TransformerConfig::from_value(&file, Path::new("c.yaml")).unwrap();
+        let order: Vec<String> = config
+            .common_annotations
+            .iter()
+            .map(|s| format!("{}/{}", s.gvk.group, s.gvk.kind))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "/Namespace",
+                "/Service",
+                "x.io/Alpha",
+                "/Alpha",
+                "/Zeta",
+                "/ValidatingWebhookConfiguration"
+            ]
+        );
+    }
+
+    /// The indexed merge of long lists decides as spec-by-spec merging:
+    /// same specs kept, same order, same conflicts.
+    #[test]
+    fn long_merges_match_one_by_one_merges() {
+        let kinds = ["", "Deployment", "Foo"];
+        let paths = ["metadata/name", "spec/a", "spec/b"];
+        let make = |seed: usize, n: usize| -> FsSlice {
+            (0..n)
+                .map(|i| {
+                    let x = (seed * 7 + i * 13) % 97;
+                    spec(kinds[x % 3], paths[(x / 3) % 3], x % 11 == 0)
+                })
+                .collect()
+        };
+        for seed in 0..40 {
+            let base = make(seed, seed % 5);
+            let incoming = make(seed + 1, 8 + seed % 9);
+            let mut indexed = base.clone();
+            let indexed_result = merge_specs(&mut indexed, &incoming).map(|()| indexed);
+            let mut linear = base.clone();
+            let linear_result = incoming
+                .iter()
+                .try_for_each(|s| merge_one(&mut linear, s.clone()))
+                .map(|()| linear);
+            assert_eq!(
+                indexed_result.map_err(|e| e.to_string()),
+                linear_result.map_err(|e| e.to_string()),
+                "seed {seed}"
+            );
+        }
+    }
+
+    /// Layers without configurations share one merged configuration.
+    #[test]
+    fn merges_are_shared() {
+        let a = merge_shared(&TransformerConfig::empty(), &TransformerConfig::builtin()).unwrap();
+        let b = merge_shared(&Arc::default(), &TransformerConfig::builtin()).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        let c = merge_shared(&a, &TransformerConfig::builtin()).unwrap();
+        assert!(
+            Arc::ptr_eq(&c, &a),
+            "a merge that changes nothing keeps its input"
+        );
+        assert!(Arc::ptr_eq(
+            &c,
+            &merge_shared(&a, &TransformerConfig::builtin()).unwrap()
+        ));
     }
 
     #[test]
@@ -875,16 +1203,18 @@ mod tests {
             .collect();
         assert_eq!(
             refs,
+            // Sorted by GVK as kustomize's merge leaves them: Secret is one
+            // of the kinds ranked first.
             vec![
-                (
-                    "v1beta1 Bee".to_string(),
-                    "MyKind".to_string(),
-                    "spec/beeRef/name".to_string()
-                ),
                 (
                     "v1 Secret".to_string(),
                     "MyKind".to_string(),
                     "spec/secretRef/name".to_string()
+                ),
+                (
+                    "v1beta1 Bee".to_string(),
+                    "MyKind".to_string(),
+                    "spec/beeRef/name".to_string()
                 ),
             ]
         );

@@ -40,20 +40,32 @@ pub use schema::OpenApi;
 use schema::Schema;
 
 /// Merges `patch` into `target` in place. A patch that deletes the whole
-/// object (`$patch: delete` at the top) leaves `Value::Null`.
+/// object (`$patch: delete` at the top) leaves `Value::Null`. On an error
+/// `target` may be partly merged: merge into a copy you can drop.
 ///
 /// Merge keys come from `api`'s schema of `target`'s apiVersion/kind (and
 /// of any embedded object's, where the schema does not know a field).
 pub fn merge(target: &mut Value, patch: &Value, api: OpenApi<'_>) -> Result<()> {
     let mut path = Vec::new();
-    let dest = Some(target.clone());
+    // A mapping patched by a mapping without a top-level `$patch` is always
+    // merged into (the result is the target node): walk the target itself.
+    // Otherwise the result may be the patch's, and the target must survive.
+    let merged_into = target.is_object()
+        && patch
+            .as_object()
+            .is_some_and(|map| !map.contains_key("$patch"));
+    let dest = Some(if merged_into {
+        std::mem::take(target)
+    } else {
+        target.clone()
+    });
     let schema = Schema::unknown(api);
     let walked = walk(dest, Some(patch.clone()), false, schema, &mut path)?;
     match walked.out {
         // kustomize keeps the resource node it merged into; a top-level
         // `$patch: replace` merges into the patch instead and changes nothing.
         Out::Set(value) if walked.in_place => *target = value,
-        Out::Set(_) => {}
+        Out::Set(_) => debug_assert!(!merged_into, "a merge into the target is in place"),
         Out::Clear | Out::KeepNull => *target = Value::Null,
     }
     Ok(())
@@ -340,10 +352,11 @@ fn merge_fields(
     names.dedup();
     for name in names {
         let sub_origin = origin_map.and_then(|m| m.get(&name)).cloned();
+        // The field is walked out of the target and always written back below.
         let sub_dest = if aliased {
             None
         } else {
-            dest.get(&name).cloned()
+            dest.get_mut(&name).map(std::mem::take)
         };
         path.push(name.clone());
         let walked = walk(sub_dest, sub_origin, aliased, schema.field(&name), path)?;

@@ -10,6 +10,7 @@ mod deprecations;
 mod finalize;
 pub mod plugins;
 mod target;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 

@@ -3,8 +3,9 @@
 //! components, transformers, in that order.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::engine::fieldspec::TransformerConfig;
+use crate::engine::fieldspec::{merge_shared, TransformerConfig};
 use crate::engine::smp::openapi::SchemaState;
 use crate::error::{Error, Result, ResultExt};
 use crate::fs::FileSystem;
@@ -18,13 +19,24 @@ use crate::{generate, transform};
 use super::plugins::Runner;
 
 /// What a layer hands to the layer above it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Accumulated {
     pub resources: ResourceMap,
-    /// Field specs merged over this layer and the layers below it.
-    pub config: TransformerConfig,
+    /// Field specs merged over this layer and the layers below it, shared
+    /// with every layer that has the same.
+    pub config: Arc<TransformerConfig>,
     /// The deprecated `vars` of this layer and the layers below it.
     pub vars: transform::vars::VarSet,
+}
+
+impl Default for Accumulated {
+    fn default() -> Self {
+        Accumulated {
+            resources: ResourceMap::default(),
+            config: TransformerConfig::empty(),
+            vars: Default::default(),
+        }
+    }
 }
 
 /// State shared by every layer of one build.
@@ -132,24 +144,37 @@ impl<'a> Context<'a> {
         Ok(acc)
     }
 
-    /// The layer's field specs: kustomize's defaults, `configurations:` and `crds:`.
+    /// The layer's field specs merged into `config` as kustomize does:
+    /// its defaults merged with the `configurations:` files (merged with
+    /// each other first), then the `crds:` files.
     fn merge_config(
         &self,
         loader: &Loader<'_>,
         k: &Kustomization,
-        config: &mut TransformerConfig,
+        config: &mut Arc<TransformerConfig>,
     ) -> Result<()> {
-        config.merge(&TransformerConfig::builtin())?;
-        for entry in &k.configurations {
-            let (path, text) = loader.read_to_string(entry)?;
-            let value = crate::yaml::parse_config(&text, &path)?;
-            config.merge(&TransformerConfig::from_value(&value, &path)?)?;
-        }
-        for entry in &k.crds {
-            let (path, text) = loader.read_to_string(entry)?;
-            for document in crate::yaml::parse_stream(&text, &path)? {
-                config.merge(&TransformerConfig::from_crd_definitions(&document, &path)?)?;
+        let mut layer = TransformerConfig::builtin();
+        if !k.configurations.is_empty() {
+            let mut files = TransformerConfig::empty();
+            for entry in &k.configurations {
+                let (path, text) = loader.read_to_string(entry)?;
+                let value = crate::yaml::parse_config(&text, &path)?;
+                let file = Arc::new(TransformerConfig::from_value(&value, &path)?);
+                files = merge_shared(&files, &file)?;
             }
+            layer = merge_shared(&layer, &files)?;
+        }
+        *config = merge_shared(config, &layer)?;
+        if !k.crds.is_empty() {
+            let mut crds = TransformerConfig::empty();
+            for entry in &k.crds {
+                let (path, text) = loader.read_to_string(entry)?;
+                for document in crate::yaml::parse_stream(&text, &path)? {
+                    let file = TransformerConfig::from_crd_definitions(&document, &path)?;
+                    crds = merge_shared(&crds, &Arc::new(file))?;
+                }
+            }
+            *config = merge_shared(config, &crds)?;
         }
         Ok(())
     }
@@ -273,7 +298,8 @@ impl<'a> Context<'a> {
         if crate::remote::is_remote(entry) && !self.fs.is_file(&path) {
             let sub = self.accumulate_remote(entry, Accumulated::default(), false)?;
             acc.resources.absorb(sub.resources)?;
-            return acc.config.merge(&sub.config);
+            acc.config = merge_shared(&acc.config, &sub.config)?;
+            return Ok(());
         }
         if self.fs.is_dir(&path) {
             let k = self.load_kustomization(&path)?;
@@ -285,7 +311,7 @@ impl<'a> Context<'a> {
             }
             let sub = self.accumulate(&path, &k, Accumulated::default())?;
             acc.resources.absorb(sub.resources)?;
-            acc.config.merge(&sub.config)?;
+            acc.config = merge_shared(&acc.config, &sub.config)?;
             acc.vars.merge(sub.vars)?;
             return Ok(());
         }

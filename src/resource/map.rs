@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::id::ResId;
@@ -11,19 +12,27 @@ use crate::resource::Resource;
 /// Resources in insertion (FIFO) order with indexed lookup by current id.
 ///
 /// The index keys ids by *effective* namespace (unset = `default`, none for
-/// cluster-scoped kinds), the way kustomize compares ids.
+/// cluster-scoped kinds), the way kustomize compares ids. It is built on
+/// the first lookup after an edit, so a run of transformers that edit
+/// without looking anything up pays for one rebuild, not one each.
 #[derive(Clone, Debug, Default)]
 pub struct ResourceMap {
     resources: Vec<Resource>,
-    index: HashMap<ResId, Vec<usize>>,
+    index: OnceLock<Index>,
 }
 
+type Index = HashMap<ResId, Vec<usize>>;
+
 fn index_key(id: &ResId) -> ResId {
-    let namespace = id.effective_namespace().to_string();
-    ResId {
-        namespace,
-        ..id.clone()
+    into_index_key(id.clone())
+}
+
+fn into_index_key(mut id: ResId) -> ResId {
+    let namespace = id.effective_namespace();
+    if namespace != id.namespace {
+        id.namespace = namespace.to_string();
     }
+    id
 }
 
 impl ResourceMap {
@@ -41,14 +50,21 @@ impl ResourceMap {
 
     /// Adds a resource; an id already present is an error naming both origins.
     pub fn append(&mut self, resource: Resource) -> Result<()> {
-        let id = resource.id();
-        if let Some(existing) = self.get(&id) {
+        let key = into_index_key(resource.id());
+        let index = self.index();
+        if let Some(&position) = index.get(&key).and_then(|positions| positions.first()) {
             return Err(Error::msg(format!(
-                "may not add resource with an already registered id: {id} (from {}; already added from {})",
-                resource.origin, existing.origin
+                "may not add resource with an already registered id: {} (from {}; already added from {})",
+                resource.id(),
+                resource.origin,
+                self.resources[position].origin
             )));
         }
-        self.push_unchecked(resource);
+        let position = self.resources.len();
+        if let Some(index) = self.index.get_mut() {
+            index.entry(key).or_default().push(position);
+        }
+        self.resources.push(resource);
         Ok(())
     }
 
@@ -61,12 +77,27 @@ impl ResourceMap {
     }
 
     fn push_unchecked(&mut self, resource: Resource) {
-        let key = index_key(&resource.id());
-        self.index
-            .entry(key)
-            .or_default()
-            .push(self.resources.len());
+        // A built index is kept up to date; an unbuilt one will see the push.
+        if let Some(index) = self.index.get_mut() {
+            index
+                .entry(into_index_key(resource.id()))
+                .or_default()
+                .push(self.resources.len());
+        }
         self.resources.push(resource);
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::with_capacity(self.resources.len());
+            for (position, resource) in self.resources.iter().enumerate() {
+                index
+                    .entry(into_index_key(resource.id()))
+                    .or_default()
+                    .push(position);
+            }
+            index
+        })
     }
 
     /// The resource whose current id equals `id` (effective namespaces compared).
@@ -76,14 +107,14 @@ impl ResourceMap {
 
     /// The position of the resource with this current id.
     pub fn position(&self, id: &ResId) -> Option<usize> {
-        self.index
+        self.index()
             .get(&index_key(id))
             .and_then(|positions| positions.first().copied())
     }
 
     /// Every position whose current id equals `id`.
     pub fn positions(&self, id: &ResId) -> &[usize] {
-        self.index
+        self.index()
             .get(&index_key(id))
             .map_or(&[], |positions| positions.as_slice())
     }
@@ -96,8 +127,8 @@ impl ResourceMap {
         &self.resources
     }
 
-    /// Mutable access to all resources; the index is rebuilt when the guard
-    /// drops, so transformers may rename freely.
+    /// Mutable access to all resources; the index is dropped with the guard
+    /// (and rebuilt when next needed), so transformers may rename freely.
     pub fn edit(&mut self) -> Edit<'_> {
         Edit { map: self }
     }
@@ -122,13 +153,7 @@ impl ResourceMap {
     }
 
     fn reindex(&mut self) {
-        self.index.clear();
-        for (position, resource) in self.resources.iter().enumerate() {
-            self.index
-                .entry(index_key(&resource.id()))
-                .or_default()
-                .push(position);
-        }
+        self.index = OnceLock::new();
     }
 }
 
@@ -151,7 +176,7 @@ impl FromIterator<Resource> for ResourceMap {
     }
 }
 
-/// A mutable view of the resources that reindexes the map when dropped.
+/// A mutable view of the resources that invalidates the index when dropped.
 pub struct Edit<'a> {
     map: &'a mut ResourceMap,
 }
@@ -201,6 +226,23 @@ mod tests {
             .to_string();
         assert!(err.contains("a.yaml"), "{err}");
         assert!(err.contains("already registered"), "{err}");
+    }
+
+    /// Pushes after an edit (index not built) and after a lookup (built)
+    /// are both found, duplicates included.
+    #[test]
+    fn pushes_are_indexed_whether_or_not_the_index_is_built() {
+        let mut map: ResourceMap = [cm("a", None)].into_iter().collect();
+        map.edit()[0].set_name("b");
+        map.append(cm("c", None)).unwrap();
+        assert!(map.append(cm("b", Some("default"))).is_err());
+        map.append(cm("d", None)).unwrap();
+        let gvk = Gvk::new("", "v1", "ConfigMap");
+        let position = |name: &str| map.position(&ResId::new(gvk.clone(), "", name));
+        assert_eq!(
+            [position("a"), position("b"), position("c"), position("d")],
+            [None, Some(0), Some(1), Some(2)]
+        );
     }
 
     #[test]

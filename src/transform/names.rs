@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn custom_specs_may_create() {
         let custom = json!({"namePrefix": [{"path": "spec/foo", "kind": "Foo", "create": true}]});
-        let mut config = TransformerConfig::builtin();
+        let mut config = TransformerConfig::clone(&TransformerConfig::builtin());
         config
             .merge(&TransformerConfig::from_value(&custom, std::path::Path::new("c.yaml")).unwrap())
             .unwrap();

@@ -216,7 +216,24 @@ fn gvks(definition: &Value) -> Vec<(String, String)> {
 /// The definitions one build's strategic merges see, oldest first.
 #[derive(Clone, Copy, Debug)]
 pub struct OpenApi<'a> {
-    docs: [Option<&'a SchemaDoc>; 2],
+    docs: [Option<DocRef<'a>>; 2],
+}
+
+/// A document of an [`OpenApi`]. The built-in one is parsed when a walk
+/// first reads it, not when a build merely might (most builds never do).
+#[derive(Clone, Copy, Debug)]
+enum DocRef<'a> {
+    Builtin,
+    Doc(&'a SchemaDoc),
+}
+
+impl<'a> DocRef<'a> {
+    fn get(self) -> &'a SchemaDoc {
+        match self {
+            DocRef::Builtin => builtin(),
+            DocRef::Doc(doc) => doc,
+        }
+    }
 }
 
 impl Default for OpenApi<'static> {
@@ -229,21 +246,21 @@ impl<'a> OpenApi<'a> {
     /// kustomize's default: the built-in Kubernetes schema alone.
     pub fn builtin() -> OpenApi<'static> {
         OpenApi {
-            docs: [Some(builtin()), None],
+            docs: [Some(DocRef::Builtin), None],
         }
     }
 
     /// Documents in the order kyaml parsed them; a later one wins.
     pub fn layered(first: &'a SchemaDoc, second: Option<&'a SchemaDoc>) -> OpenApi<'a> {
         OpenApi {
-            docs: [Some(first), second],
+            docs: [Some(DocRef::Doc(first)), second.map(DocRef::Doc)],
         }
     }
 
     /// Newest first.
     fn newest_first(&self) -> impl Iterator<Item = &'a SchemaDoc> {
         let docs = self.docs;
-        docs.into_iter().rev().flatten()
+        docs.into_iter().rev().flatten().map(DocRef::get)
     }
 
     /// The schema of a resource type, matched on its exact apiVersion.
