@@ -16,6 +16,7 @@
 //! the result. The library does no I/O of its own beyond the file system
 //! handed to it and never prints.
 
+pub mod apply;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod diff;

@@ -1,0 +1,4 @@
+//! `strata apply`: the pure parts (order, readiness, ApplySets).
+
+pub mod order;
+pub mod ready;
