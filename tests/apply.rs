@@ -61,8 +61,11 @@ impl Fixture {
             .map(|o| format!("---\n{}", strata::emit::document(o)))
             .collect();
         std::fs::write(dir.join("objects.yaml"), text).expect("write objects");
-        std::fs::write(dir.join("kustomization.yaml"), "resources:\n- objects.yaml\n")
-            .expect("write kustomization");
+        std::fs::write(
+            dir.join("kustomization.yaml"),
+            "resources:\n- objects.yaml\n",
+        )
+        .expect("write kustomization");
         dir
     }
 
@@ -168,7 +171,13 @@ fn kinds_of(events: &[Value], event: &str) -> Vec<String> {
     events
         .iter()
         .filter(|e| e["event"] == event)
-        .map(|e| format!("{}/{}", e["kind"].as_str().unwrap_or(""), e["name"].as_str().unwrap_or("")))
+        .map(|e| {
+            format!(
+                "{}/{}",
+                e["kind"].as_str().unwrap_or(""),
+                e["name"].as_str().unwrap_or("")
+            )
+        })
         .collect()
 }
 
@@ -191,24 +200,39 @@ fn a_namespace_crd_and_what_needs_them_apply_in_one_pass_in_order() {
     let crd = fx.position("customresourcedefinitions/widgets.example.com");
     let cr = fx.position("/widgets/w");
     let deploy = fx.position("/deployments/web");
-    assert!(ns < deploy && crd < cr, "order: ns {ns}, crd {crd}, cr {cr}, deployment {deploy}");
+    assert!(
+        ns < deploy && crd < cr,
+        "order: ns {ns}, crd {crd}, cr {cr}, deployment {deploy}"
+    );
     // The custom resource was written only after its CRD was established.
-    let crd_ready_read = fx.server.requests()[crd..cr]
-        .iter()
-        .any(|r| r.starts_with("GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com"));
-    assert!(crd_ready_read, "the CRD was read back (waited for) before the widget");
+    let crd_ready_read = fx.server.requests()[crd..cr].iter().any(|r| {
+        r.starts_with(
+            "GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com",
+        )
+    });
+    assert!(
+        crd_ready_read,
+        "the CRD was read back (waited for) before the widget"
+    );
 
     let events = run.events();
     let planned = kinds_of(&events, "planned");
     assert_eq!(planned.len(), 5, "{planned:?}");
-    assert!(kinds_of(&events, "waiting").contains(&"CustomResourceDefinition/widgets.example.com".to_string()));
+    assert!(kinds_of(&events, "waiting")
+        .contains(&"CustomResourceDefinition/widgets.example.com".to_string()));
     let ready = kinds_of(&events, "ready");
     assert!(ready.contains(&"Deployment/web".to_string()), "{ready:?}");
     assert!(kinds_of(&events, "failed").is_empty());
     // Every object stored, owned by strata; the Deployment was waited for until ready.
-    let stored = fx.server.get("apps/v1", "Deployment", "shop", "web").expect("deployment");
+    let stored = fx
+        .server
+        .get("apps/v1", "Deployment", "shop", "web")
+        .expect("deployment");
     assert_eq!(stored["status"]["readyReplicas"], 2, "{}", stored["status"]);
-    assert!(fx.server.get("example.com/v1", "Widget", "shop", "w").is_some());
+    assert!(fx
+        .server
+        .get("example.com/v1", "Widget", "shop", "w")
+        .is_some());
     let managers: Vec<&str> = stored["metadata"]["managedFields"]
         .as_array()
         .expect("managed fields")
@@ -229,14 +253,27 @@ fn a_second_apply_of_the_same_build_writes_nothing() {
     let fx = fixture(Duration::ZERO);
     let dir = fx.build(
         "app",
-        &[namespace("shop"), config_map("settings", json!({"a": "1"})), deployment("nginx:1.27", 1)],
+        &[
+            namespace("shop"),
+            config_map("settings", json!({"a": "1"})),
+            deployment("nginx:1.27", 1),
+        ],
     );
     fx.expect(&dir, &["--yes"], 0);
     let first = fx.writes().len();
     assert_eq!(first, 3, "{:#?}", fx.writes());
     let again = fx.expect(&dir, &["--yes"], 0);
-    assert!(again.stderr.contains("nothing to apply"), "{}", again.stderr);
-    assert_eq!(fx.writes().len(), first, "no write on the second apply: {:#?}", fx.writes());
+    assert!(
+        again.stderr.contains("nothing to apply"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        fx.writes().len(),
+        first,
+        "no write on the second apply: {:#?}",
+        fx.writes()
+    );
     // Without --yes and without a terminal, nothing to do is still success.
     fx.expect(&dir, &[], 0);
 }
@@ -244,10 +281,22 @@ fn a_second_apply_of_the_same_build_writes_nothing() {
 #[test]
 fn without_a_terminal_or_yes_it_refuses_and_writes_nothing() {
     let fx = fixture(Duration::ZERO);
-    let dir = fx.build("app", &[namespace("shop"), config_map("settings", json!({"a": "1"}))]);
+    let dir = fx.build(
+        "app",
+        &[namespace("shop"), config_map("settings", json!({"a": "1"}))],
+    );
     let run = fx.expect(&dir, &[], 2);
-    assert!(run.stderr.contains("refusing to apply without confirmation"), "{}", run.stderr);
-    assert!(run.stderr.contains("created   v1 Namespace shop"), "the plan is shown: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("refusing to apply without confirmation"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("created   v1 Namespace shop"),
+        "the plan is shown: {}",
+        run.stderr
+    );
     assert_eq!(fx.writes(), Vec::<String>::new());
     assert_eq!(fx.server.get("v1", "Namespace", "", "shop"), None);
 }
@@ -256,7 +305,8 @@ fn without_a_terminal_or_yes_it_refuses_and_writes_nothing() {
 fn dry_run_runs_the_whole_path_and_writes_nothing() {
     let fx = fixture(Duration::ZERO);
     fx.server.apply(namespace("shop"), "strata");
-    fx.server.apply(config_map("settings", json!({"a": "1"})), "strata");
+    fx.server
+        .apply(config_map("settings", json!({"a": "1"})), "strata");
     let dir = fx.build(
         "app",
         &[
@@ -276,12 +326,28 @@ fn dry_run_runs_the_whole_path_and_writes_nothing() {
         .count();
     // Planning dry-runs three objects, the apply path again.
     assert!(dry_patches >= 5, "{:#?}", fx.server.requests());
-    let applied: Vec<Value> = run.events().into_iter().filter(|e| e["event"] == "applied").collect();
+    let applied: Vec<Value> = run
+        .events()
+        .into_iter()
+        .filter(|e| e["event"] == "applied")
+        .collect();
     assert!(applied.iter().all(|e| e["dryRun"] == true), "{applied:?}");
-    let deferred = applied.iter().find(|e| e["name"] == "n").expect("the object in the new namespace");
-    assert!(deferred["reason"].as_str().unwrap_or("").contains("namespace `new`"), "{deferred}");
+    let deferred = applied
+        .iter()
+        .find(|e| e["name"] == "n")
+        .expect("the object in the new namespace");
+    assert!(
+        deferred["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("namespace `new`"),
+        "{deferred}"
+    );
     assert_eq!(fx.server.get("v1", "Namespace", "", "new"), None);
-    let stored = fx.server.get("v1", "ConfigMap", "shop", "settings").expect("configmap");
+    let stored = fx
+        .server
+        .get("v1", "ConfigMap", "shop", "settings")
+        .expect("configmap");
     assert_eq!(stored["data"]["a"], "1");
 }
 
@@ -292,7 +358,10 @@ fn a_conflict_fails_the_plan_with_a_table_and_writes_nothing() {
     fx.server.apply(deployment("nginx:1.27", 3), "kubectl");
     let dir = fx.build(
         "app",
-        &[config_map("settings", json!({"a": "1"})), deployment("nginx:1.28", 2)],
+        &[
+            config_map("settings", json!({"a": "1"})),
+            deployment("nginx:1.28", 2),
+        ],
     );
     let run = fx.expect(&dir, &["--yes"], 1);
     let table: Vec<Vec<&str>> = run
@@ -307,13 +376,17 @@ fn a_conflict_fails_the_plan_with_a_table_and_writes_nothing() {
         [
             vec!["FIELD", "CURRENT", "MANAGER"],
             vec![".spec.replicas", "kubectl"],
-            vec![".spec.template.spec.containers[name=\"web\"].image", "kubectl"],
+            vec![
+                ".spec.template.spec.containers[name=\"web\"].image",
+                "kubectl"
+            ],
         ],
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("apps/v1 Deployment shop/web: conflicts with other field managers"),
+        run.stderr
+            .contains("apps/v1 Deployment shop/web: conflicts with other field managers"),
         "the failing object is named: {}",
         run.stderr
     );
@@ -330,10 +403,16 @@ fn a_conflict_fails_the_plan_with_a_table_and_writes_nothing() {
         .expect("run strata diff");
     let stderr = String::from_utf8_lossy(&diff.stderr);
     assert_eq!(diff.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("conflict with other field managers") || stderr.contains("would conflict"), "{stderr}");
+    assert!(
+        stderr.contains("conflict with other field managers") || stderr.contains("would conflict"),
+        "{stderr}"
+    );
 
     fx.expect(&dir, &["--yes", "--force-conflicts"], 0);
-    let stored = fx.server.get("apps/v1", "Deployment", "shop", "web").expect("deployment");
+    let stored = fx
+        .server
+        .get("apps/v1", "Deployment", "shop", "web")
+        .expect("deployment");
     assert_eq!(stored["spec"]["replicas"], 2);
 }
 
@@ -347,7 +426,11 @@ fn waiting_times_out_with_the_last_status_and_events() {
     let mut stuck_again = deployment("nginx:1.28", 1);
     let started = Instant::now();
     let run = fx.expect(&dir, &["--yes", "--timeout", "3s", "--format", "json"], 3);
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
     let events = run.events();
     let last = events.last().expect("events");
     assert_eq!(last["event"], "failed", "{last}");
@@ -361,7 +444,12 @@ fn waiting_times_out_with_the_last_status_and_events() {
     stuck_again["metadata"]["annotations"] = json!({"test.strata.dev/never-ready": "true"});
     let dir = fx.build("again", &[stuck_again]);
     let text = fx.expect(&dir, &["--yes", "--timeout", "2s"], 3);
-    assert!(text.stderr.contains("timed out waiting apps/v1 Deployment shop/web: "), "{}", text.stderr);
+    assert!(
+        text.stderr
+            .contains("timed out waiting apps/v1 Deployment shop/web: "),
+        "{}",
+        text.stderr
+    );
 }
 
 #[test]
@@ -383,19 +471,41 @@ fn an_immutable_change_is_planned_as_replace_and_replaced_only_when_allowed() {
     let old_uid = old["metadata"]["uid"].clone();
     let dir = fx.build("app", &[job("migrate:2")]);
     let run = fx.expect(&dir, &["--yes"], 1);
-    assert!(run.stderr.contains("replace   batch/v1 Job shop/migrate: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("replace   batch/v1 Job shop/migrate: "),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--replace-immutable"), "{}", run.stderr);
     assert_eq!(fx.writes(), Vec::<String>::new());
 
-    let json = fx.expect(&dir, &["--yes", "--replace-immutable", "--format", "json"], 0);
+    let json = fx.expect(
+        &dir,
+        &["--yes", "--replace-immutable", "--format", "json"],
+        0,
+    );
     let events = json.events();
     assert_eq!(events[0]["action"], "replace", "{}", events[0]);
     let requests = fx.writes();
-    assert!(requests.iter().any(|r| r.starts_with("DELETE /apis/batch/v1/namespaces/shop/jobs/migrate")), "{requests:#?}");
-    let stored = fx.server.get("batch/v1", "Job", "shop", "migrate").expect("job again");
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("DELETE /apis/batch/v1/namespaces/shop/jobs/migrate")),
+        "{requests:#?}"
+    );
+    let stored = fx
+        .server
+        .get("batch/v1", "Job", "shop", "migrate")
+        .expect("job again");
     assert_ne!(stored["metadata"]["uid"], old_uid, "a new object");
-    assert_eq!(stored["spec"]["template"]["spec"]["containers"][0]["image"], "migrate:2");
-    assert!(kinds_of(&events, "ready").contains(&"Job/migrate".to_string()), "waited for Complete");
+    assert_eq!(
+        stored["spec"]["template"]["spec"]["containers"][0]["image"],
+        "migrate:2"
+    );
+    assert!(
+        kinds_of(&events, "ready").contains(&"Job/migrate".to_string()),
+        "waited for Complete"
+    );
 }
 
 #[test]
@@ -409,15 +519,33 @@ fn fields_of_a_client_side_apply_are_taken_over_so_removed_ones_go() {
     fx.server.create_as(old, "kubectl-client-side-apply");
     let dir = fx.build("app", &[config_map("settings", json!({"a": "1"}))]);
     let run = fx.expect(&dir, &["--yes"], 0);
-    assert!(run.stderr.contains("takes over the fields of kubectl-client-side-apply"), "{}", run.stderr);
-    let stored = fx.server.get("v1", "ConfigMap", "shop", "settings").expect("configmap");
+    assert!(
+        run.stderr
+            .contains("takes over the fields of kubectl-client-side-apply"),
+        "{}",
+        run.stderr
+    );
+    let stored = fx
+        .server
+        .get("v1", "ConfigMap", "shop", "settings")
+        .expect("configmap");
     assert_eq!(stored["data"], json!({"a": "1"}), "the removed key went");
-    assert_eq!(stored["metadata"]["annotations"], Value::Null, "{}", stored["metadata"]);
+    assert_eq!(
+        stored["metadata"]["annotations"],
+        Value::Null,
+        "{}",
+        stored["metadata"]
+    );
     let managers: Vec<(&str, &str)> = stored["metadata"]["managedFields"]
         .as_array()
         .expect("managed fields")
         .iter()
-        .map(|e| (e["manager"].as_str().unwrap_or(""), e["operation"].as_str().unwrap_or("")))
+        .map(|e| {
+            (
+                e["manager"].as_str().unwrap_or(""),
+                e["operation"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(managers, [("strata", "Apply")]);
     let migration = fx
@@ -425,7 +553,12 @@ fn fields_of_a_client_side_apply_are_taken_over_so_removed_ones_go() {
         .into_iter()
         .filter(|r| r.starts_with("PATCH /api/v1/namespaces/shop/configmaps/settings"))
         .count();
-    assert_eq!(migration, 2, "the managedFields patch, then the apply: {:#?}", fx.writes());
+    assert_eq!(
+        migration,
+        2,
+        "the managedFields patch, then the apply: {:#?}",
+        fx.writes()
+    );
     // Taken over once: the next apply writes nothing.
     let before = fx.writes().len();
     fx.expect(&dir, &["--yes"], 0);
@@ -444,9 +577,21 @@ fn a_refused_object_fails_the_plan_naming_every_failure() {
         ],
     );
     let run = fx.expect(&dir, &["--yes"], 1);
-    assert!(run.stderr.contains("the plan failed for 2 objects"), "{}", run.stderr);
-    assert!(run.stderr.contains("v1 ConfigMap default/Not_Valid: "), "{}", run.stderr);
-    assert!(run.stderr.contains("v1 ConfigMap missing/elsewhere: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the plan failed for 2 objects"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("v1 ConfigMap default/Not_Valid: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("v1 ConfigMap missing/elsewhere: "),
+        "{}",
+        run.stderr
+    );
     assert_eq!(fx.writes(), Vec::<String>::new());
 }
 
@@ -455,7 +600,11 @@ fn a_build_error_exits_2() {
     let fx = fixture(Duration::ZERO);
     let dir = fx.dir.path().join("broken");
     std::fs::create_dir_all(&dir).expect("mkdir");
-    std::fs::write(dir.join("kustomization.yaml"), "resources:\n- missing.yaml\n").expect("write");
+    std::fs::write(
+        dir.join("kustomization.yaml"),
+        "resources:\n- missing.yaml\n",
+    )
+    .expect("write");
     fx.expect(&dir, &["--yes"], 2);
     assert_eq!(fx.writes(), Vec::<String>::new());
 }
@@ -463,12 +612,20 @@ fn a_build_error_exits_2() {
 /// kubectl against the same server sees what strata applied, owned by strata.
 #[test]
 fn kubectl_sees_the_objects_owned_by_strata() {
-    if Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
         eprintln!("notice: kubectl not on PATH; kubectl check skipped");
         return;
     }
     let fx = fixture(Duration::ZERO);
-    let dir = fx.build("app", &[namespace("shop"), config_map("settings", json!({"a": "1"}))]);
+    let dir = fx.build(
+        "app",
+        &[namespace("shop"), config_map("settings", json!({"a": "1"}))],
+    );
     fx.expect(&dir, &["--yes", "--field-manager", "platform"], 0);
     let cache = fx.dir.path().join("kube-cache");
     let output = Command::new("kubectl")
@@ -476,10 +633,23 @@ fn kubectl_sees_the_objects_owned_by_strata() {
         .arg(&fx.kubeconfig)
         .arg("--cache-dir")
         .arg(&cache)
-        .args(["get", "configmap", "settings", "-n", "shop", "-o", "json", "--show-managed-fields"])
+        .args([
+            "get",
+            "configmap",
+            "settings",
+            "-n",
+            "shop",
+            "-o",
+            "json",
+            "--show-managed-fields",
+        ])
         .output()
         .expect("run kubectl");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let object: Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(object["data"], json!({"a": "1"}));
     let managers: Vec<&str> = object["metadata"]["managedFields"]
@@ -499,7 +669,10 @@ fn synthetic_apply_of_2000_objects() {
     let fx = fixture(Duration::from_millis(500));
     let mut objects = vec![namespace("shop")];
     for index in 0..1999 {
-        objects.push(config_map(&format!("config-{index:04}"), json!({"index": index.to_string()})));
+        objects.push(config_map(
+            &format!("config-{index:04}"),
+            json!({"index": index.to_string()}),
+        ));
     }
     let dir = fx.build("many", &objects);
     for round in ["first", "again"] {
@@ -542,5 +715,9 @@ fn kubeflow_example_in_one_pass() {
     let run = fx.expect(Path::new(&tree), &["--yes"], 0);
     let again = fx.expect(Path::new(&tree), &["--yes"], 0);
     let _ = run;
-    assert!(again.stderr.contains("nothing to apply"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("nothing to apply"),
+        "{}",
+        again.stderr
+    );
 }

@@ -154,7 +154,9 @@ fn changed_object_shows_live_and_would_be() {
     // Not forced: kubectl owns the image, so the dry run is refused.
     let error = live_state(&options(&fx.kubeconfig), &desired).expect_err("a conflict");
     assert!(
-        error.to_string().contains("conflict with other field managers")
+        error
+            .to_string()
+            .contains("conflict with other field managers")
             && error.to_string().contains("(owned by kubectl)"),
         "{error}"
     );

@@ -130,29 +130,54 @@ mod tests {
     #[test]
     fn client_side_entry_becomes_the_apply_entry() {
         let object = live(json!([
-            entry("kubectl-client-side-apply", "Update", json!({"f:data": {"f:a": {}, "f:b": {}},
-                "f:metadata": {"f:annotations": {".": {}, format!("f:{LAST_APPLIED}"): {}}}})),
-            entry("controller", "Update", json!({"f:metadata": {"f:labels": {"f:x": {}}}})),
+            entry(
+                "kubectl-client-side-apply",
+                "Update",
+                json!({"f:data": {"f:a": {}, "f:b": {}},
+                "f:metadata": {"f:annotations": {".": {}, format!("f:{LAST_APPLIED}"): {}}}})
+            ),
+            entry(
+                "controller",
+                "Update",
+                json!({"f:metadata": {"f:labels": {"f:x": {}}}})
+            ),
         ]));
         let fields = upgraded_managed_fields(&object, "strata").expect("a migration");
         assert_eq!(fields.len(), 2);
         assert_eq!(fields[0]["manager"], "strata");
         assert_eq!(fields[0]["operation"], "Apply");
-        assert_eq!(fields[0]["fieldsV1"]["f:data"], json!({"f:a": {}, "f:b": {}}));
+        assert_eq!(
+            fields[0]["fieldsV1"]["f:data"],
+            json!({"f:a": {}, "f:b": {}})
+        );
         assert_eq!(fields[1]["manager"], "controller", "other managers stay");
         let patch = upgrade_patch(&object, "strata").expect("a patch");
-        assert_eq!(patch[1], json!({"op": "replace", "path": "/metadata/resourceVersion", "value": "7"}));
+        assert_eq!(
+            patch[1],
+            json!({"op": "replace", "path": "/metadata/resourceVersion", "value": "7"})
+        );
     }
 
     #[test]
     fn fields_join_an_existing_apply_entry() {
         let object = live(json!([
             entry("strata", "Apply", json!({"f:data": {"f:a": {}}})),
-            entry("kubectl", "Update", json!({"f:data": {"f:b": {}},
-                "f:metadata": {"f:annotations": {format!("f:{LAST_APPLIED}"): {}}}})),
-            entry("kubectl-client-side-apply", "Update", json!({"f:data": {"f:c": {}}})),
+            entry(
+                "kubectl",
+                "Update",
+                json!({"f:data": {"f:b": {}},
+                "f:metadata": {"f:annotations": {format!("f:{LAST_APPLIED}"): {}}}})
+            ),
+            entry(
+                "kubectl-client-side-apply",
+                "Update",
+                json!({"f:data": {"f:c": {}}})
+            ),
         ]));
-        assert_eq!(csa_managers(&object), ["kubectl", "kubectl-client-side-apply"]);
+        assert_eq!(
+            csa_managers(&object),
+            ["kubectl", "kubectl-client-side-apply"]
+        );
         let fields = upgraded_managed_fields(&object, "strata").expect("a migration");
         assert_eq!(fields.len(), 1);
         assert_eq!(

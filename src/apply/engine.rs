@@ -25,7 +25,9 @@ use crate::cluster::connect::refusal;
 use crate::cluster::{
     observe, runtime, ApplyError, Connection, DryRun, Endpoint, Endpoints, PARALLEL_OBJECTS,
 };
-use crate::diff::{live::compare_live, ClusterOptions, DiffOptions, Identity, LiveObject, LiveState};
+use crate::diff::{
+    live::compare_live, ClusterOptions, DiffOptions, Identity, LiveObject, LiveState,
+};
 use crate::error::{Error, Result};
 use crate::resource::{Origin, Resource, ResourceMap};
 
@@ -107,7 +109,11 @@ impl Applier {
     pub fn stats(&self) -> Stats {
         Stats {
             requests: self.connection.counters.sent.load(Ordering::Relaxed),
-            max_in_flight: self.connection.counters.max_in_flight.load(Ordering::Relaxed),
+            max_in_flight: self
+                .connection
+                .counters
+                .max_in_flight
+                .load(Ordering::Relaxed),
         }
     }
 
@@ -239,7 +245,9 @@ impl Applier {
         }
         let mut run = Run {
             connection: Arc::clone(&self.connection),
-            endpoints: self.endpoints.get_or_insert_with(|| Endpoints::new(&ResourceMap::new())),
+            endpoints: self
+                .endpoints
+                .get_or_insert_with(|| Endpoints::new(&ResourceMap::new())),
             options: &self.options,
             deadline: Instant::now() + self.options.timeout,
         };
@@ -392,11 +400,7 @@ impl Run<'_> {
 
     /// Polls the written objects of a step until all are ready, one fails,
     /// or the deadline passes.
-    async fn wait(
-        &mut self,
-        items: Vec<PlanItem>,
-        emit: &mut dyn FnMut(Event),
-    ) -> Result<Outcome> {
+    async fn wait(&mut self, items: Vec<PlanItem>, emit: &mut dyn FnMut(Event)) -> Result<Outcome> {
         struct Pending {
             item: PlanItem,
             reason: String,
@@ -417,10 +421,15 @@ impl Run<'_> {
         let mut events_read = Instant::now();
         loop {
             let reads = self
-                .bounded(pending.iter().map(|p| p.item.clone()).collect(), |connection, item| async move {
-                    let collection = item.collection.clone().unwrap_or_default();
-                    connection.get(&collection, &item.id.name, &item.applied_id()).await
-                })
+                .bounded(
+                    pending.iter().map(|p| p.item.clone()).collect(),
+                    |connection, item| async move {
+                        let collection = item.collection.clone().unwrap_or_default();
+                        connection
+                            .get(&collection, &item.id.name, &item.applied_id())
+                            .await
+                    },
+                )
                 .await;
             let with_events = events_read.elapsed() >= EVENTS_EVERY;
             let mut failed = false;

@@ -23,6 +23,6 @@ pub mod plan;
 pub mod ready;
 
 #[cfg(feature = "cluster")]
-pub use engine::{ApplyOptions, Applier, Outcome, Stats};
+pub use engine::{Applier, ApplyOptions, Outcome, Stats};
 pub use event::{Event, EventKind};
 pub use plan::{Action, Conflict, Plan, PlanItem, PlanSummary};

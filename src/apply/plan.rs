@@ -175,7 +175,8 @@ impl Plan {
                 let mut line = format!("{}: ", item.applied_id());
                 match item.action {
                     Action::Replace => {
-                        let _ = write!(
+                        let _ =
+                            write!(
                             line,
                             "must be replaced ({}); --replace-immutable deletes and recreates it",
                             item.reason.as_deref().unwrap_or("an immutable field changes")
@@ -291,7 +292,11 @@ pub fn conflict_table(conflicts: &[Conflict], indent: &str) -> String {
         .max("FIELD".len());
     let mut out = format!("{indent}{:<width$}  CURRENT MANAGER\n", "FIELD");
     for conflict in conflicts {
-        let _ = writeln!(out, "{indent}{:<width$}  {}", conflict.field, conflict.manager);
+        let _ = writeln!(
+            out,
+            "{indent}{:<width$}  {}",
+            conflict.field, conflict.manager
+        );
     }
     out
 }
@@ -355,8 +360,16 @@ mod tests {
             text.contains("      FIELD           CURRENT MANAGER\n      .spec.replicas  kubectl\n"),
             "{text}"
         );
-        assert!(text.contains("Plan: 0 created, 0 updated, 1 to replace, 1 unchanged, 1 failed in 1 step\n"), "{text}");
-        assert!(!text.contains("shop/web"), "unchanged objects are not listed: {text}");
+        assert!(
+            text.contains(
+                "Plan: 0 created, 0 updated, 1 to replace, 1 unchanged, 1 failed in 1 step\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            !text.contains("shop/web"),
+            "unchanged objects are not listed: {text}"
+        );
     }
 
     #[test]

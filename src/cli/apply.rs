@@ -334,9 +334,7 @@ impl Output {
             EventKind::Applied => {
                 let action = event.action.map_or("applied", |a| match a {
                     strata::apply::Action::Created => "created",
-                    strata::apply::Action::Updated | strata::apply::Action::Unchanged => {
-                        "updated"
-                    }
+                    strata::apply::Action::Updated | strata::apply::Action::Unchanged => "updated",
                     strata::apply::Action::Replace => "replaced",
                     strata::apply::Action::Failed => "failed",
                 });

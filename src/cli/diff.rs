@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use strata::diff::{
-    self, live::compare_live, ClusterOptions, DiffOptions, FileSource, Identity, Labels, LiveSource,
-    RevisionDiff, Summary, TargetDiff, Tree,
+    self, live::compare_live, ClusterOptions, DiffOptions, FileSource, Identity, Labels,
+    LiveSource, RevisionDiff, Summary, TargetDiff, Tree,
 };
 use strata::fs::DiskFs;
 use strata::pipeline::BuildOptions;

@@ -109,10 +109,10 @@ impl Connection {
     ) -> Result<std::result::Result<T, kube::core::Status>> {
         self.counters.sent.fetch_add(1, Ordering::Relaxed);
         let now = self.counters.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
-        self.counters.max_in_flight.fetch_max(now, Ordering::Relaxed);
-        let answer = self
-            .bounded(self.client.request::<T>(request), what)
-            .await;
+        self.counters
+            .max_in_flight
+            .fetch_max(now, Ordering::Relaxed);
+        let answer = self.bounded(self.client.request::<T>(request), what).await;
         self.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
         let answer = answer?;
         match answer {
@@ -368,9 +368,14 @@ mod tests {
             other => panic!("not a conflict: {other:?}"),
         }
         // A precondition conflict has no causes: a plain refusal.
-        let stale = status(serde_json::json!({"status": "Failure", "code": 409, "reason": "Conflict",
-            "message": "the object has been modified"}));
-        assert!(matches!(classify(&id, "applying", &stale), ApplyError::Other(_)));
+        let stale = status(
+            serde_json::json!({"status": "Failure", "code": 409, "reason": "Conflict",
+            "message": "the object has been modified"}),
+        );
+        assert!(matches!(
+            classify(&id, "applying", &stale),
+            ApplyError::Other(_)
+        ));
     }
 
     #[test]
@@ -384,12 +389,17 @@ mod tests {
         }));
         match classify(&ResId::default(), "applying", &refused) {
             ApplyError::Immutable(message) => {
-                assert_eq!(message, "spec.template: Invalid value: ...: field is immutable")
+                assert_eq!(
+                    message,
+                    "spec.template: Invalid value: ...: field is immutable"
+                )
             }
             other => panic!("not immutable: {other:?}"),
         }
-        let invalid = status(serde_json::json!({"status": "Failure", "code": 422, "reason": "Invalid",
-            "message": "name: Invalid value"}));
+        let invalid = status(
+            serde_json::json!({"status": "Failure", "code": 422, "reason": "Invalid",
+            "message": "name: Invalid value"}),
+        );
         assert!(matches!(
             classify(&ResId::default(), "applying", &invalid),
             ApplyError::Other(_)

@@ -88,7 +88,10 @@ pub fn live_state_as(
         let connection = Arc::new(Connection::open(options).await?);
         let mut endpoints = Endpoints::new(desired);
         let observed = observe(&connection, &mut endpoints, desired, identity).await?;
-        observed.into_iter().map(Observed::into_live_object).collect()
+        observed
+            .into_iter()
+            .map(Observed::into_live_object)
+            .collect()
     })
 }
 
@@ -152,7 +155,9 @@ impl Observed {
                     "{}: applying would change an immutable field: {message}",
                     self.id
                 ))
-                .with_hint("`strata apply --replace-immutable` deletes and recreates such objects"))
+                .with_hint(
+                    "`strata apply --replace-immutable` deletes and recreates such objects",
+                ))
             }
         };
         Ok(LiveObject {
@@ -290,7 +295,14 @@ async fn observe_one(
     let path = api.collection_path(namespace.as_deref());
     let live = connection.get(&path, resource.name(), &id).await?;
     let dry_run = match connection
-        .apply(&path, resource.name(), resource.object(), &id, identity, true)
+        .apply(
+            &path,
+            resource.name(),
+            resource.object(),
+            &id,
+            identity,
+            true,
+        )
         .await
     {
         Ok(object) => DryRun::WouldBe(object),
