@@ -7,6 +7,7 @@
 //!   plan, and nothing is applied.
 //! - [`order`]: the steps objects are applied in; [`ready`]: when a step
 //!   is done (kstatus's rules).
+//! - [`applyset`]: ApplySets for pruning (issue 12; not wired yet).
 //! - [`csa`]: taking over fields client-side `kubectl apply` wrote.
 //! - [`event`]: what is reported as the apply runs (`--format json` lines).
 //! - `Applier` (feature `cluster`): runs all of it against a cluster.
@@ -14,6 +15,7 @@
 //! Like the rest of the library, nothing here prints or asks: the CLI
 //! shows the plan, asks for confirmation and renders the events.
 
+pub mod applyset;
 pub mod csa;
 #[cfg(feature = "cluster")]
 mod engine;

@@ -30,6 +30,7 @@
 //! (kinds it does not know come last, alphabetically), then the build order.
 //! Everything is indexed by id: linear in objects plus references.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 
 use serde_json::Value;
@@ -88,23 +89,26 @@ const RBAC: &str = "rbac.authorization.k8s.io";
 /// every earlier step is applied and ready. Indices into `objects`; within a
 /// step, Helm's kind order, then the input (build) order.
 pub fn steps(objects: &[Value]) -> Result<Vec<Vec<usize>>> {
-    let prerequisites = Graph::new(objects, Mode::Build)?.prerequisites;
-    layers(objects, &prerequisites)
+    let objects: Vec<&Value> = objects.iter().collect();
+    let prerequisites = Graph::new(&objects, Mode::Build)?.prerequisites;
+    layers(&objects, &prerequisites)
 }
 
 /// Edges from objects to what they depend on, for the plan's display and
 /// `--format json`: per object, its prerequisites (sorted indices).
 pub fn dependencies(objects: &[Value]) -> Result<Vec<Vec<usize>>> {
-    Ok(Graph::new(objects, Mode::Build)?.prerequisites)
+    let objects: Vec<&Value> = objects.iter().collect();
+    Ok(Graph::new(&objects, Mode::Build)?.prerequisites)
 }
 
 /// Steps for deleting `objects` (live objects, as read back): the reverse
 /// of the apply steps, so that nothing is deleted before what depends on
 /// it. A `depends-on` naming an object outside `objects` (one that stays)
 /// or written wrongly is ignored here: it cannot hold up a deletion.
-pub fn deletion_steps(objects: &[Value]) -> Result<Vec<Vec<usize>>> {
-    let prerequisites = Graph::new(objects, Mode::Deletion)?.prerequisites;
-    let mut steps = layers(objects, &prerequisites)?;
+pub fn deletion_steps<V: Borrow<Value>>(objects: &[V]) -> Result<Vec<Vec<usize>>> {
+    let objects: Vec<&Value> = objects.iter().map(Borrow::borrow).collect();
+    let prerequisites = Graph::new(&objects, Mode::Deletion)?.prerequisites;
+    let mut steps = layers(&objects, &prerequisites)?;
     steps.reverse();
     for step in &mut steps {
         step.reverse();
@@ -116,10 +120,19 @@ pub fn deletion_steps(objects: &[Value]) -> Result<Vec<Vec<usize>>> {
 /// `Kind/name` or `Kind/namespace/name`.
 pub fn reference(object: &Value) -> String {
     let node = Node::of(object);
-    if node.namespace.is_empty() {
-        format!("{}/{}", node.kind, node.name)
+    written(node.kind, node.namespace, node.name)
+}
+
+/// [`reference`] for an id.
+pub fn reference_to(id: &ResId) -> String {
+    written(&id.gvk.kind, &id.namespace, &id.name)
+}
+
+fn written(kind: &str, namespace: &str, name: &str) -> String {
+    if namespace.is_empty() {
+        format!("{kind}/{name}")
     } else {
-        format!("{}/{}/{}", node.kind, node.namespace, node.name)
+        format!("{kind}/{namespace}/{name}")
     }
 }
 
@@ -176,7 +189,7 @@ struct Index<'a, 'n> {
 }
 
 impl<'a, 'n> Index<'a, 'n> {
-    fn new(objects: &'a [Value], nodes: &'n [Node<'a>]) -> Self {
+    fn new(objects: &[&'a Value], nodes: &'n [Node<'a>]) -> Self {
         let mut index = Index {
             nodes,
             by_name: HashMap::with_capacity(nodes.len()),
@@ -482,8 +495,8 @@ struct Graph {
 }
 
 impl Graph {
-    fn new(objects: &[Value], mode: Mode) -> Result<Self> {
-        let nodes: Vec<Node> = objects.iter().map(Node::of).collect();
+    fn new(objects: &[&Value], mode: Mode) -> Result<Self> {
+        let nodes: Vec<Node> = objects.iter().map(|object| Node::of(object)).collect();
         let index = Index::new(objects, &nodes);
         let mut prerequisites = Vec::with_capacity(objects.len());
         for (i, (object, node)) in objects.iter().zip(&nodes).enumerate() {
@@ -504,7 +517,7 @@ impl Graph {
 }
 
 /// Groups objects by depth (Kahn's algorithm), each group in tie-break order.
-fn layers(objects: &[Value], prerequisites: &[Vec<usize>]) -> Result<Vec<Vec<usize>>> {
+fn layers(objects: &[&Value], prerequisites: &[Vec<usize>]) -> Result<Vec<Vec<usize>>> {
     let count = objects.len();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); count];
     let mut waiting: Vec<usize> = Vec::with_capacity(count);
@@ -552,7 +565,7 @@ fn layers(objects: &[Value], prerequisites: &[Vec<usize>]) -> Result<Vec<Vec<usi
 /// Names one cycle among the objects Kahn's algorithm could not place:
 /// each of them waits on another of them, so following prerequisites
 /// from any of them comes back to one already seen.
-fn cycle_error(objects: &[Value], prerequisites: &[Vec<usize>], waiting: &[usize]) -> Error {
+fn cycle_error(objects: &[&Value], prerequisites: &[Vec<usize>], waiting: &[usize]) -> Error {
     let stuck = |i: usize| waiting[i] > 0;
     let start = (0..objects.len()).find(|&i| stuck(i)).unwrap_or(0);
     let mut seen_at: HashMap<usize, usize> = HashMap::new();
@@ -569,9 +582,9 @@ fn cycle_error(objects: &[Value], prerequisites: &[Vec<usize>], waiting: &[usize
     let from = seen_at.get(&at).copied().unwrap_or(0);
     let mut members: Vec<String> = path[from..]
         .iter()
-        .map(|&i| reference(&objects[i]))
+        .map(|&i| reference(objects[i]))
         .collect();
-    members.push(reference(&objects[at]));
+    members.push(reference(objects[at]));
     Error::msg(format!(
         "dependency cycle: {} (each needs the next applied first; see annotation `{DEPENDS_ON}`)",
         members.join(" -> ")
