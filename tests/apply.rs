@@ -721,3 +721,31 @@ fn kubeflow_example_in_one_pass() {
         again.stderr
     );
 }
+
+#[test]
+fn a_claim_of_a_late_binding_class_counts_as_ready() {
+    let fx = fixture(Duration::from_millis(100));
+    fx.server.apply(namespace("shop"), "strata");
+    let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "late"}, "provisioner": "example.com/disk",
+        "volumeBindingMode": "WaitForFirstConsumer"});
+    let claim = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        // The server binds every claim unless told not to: this one stays
+        // Pending, as a late-binding claim no pod mounts would.
+        "metadata": {"name": "data", "namespace": "shop",
+            "annotations": {"test.strata.dev/never-ready": "true"}},
+        "spec": {"storageClassName": "late", "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "1Gi"}}}});
+    let dir = fx.build("app", &[class, claim]);
+    let run = fx.expect(&dir, &["--yes", "--timeout", "5s", "--format", "json"], 0);
+    assert!(kinds_of(&run.events(), "ready").contains(&"PersistentVolumeClaim/data".to_string()));
+    let stored = fx
+        .server
+        .get("v1", "PersistentVolumeClaim", "shop", "data")
+        .expect("claim");
+    assert_eq!(
+        stored["status"]["phase"], "Pending",
+        "no pod mounts it: {}",
+        stored["status"]
+    );
+}

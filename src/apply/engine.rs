@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 use super::event::{Event, EventKind};
 use super::plan::{Action, Conflict, Plan, PlanItem};
-use super::ready::{readiness, Readiness};
+use super::ready::{readiness_with, Context, Readiness};
 use super::{csa, order};
 use crate::cluster::connect::refusal;
 use crate::cluster::{
@@ -250,6 +250,7 @@ impl Applier {
                 .get_or_insert_with(|| Endpoints::new(&ResourceMap::new())),
             options: &self.options,
             deadline: Instant::now() + self.options.timeout,
+            storage: None,
         };
         self.runtime.block_on(run.all(plan, emit))
     }
@@ -282,6 +283,8 @@ struct Run<'a> {
     options: &'a ApplyOptions,
     /// When waiting (deletions, CRDs, readiness) gives up.
     deadline: Instant,
+    /// The cluster's StorageClasses, read once when a claim is waited for.
+    storage: Option<Context>,
 }
 
 impl Run<'_> {
@@ -417,6 +420,13 @@ impl Run<'_> {
                 shown: None,
             })
             .collect();
+        let claims = pending.iter().any(|p| {
+            p.item.id.gvk.kind == "PersistentVolumeClaim" && p.item.id.gvk.group.is_empty()
+        });
+        if claims && self.storage.is_none() {
+            self.storage = Some(storage_context(&self.connection).await);
+        }
+        let context = self.storage.clone().unwrap_or_default();
         let mut interval = FIRST_POLL;
         let mut events_read = Instant::now();
         loop {
@@ -436,7 +446,7 @@ impl Run<'_> {
             let mut still = Vec::new();
             for (mut waiting, read) in pending.into_iter().zip(reads) {
                 let verdict = match read? {
-                    Some(live) => readiness(&live),
+                    Some(live) => readiness_with(&live, &context),
                     None => Readiness::InProgress {
                         reason: "not found on the cluster".into(),
                     },
@@ -651,6 +661,26 @@ async fn migrate(
             &id,
         ))),
         Err(error) => Err(Failure::new(without_id(&error.to_string(), &id))),
+    }
+}
+
+/// What readiness needs from the StorageClasses (which bind late, which is
+/// the default); empty when they cannot be read.
+async fn storage_context(connection: &Connection) -> Context {
+    let Ok(request) =
+        Request::new("/apis/storage.k8s.io/v1/storageclasses").list(&ListParams::default())
+    else {
+        return Context::default();
+    };
+    match connection
+        .send::<Value>(request, "reading StorageClasses")
+        .await
+    {
+        Ok(Ok(list)) => {
+            let classes = list["items"].as_array().map_or(&[][..], Vec::as_slice);
+            Context::from_storage_classes(classes)
+        }
+        _ => Context::default(),
     }
 }
 
