@@ -749,3 +749,54 @@ fn a_claim_of_a_late_binding_class_counts_as_ready() {
         stored["status"]
     );
 }
+
+#[test]
+fn a_failed_job_fails_the_apply_and_stops_later_steps() {
+    let fx = fixture(Duration::from_millis(100));
+    fx.server.apply(namespace("shop"), "strata");
+    let mut failing = job("migrate:1");
+    failing["metadata"]["annotations"] = json!({"test.strata.dev/fail": "true"});
+    // The Deployment depends on the Job, so it comes in a later step.
+    let mut web = deployment("nginx:1.27", 1);
+    web["metadata"]["annotations"] = json!({"apply.strata.dev/depends-on": "Job/migrate"});
+    let dir = fx.build("app", &[failing, web]);
+    let run = fx.expect(&dir, &["--yes", "--format", "json"], 1);
+    let events = run.events();
+    let failed: Vec<&Value> = events.iter().filter(|e| e["event"] == "failed").collect();
+    assert_eq!(failed.len(), 1, "{events:?}");
+    assert_eq!(failed[0]["kind"], "Job");
+    assert!(
+        !failed[0]["reason"].as_str().unwrap_or("").is_empty(),
+        "{}",
+        failed[0]
+    );
+    assert_eq!(
+        fx.server.get("apps/v1", "Deployment", "shop", "web"),
+        None,
+        "the next step did not run"
+    );
+}
+
+#[test]
+fn a_name_that_would_change_the_request_url_is_refused_before_any_request() {
+    let fx = fixture(Duration::ZERO);
+    let dir = fx.build(
+        "app",
+        &[json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "x?dryRun=None", "namespace": "default"}})],
+    );
+    let run = fx.expect(&dir, &["--yes"], 1);
+    assert!(
+        run.stderr.contains("is not a valid Kubernetes name"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        fx.server
+            .requests()
+            .iter()
+            .all(|r| !r.contains("dryRun=None")),
+        "{:#?}",
+        fx.server.requests()
+    );
+}

@@ -292,7 +292,7 @@ impl Run<'_> {
         let dry_run = self.options.dry_run;
         for step in &plan.steps {
             let mut items: Vec<PlanItem> = step.iter().map(|&i| plan.items[i].clone()).collect();
-            let mut results: Vec<Option<std::result::Result<(), Failure>>> =
+            let mut results: Vec<Option<std::result::Result<Option<Value>, Failure>>> =
                 (0..items.len()).map(|_| None).collect();
             // Kinds whose CRD an earlier step created: find where they are served now.
             let mut refreshed = BTreeSet::new();
@@ -337,7 +337,7 @@ impl Run<'_> {
                         // A dry run of an object whose namespace or CRD it would create first.
                         event.reason = item.reason.clone();
                     }
-                    Some(Ok(())) => written.push(slot),
+                    Some(Ok(applied)) => written.push((slot, applied)),
                     Some(Err(failure)) => {
                         failed = true;
                         event.event = EventKind::Failed;
@@ -351,7 +351,10 @@ impl Run<'_> {
                 return Ok(Outcome::Failed);
             }
             if self.options.wait && !dry_run && !written.is_empty() {
-                let pending: Vec<PlanItem> = written.iter().map(|&s| items[s].clone()).collect();
+                let pending = written
+                    .into_iter()
+                    .map(|(s, applied)| (items[s].clone(), applied))
+                    .collect();
                 match self.wait(pending, emit).await? {
                     Outcome::Applied => {}
                     other => return Ok(other),
@@ -403,21 +406,28 @@ impl Run<'_> {
 
     /// Polls the written objects of a step until all are ready, one fails,
     /// or the deadline passes.
-    async fn wait(&mut self, items: Vec<PlanItem>, emit: &mut dyn FnMut(Event)) -> Result<Outcome> {
+    async fn wait(
+        &mut self,
+        items: Vec<(PlanItem, Option<Value>)>,
+        emit: &mut dyn FnMut(Event),
+    ) -> Result<Outcome> {
         struct Pending {
             item: PlanItem,
             reason: String,
             events: Vec<String>,
             /// What the last waiting event said: only changes are reported.
             shown: Option<(String, Vec<String>)>,
+            /// The object as the apply answered: the first look needs no read.
+            known: Option<Value>,
         }
         let mut pending: Vec<Pending> = items
             .into_iter()
-            .map(|item| Pending {
+            .map(|(item, known)| Pending {
                 item,
                 reason: String::new(),
                 events: Vec::new(),
                 shown: None,
+                known,
             })
             .collect();
         let claims = pending.iter().any(|p| {
@@ -432,8 +442,14 @@ impl Run<'_> {
         loop {
             let reads = self
                 .bounded(
-                    pending.iter().map(|p| p.item.clone()).collect(),
-                    |connection, item| async move {
+                    pending
+                        .iter_mut()
+                        .map(|p| (p.item.clone(), p.known.take()))
+                        .collect(),
+                    |connection, (item, known): (PlanItem, Option<Value>)| async move {
+                        if known.is_some() {
+                            return Ok(known);
+                        }
                         let collection = item.collection.clone().unwrap_or_default();
                         connection
                             .get(&collection, &item.id.name, &item.applied_id())
@@ -445,6 +461,8 @@ impl Run<'_> {
             let mut failed = false;
             let mut still = Vec::new();
             for (mut waiting, read) in pending.into_iter().zip(reads) {
+                let read =
+                    read.unwrap_or_else(|| Err(Error::msg("a readiness read did not finish")));
                 let verdict = match read? {
                     Some(live) => readiness_with(&live, &context),
                     None => Readiness::InProgress {
@@ -477,10 +495,18 @@ impl Run<'_> {
                 return Ok(Outcome::Applied);
             }
             let timed_out = Instant::now() >= self.deadline;
-            for waiting in &mut still {
-                if with_events || timed_out {
-                    waiting.events = latest_events(&self.connection, &waiting.item).await;
+            if with_events || timed_out {
+                let items = still.iter().map(|w| w.item.clone()).collect();
+                let events = self
+                    .bounded(items, |connection, item| async move {
+                        latest_events(&connection, &item).await
+                    })
+                    .await;
+                for (waiting, events) in still.iter_mut().zip(events) {
+                    waiting.events = events.unwrap_or_default();
                 }
+            }
+            for waiting in &mut still {
                 let now = (waiting.reason.clone(), waiting.events.clone());
                 if !timed_out && waiting.shown.as_ref() == Some(&now) {
                     continue;
@@ -509,10 +535,10 @@ impl Run<'_> {
     }
 
     /// Runs `work` for every item, at most [`PARALLEL_OBJECTS`] at once;
-    /// the answers in the items' order.
-    async fn bounded<F, Fut, T>(&self, items: Vec<PlanItem>, work: F) -> Vec<T>
+    /// the answers in the items' order (`None` for a task that panicked).
+    async fn bounded<I, F, Fut, T>(&self, items: Vec<I>, work: F) -> Vec<Option<T>>
     where
-        F: Fn(Arc<Connection>, PlanItem) -> Fut,
+        F: Fn(Arc<Connection>, I) -> Fut,
         Fut: std::future::Future<Output = T> + Send + 'static,
         T: Send + 'static,
     {
@@ -528,10 +554,12 @@ impl Run<'_> {
             });
         }
         let mut answers: Vec<Option<T>> = (0..count).map(|_| None).collect();
-        while let Some(Ok((slot, answer))) = tasks.join_next().await {
-            answers[slot] = Some(answer);
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((slot, answer)) = joined {
+                answers[slot] = Some(answer);
+            }
         }
-        answers.into_iter().flatten().collect()
+        answers
     }
 }
 
@@ -542,7 +570,7 @@ async fn apply_one(
     identity: &Identity,
     dry_run: bool,
     deadline: Instant,
-) -> std::result::Result<(), Failure> {
+) -> std::result::Result<Option<Value>, Failure> {
     let id = item.applied_id();
     let collection = item.collection.as_deref().unwrap_or_default();
     let name = item.id.name.as_str();
@@ -550,7 +578,7 @@ async fn apply_one(
         delete_and_wait(connection, item, collection, dry_run, deadline).await?;
         if dry_run {
             // The dry-run apply would meet the old object and refuse again.
-            return Ok(());
+            return Ok(None);
         }
     }
     if let Some(patch) = &item.migration {
@@ -560,7 +588,7 @@ async fn apply_one(
         .apply(collection, name, &item.desired, &id, identity, dry_run)
         .await
     {
-        Ok(_) => Ok(()),
+        Ok(applied) => Ok(Some(applied)),
         Err(ApplyError::Conflict(conflicts)) => Err(Failure {
             reason: "conflicts with other field managers".into(),
             conflicts,

@@ -292,6 +292,20 @@ async fn observe_one(
         Ok(namespace) => namespace,
         Err(error) => return Ok(refused(error, api)),
     };
+    // Names become URL path segments: one that is not a single plain segment
+    // could address another object, so the server is never asked.
+    for (what, segment) in [
+        ("name", Some(resource.name())),
+        ("namespace", namespace.as_deref()),
+    ] {
+        if let Some(segment) = segment.filter(|s| !is_path_segment(s)) {
+            let error = Error::msg(format!(
+                "{id}: the {what} `{segment}` is not a valid Kubernetes name (from {})",
+                resource.origin
+            ));
+            return Ok(refused(error, api));
+        }
+    }
     let path = api.collection_path(namespace.as_deref());
     let live = connection.get(&path, resource.name(), &id).await?;
     let dry_run = match connection
@@ -321,4 +335,41 @@ async fn observe_one(
         live,
         dry_run,
     })
+}
+
+/// Whether `text` can be used as one URL path segment as it is: not `.` or
+/// `..`, and none of `/ ? # %` or control characters (which no valid
+/// Kubernetes name has either).
+fn is_path_segment(text: &str) -> bool {
+    !text.is_empty()
+        && text != "."
+        && text != ".."
+        && !text
+            .chars()
+            .any(|c| matches!(c, '/' | '?' | '#' | '%' | ' ') || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_path_segment;
+
+    #[test]
+    fn names_that_would_change_the_url_are_not_path_segments() {
+        for good in ["web", "web.example.com", "a:b", "system:controller"] {
+            assert!(is_path_segment(good), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "a?dryRun=None",
+            "a#b",
+            "a%2Fb",
+            "a b",
+            "a\nb",
+        ] {
+            assert!(!is_path_segment(bad), "{bad:?}");
+        }
+    }
 }
