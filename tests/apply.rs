@@ -281,11 +281,27 @@ fn a_second_apply_of_the_same_build_writes_nothing() {
 #[test]
 fn without_a_terminal_or_yes_it_refuses_and_writes_nothing() {
     let fx = fixture(Duration::ZERO);
+    let secret = json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "db", "namespace": "shop"}, "data": {"password": "aHVudGVyMg=="}});
     let dir = fx.build(
         "app",
-        &[namespace("shop"), config_map("settings", json!({"a": "1"}))],
+        &[
+            namespace("shop"),
+            config_map("settings", json!({"a": "1"})),
+            secret,
+        ],
     );
     let run = fx.expect(&dir, &[], 2);
+    assert!(
+        run.stderr.contains("created   v1 Secret shop/db"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("aHVudGVyMg==") && !run.stderr.contains("hunter2"),
+        "Secret values are masked in the plan: {}",
+        run.stderr
+    );
     assert!(
         run.stderr
             .contains("refusing to apply without confirmation"),
@@ -437,6 +453,8 @@ fn waiting_times_out_with_the_last_status_and_events() {
     assert_eq!(last["timedOut"], true, "{last}");
     assert_eq!(last["name"], "web");
     assert!(!last["reason"].as_str().unwrap_or("").is_empty(), "{last}");
+    let events_of_it = last["events"].as_array().map_or(0, Vec::len);
+    assert!(events_of_it > 0, "its latest events: {last}");
     assert!(kinds_of(&events, "waiting").contains(&"Deployment/web".to_string()));
     assert!(run.stderr.contains("timed out"), "{}", run.stderr);
 

@@ -202,13 +202,14 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         Outcome::TimedOut => "timed out waiting (--timeout)",
     };
     eprintln!(
-        "{verb} {status}: {} created, {} updated, {} replaced, {} unchanged in {} steps; \
+        "{verb} {status}: {} created, {} updated, {} replaced, {} unchanged in {} step{}; \
          {} requests (at most {} in flight) in {:.2} s",
         summary.created,
         summary.updated,
         summary.replace,
         summary.unchanged,
         plan.steps.len(),
+        if plan.steps.len() == 1 { "" } else { "s" },
         stats.requests,
         stats.max_in_flight,
         started.elapsed().as_secs_f64()
