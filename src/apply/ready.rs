@@ -13,10 +13,11 @@
 //! a Job is ready once `Complete` (kstatus: once started), a Service of type
 //! LoadBalancer once it has an ingress (kstatus: a cluster IP), an
 //! APIService once `Available` (kstatus: no rule). A paused Deployment is
-//! ready, as Helm's `--wait` counts it (kstatus waits for a rollout that cannot happen). A failed Pod and a `Lost`
-//! claim are failures (kstatus: current and in progress). A claim of a
-//! WaitForFirstConsumer storage class is ready while `Pending`: no volume is
-//! bound until a pod uses it ([`Context`]).
+//! ready, as Helm's `--wait` counts it (kstatus waits for a rollout that
+//! cannot happen). A failed Pod and a `Lost` claim are failures (kstatus:
+//! current and in progress). A claim of a WaitForFirstConsumer storage class
+//! is ready while `Pending`: no volume is bound until a pod uses it
+//! ([`Context`]).
 //!
 //! kstatus's one clock-dependent rule (an unschedulable Pod fails after 15
 //! seconds) is left to the caller's timeout: here it stays in progress,
