@@ -15,7 +15,9 @@
 //! - for a RoleBinding or ClusterRoleBinding, the Role or ClusterRole of its
 //!   `roleRef`;
 //! - for an APIService, its `spec.service`; for a Mutating or Validating
-//!   WebhookConfiguration, every `webhooks[].clientConfig.service`;
+//!   WebhookConfiguration, every `webhooks[].clientConfig.service`; and the
+//!   workloads (not Jobs) whose pod labels that Service selects, so that
+//!   nothing calls a webhook before its pods are ready;
 //! - whatever the annotation `apply.strata.dev/depends-on` lists.
 //!
 //! Only objects of the same build count: a reference to something the build
@@ -33,7 +35,7 @@
 use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::id::ResId;
@@ -186,16 +188,22 @@ struct Index<'a, 'n> {
     crds: HashMap<(&'a str, &'a str), usize>,
     /// ServiceAccount (namespace, name) → the bindings naming it as subject.
     bindings_of: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// (namespace, label, value) of a long-running workload's pods → the workloads.
+    pods_labelled: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+    /// The objects, to read Services' selectors and pods' labels.
+    objects: &'n [&'a Value],
 }
 
 impl<'a, 'n> Index<'a, 'n> {
-    fn new(objects: &[&'a Value], nodes: &'n [Node<'a>]) -> Self {
+    fn new(objects: &'n [&'a Value], nodes: &'n [Node<'a>]) -> Self {
         let mut index = Index {
             nodes,
             by_name: HashMap::with_capacity(nodes.len()),
             namespaces: HashMap::new(),
             crds: HashMap::new(),
             bindings_of: HashMap::new(),
+            pods_labelled: HashMap::new(),
+            objects,
         };
         for (i, (object, node)) in objects.iter().zip(nodes).enumerate() {
             index
@@ -234,8 +242,53 @@ impl<'a, 'n> Index<'a, 'n> {
                 }
                 _ => {}
             }
+            if let Some(labels) = serving_pod_labels(object, node) {
+                for (key, value) in labels {
+                    if let Some(value) = value.as_str() {
+                        index
+                            .pods_labelled
+                            .entry((node.namespace, key, value))
+                            .or_default()
+                            .push(i);
+                    }
+                }
+            }
         }
         index
+    }
+
+    /// The long-running workloads whose pods a Service's selector picks.
+    fn backends(&self, service: usize) -> Vec<usize> {
+        let namespace = self.nodes[service].namespace;
+        let Some(selector) = self.objects[service]
+            .pointer("/spec/selector")
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        let pairs: Vec<(&str, &str)> = selector
+            .iter()
+            .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+            .collect();
+        let Some(&(key, value)) = pairs.first() else {
+            return Vec::new();
+        };
+        // Candidates from the first pair, checked against the others.
+        self.pods_labelled
+            .get(&(namespace, key, value))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let labels = serving_pod_labels(self.objects[i], &self.nodes[i]);
+                pairs.iter().all(|(key, value)| {
+                    labels
+                        .and_then(|labels| labels.get(*key))
+                        .and_then(Value::as_str)
+                        == Some(value)
+                })
+            })
+            .collect()
     }
 
     /// Objects of `kind` named `name` in `namespace`, of `group` when given.
@@ -318,10 +371,18 @@ impl Edges<'_, '_, '_> {
         }
     }
 
+    /// The Service an APIService or webhook calls, and the workloads
+    /// serving it: calls fail until their pods are ready.
     fn service(&mut self, service: Option<&Value>) {
-        if let Some(service) = service {
-            let namespace = text(service, &["namespace"]);
-            self.to("", "Service", namespace, text(service, &["name"]));
+        let Some(service) = service else {
+            return;
+        };
+        let (namespace, name) = (text(service, &["namespace"]), text(service, &["name"]));
+        for found in self.index.find(Some(""), "Service", namespace, name) {
+            self.add(found);
+            for backend in self.index.backends(found) {
+                self.add(backend);
+            }
         }
     }
 
@@ -403,6 +464,19 @@ impl Edges<'_, '_, '_> {
             text(volume, &["secret", "secretName"]),
         );
     }
+}
+
+/// The pod labels of a workload that serves (not a Job or CronJob).
+fn serving_pod_labels<'v>(object: &'v Value, node: &Node) -> Option<&'v Map<String, Value>> {
+    let path = match (node.group, node.kind) {
+        ("", "Pod") => "/metadata/labels",
+        ("", "ReplicationController")
+        | ("apps" | "extensions", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
+            "/spec/template/metadata/labels"
+        }
+        _ => return None,
+    };
+    object.pointer(path).and_then(Value::as_object)
 }
 
 /// The pod spec of a workload, `None` for other kinds.
@@ -898,6 +972,67 @@ mod tests {
         assert_eq!(prerequisites_of(&objects, 1), ["Service/hooks/webhook"]);
         assert_eq!(prerequisites_of(&objects, 2), ["Service/hooks/webhook"]);
         assert_eq!(named_steps(&objects).len(), 2);
+    }
+
+    #[test]
+    fn webhooks_wait_for_the_workloads_behind_their_service() {
+        let templated = |labels: Value| json!({"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c"}]}}});
+        let objects = [
+            with(
+                object(
+                    "admissionregistration.k8s.io/v1",
+                    "ValidatingWebhookConfiguration",
+                    "",
+                    "check",
+                ),
+                "webhooks",
+                json!([{"name": "a", "clientConfig": {"service": {"namespace": "hooks", "name": "webhook"}}}]),
+            ),
+            with(
+                object("v1", "Service", "hooks", "webhook"),
+                "spec",
+                json!({"selector": {"app": "webhook", "tier": "api"}, "ports": [{"port": 443}]}),
+            ),
+            with(
+                object("apps/v1", "Deployment", "hooks", "server"),
+                "spec",
+                templated(json!({"app": "webhook", "tier": "api", "extra": "x"})),
+            ),
+            // One label differs; another namespace; a Job.
+            with(
+                object("apps/v1", "Deployment", "hooks", "other"),
+                "spec",
+                templated(json!({"app": "webhook", "tier": "db"})),
+            ),
+            with(
+                object("apps/v1", "Deployment", "elsewhere", "server"),
+                "spec",
+                templated(json!({"app": "webhook", "tier": "api"})),
+            ),
+            with(
+                object("batch/v1", "Job", "hooks", "migrate"),
+                "spec",
+                templated(json!({"app": "webhook", "tier": "api"})),
+            ),
+            with(
+                object("v1", "Pod", "hooks", "single"),
+                "metadata",
+                json!({"name": "single", "namespace": "hooks", "labels": {"app": "webhook", "tier": "api"}}),
+            ),
+        ];
+        let mut found = prerequisites_of(&objects, 0);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "Deployment/hooks/server",
+                "Pod/hooks/single",
+                "Service/hooks/webhook"
+            ]
+        );
+        let steps = steps(&objects).unwrap();
+        assert_consistent(&objects, &steps);
+        assert_eq!(steps.last().unwrap(), &[0]);
     }
 
     #[test]

@@ -12,10 +12,12 @@
 //! for the work to be done and not only for the controller to have seen it:
 //! a Job is ready once `Complete` (kstatus: once started), a Service of type
 //! LoadBalancer once it has an ingress (kstatus: a cluster IP), an
-//! APIService once `Available` (kstatus: no rule). A failed Pod and a `Lost`
-//! claim are failures (kstatus: current and in progress). A claim of a
-//! WaitForFirstConsumer storage class is ready while `Pending`: no volume is
-//! bound until a pod uses it ([`Context`]).
+//! APIService once `Available` (kstatus: no rule). A paused Deployment is
+//! ready, as Helm's `--wait` counts it (kstatus waits for a rollout that
+//! cannot happen). A failed Pod and a `Lost` claim are failures (kstatus:
+//! current and in progress). A claim of a WaitForFirstConsumer storage class
+//! is ready while `Pending`: no volume is bound until a pod uses it
+//! ([`Context`]).
 //!
 //! kstatus's one clock-dependent rule (an unschedulable Pod fails after 15
 //! seconds) is left to the caller's timeout: here it stays in progress,
@@ -268,6 +270,11 @@ fn ready_condition(live: &Value) -> Option<Readiness> {
 }
 
 fn deployment(live: &Value, _: &Context) -> Readiness {
+    // A paused Deployment rolls nothing out until resumed (Helm's `--wait`
+    // counts it ready too): waiting for it would only time out.
+    if field(live, &["spec", "paused"]) == Some(&Value::Bool(true)) {
+        return Readiness::Ready;
+    }
     // Without a progress deadline the controller never reports progress.
     let mut progressing = int(
         live,
@@ -731,6 +738,10 @@ mod tests {
         let mut one = deployment(1, [1, 1, 1, 1], json!([available, progressing]));
         one["spec"].as_object_mut().unwrap().remove("replicas");
         assert_eq!(readiness(&one), Readiness::Ready);
+        let mut paused = deployment(3, [3, 1, 3, 3], json!([available, rolling]));
+        assert_eq!(readiness(&paused), in_progress("Updated: 1/3"));
+        paused["spec"]["paused"] = json!(true);
+        assert_eq!(readiness(&paused), Readiness::Ready);
         // Scaled to zero and complete.
         assert_eq!(
             readiness(&deployment(
