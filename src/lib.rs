@@ -18,6 +18,7 @@
 //! external plugins) and never prints: warnings come back in the [`Build`]
 //! or on the [`Error`].
 
+pub mod apply;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod diff;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use strata::cluster::{live_state, ClusterOptions, LiveObject};
+use strata::cluster::{live_state, live_state_as, ClusterOptions, Identity, LiveObject};
 use strata::resource::Origin;
 use strata::{Resource, ResourceMap};
 
@@ -151,7 +151,21 @@ fn changed_object_shows_live_and_would_be() {
     let fx = fixture();
     fx.server.apply(deployment("nginx:1.26"), "kubectl");
     let desired = resources(&[deployment("nginx:1.27")]);
-    let object = only(live_state(&options(&fx.kubeconfig), &desired).expect("live state"));
+    // Not forced: kubectl owns the image, so the dry run is refused.
+    let error = live_state(&options(&fx.kubeconfig), &desired).expect_err("a conflict");
+    assert!(
+        error
+            .to_string()
+            .contains("conflict with other field managers")
+            && error.to_string().contains("(owned by kubectl)"),
+        "{error}"
+    );
+    let forced = Identity {
+        force_conflicts: true,
+        ..Identity::default()
+    };
+    let object =
+        only(live_state_as(&options(&fx.kubeconfig), &forced, &desired).expect("live state"));
     let live = object.live.expect("live object");
     let would_be = object.would_be.expect("dry-run result");
     let image =
@@ -278,7 +292,7 @@ fn known_custom_kind_is_read_like_any_other() {
     let fx = fixture();
     fx.server.apply(widget_crd("Cluster"), "kubectl");
     let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 3}});
-    fx.server.apply(widget.clone(), "kubectl");
+    fx.server.apply(widget.clone(), "strata");
     let mut changed = widget.clone();
     changed["spec"]["size"] = json!(4);
     let object =
@@ -804,9 +818,14 @@ fn kubectl_apply_get_and_diff_against_the_test_server() {
         changed.stdout
     );
 
-    // strata sees what kubectl applied, and the same change.
+    // strata sees what kubectl applied, and the same change (forced, as
+    // kubectl owns the image).
     let desired = resources(&[service(), deployment("nginx:1.27")]);
-    let objects = live_state(&options(&fx.kubeconfig), &desired).expect("live state");
+    let forced = Identity {
+        force_conflicts: true,
+        ..Identity::default()
+    };
+    let objects = live_state_as(&options(&fx.kubeconfig), &forced, &desired).expect("live state");
     let service_live = objects[0].live.clone().expect("live service");
     let service_would_be = objects[0].would_be.clone().expect("dry-run service");
     assert_eq!(

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use strata::diff::{
-    self, live::compare_live, ClusterOptions, DiffOptions, FileSource, Labels, LiveSource,
-    RevisionDiff, Summary, TargetDiff, Tree,
+    self, live::compare_live, ClusterOptions, DiffOptions, FileSource, Identity, Labels,
+    LiveSource, RevisionDiff, Summary, TargetDiff, Tree,
 };
 use strata::fs::DiskFs;
 use strata::pipeline::BuildOptions;
@@ -73,6 +73,16 @@ pub struct DiffArgs {
     /// How long one request to the cluster may take (`30s`, `1m`, `0` for no limit).
     #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Duration,
+
+    /// The field manager the server-side dry run applies as: use the one
+    /// `strata apply` (or your other tool) applies with.
+    #[arg(long, default_value = "strata", value_name = "NAME")]
+    pub field_manager: String,
+
+    /// Take fields other managers own, as `strata apply --force-conflicts`
+    /// would; without it, such a conflict is an error naming the fields.
+    #[arg(long)]
+    pub force_conflicts: bool,
 
     #[command(flatten)]
     pub build: BuildFlags,
@@ -140,7 +150,7 @@ fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
 }
 
 /// Every path built and put into one set (live modes compare one set).
-fn build_all(paths: &[PathBuf], options: &BuildOptions) -> anyhow::Result<ResourceMap> {
+pub(super) fn build_all(paths: &[PathBuf], options: &BuildOptions) -> anyhow::Result<ResourceMap> {
     let mut desired = ResourceMap::new();
     for path in paths {
         let build = strata::build(&DiskFs, path, options)?;
@@ -163,7 +173,11 @@ fn live_source(args: &DiffArgs) -> anyhow::Result<(Box<dyn LiveSource + '_>, Lab
             before: "live".into(),
             after: "merged".into(),
         };
-        return Ok((cluster_source(&options)?, labels));
+        let identity = Identity {
+            field_manager: args.field_manager.clone(),
+            force_conflicts: args.force_conflicts,
+        };
+        return Ok((cluster_source(&options, &identity)?, labels));
     }
     let source = FileSource {
         fs: &DiskFs,
@@ -179,16 +193,23 @@ fn live_source(args: &DiffArgs) -> anyhow::Result<(Box<dyn LiveSource + '_>, Lab
 
 /// The cluster behind the [`LiveSource`] seam: kube-rs, with the user's kubeconfig.
 #[cfg(feature = "cluster")]
-fn cluster_source(options: &ClusterOptions) -> anyhow::Result<Box<dyn LiveSource>> {
+fn cluster_source(
+    options: &ClusterOptions,
+    identity: &Identity,
+) -> anyhow::Result<Box<dyn LiveSource>> {
     Ok(Box::new(strata::cluster::ClusterSource {
         options: options.clone(),
+        identity: identity.clone(),
     }))
 }
 
 /// Built without the `cluster` feature: only files and revisions.
 #[cfg(not(feature = "cluster"))]
-fn cluster_source(options: &ClusterOptions) -> anyhow::Result<Box<dyn LiveSource>> {
-    let _ = options;
+fn cluster_source(
+    options: &ClusterOptions,
+    identity: &Identity,
+) -> anyhow::Result<Box<dyn LiveSource>> {
+    let _ = (options, identity);
     Err(strata::Error::msg(
         "live cluster diff is not available in this build (built without the `cluster` feature)",
     )
@@ -278,7 +299,7 @@ fn use_color(choice: ColorArg) -> bool {
 }
 
 /// Durations as kubectl writes them: `30s`, `1m`, `2h`, `500ms`; a bare number is seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     let split = text
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(text.len());

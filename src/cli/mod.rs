@@ -1,6 +1,8 @@
 //! Command-line arguments (clap derive; doc comments are `--help`) and the
 //! glue from arguments to library calls.
 
+#[cfg(feature = "cluster")]
+pub mod apply;
 pub mod build;
 pub mod diff;
 pub mod edit;
@@ -35,6 +37,19 @@ pub enum Command {
     /// (`--live`), or with the same targets built at a Git revision (`--base`).
     /// Exits 0 when nothing differs, 1 when something does, 2 on error.
     Diff(diff::DiffArgs),
+    /// Apply a build to the cluster: plan, confirm, server-side apply in
+    /// dependency order, wait for readiness.
+    ///
+    /// Every object is read and dry-run first; if any dry run is refused
+    /// (a conflict, an invalid or immutable field) nothing is written. The
+    /// plan is shown (the same diff as `strata diff`) and confirmed on a
+    /// terminal (`--yes` skips the question; with no terminal, `--yes` is
+    /// required). Objects are applied in steps (Namespaces and CRDs before
+    /// what needs them), waiting for each step to be ready.
+    /// Exits 0 applied or nothing to do, 1 failed, 2 usage/build error or
+    /// not confirmed, 3 timed out waiting.
+    #[cfg(feature = "cluster")]
+    Apply(apply::ApplyArgs),
     /// Edit the kustomization file in the current directory, as `kustomize
     /// edit` does (comments and layout are kept).
     #[command(subcommand)]
@@ -50,6 +65,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(args),
         Command::Diff(args) => diff::run(args),
+        #[cfg(feature = "cluster")]
+        Command::Apply(args) => apply::run(args),
         Command::Edit(command) => edit::run(command),
         Command::Create(args) => edit::run_create(args),
     }

@@ -2,6 +2,7 @@
 //! with every request bounded in time and errors worded for users.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use kube::api::{GetParams, Patch, PatchParams};
@@ -10,13 +11,15 @@ use kube::core::Request;
 use kube::{Client, Config};
 use serde_json::Value;
 
-use super::{ClusterOptions, FIELD_MANAGER};
+use super::ClusterOptions;
+use crate::apply::plan::Conflict;
+use crate::diff::Identity;
 use crate::error::{Error, Result};
 use crate::id::ResId;
 use crate::resource::Resource;
 
 /// A connected client plus what kubectl would take from the flags.
-pub(super) struct Connection {
+pub(crate) struct Connection {
     client: Client,
     /// The cluster's address, for error messages.
     server: String,
@@ -24,17 +27,32 @@ pub(super) struct Connection {
     /// True when `--namespace` was given: objects may not name another one.
     namespace_enforced: bool,
     timeout: Duration,
+    /// Requests sent, and how many were in flight at most.
+    pub(crate) counters: Counters,
 }
 
-/// Why a dry-run apply failed.
-pub(super) enum ApplyError {
+/// Counts of requests, for the apply's report.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub sent: AtomicUsize,
+    in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
+}
+
+/// Why an apply (or its dry run) failed.
+#[derive(Debug)]
+pub(crate) enum ApplyError {
     /// The object's namespace does not exist on the cluster.
     NamespaceMissing(String),
+    /// Fields other managers own (409 with `FieldManagerConflict` causes).
+    Conflict(Vec<Conflict>),
+    /// A field that cannot change (422 "field is immutable"): what the server said.
+    Immutable(String),
     Other(Error),
 }
 
 impl Connection {
-    pub(super) async fn open(options: &ClusterOptions) -> Result<Self> {
+    pub(crate) async fn open(options: &ClusterOptions) -> Result<Self> {
         let config = load_config(options).await?;
         let server = config.cluster_url.to_string();
         let namespace = options
@@ -50,16 +68,17 @@ impl Connection {
             namespace,
             namespace_enforced: options.namespace.is_some(),
             timeout: options.request_timeout,
+            counters: Counters::default(),
         })
     }
 
-    pub(super) fn server(&self) -> &str {
+    pub(crate) fn server(&self) -> &str {
         &self.server
     }
 
     /// The namespace a resource is read and applied in; `None` for
     /// cluster-scoped kinds.
-    pub(super) fn namespace_for(
+    pub(crate) fn namespace_for(
         &self,
         resource: &Resource,
         namespaced: bool,
@@ -83,14 +102,19 @@ impl Connection {
     }
 
     /// Sends one request under the timeout; `Ok(Err(status))` is the server's refusal.
-    pub(super) async fn send<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn send<T: serde::de::DeserializeOwned>(
         &self,
         request: http::Request<Vec<u8>>,
         what: &str,
     ) -> Result<std::result::Result<T, kube::core::Status>> {
-        let answer = self
-            .bounded(self.client.request::<T>(request), what)
-            .await?;
+        self.counters.sent.fetch_add(1, Ordering::Relaxed);
+        let now = self.counters.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.counters
+            .max_in_flight
+            .fetch_max(now, Ordering::Relaxed);
+        let answer = self.bounded(self.client.request::<T>(request), what).await;
+        self.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+        let answer = answer?;
         match answer {
             Ok(value) => Ok(Ok(value)),
             Err(kube::Error::Api(status)) => Ok(Err(*status)),
@@ -117,7 +141,7 @@ impl Connection {
     }
 
     /// The live object, or `None` when the server has none of that name.
-    pub(super) async fn get(&self, path: &str, name: &str, id: &ResId) -> Result<Option<Value>> {
+    pub(crate) async fn get(&self, path: &str, name: &str, id: &ResId) -> Result<Option<Value>> {
         let request = Request::new(path)
             .get(name, &GetParams::default())
             .map_err(|error| Error::msg(format!("{id}: cannot build the request: {error}")))?;
@@ -128,15 +152,20 @@ impl Connection {
         }
     }
 
-    /// The object a server-side apply of `object` would produce.
-    pub(super) async fn dry_run_apply(
+    /// A server-side apply of `object` as `identity` (a dry run when
+    /// `dry_run`): the object the server stores (or would), or why it refused.
+    pub(crate) async fn apply(
         &self,
         path: &str,
         name: &str,
         object: &Value,
         id: &ResId,
+        identity: &Identity,
+        dry_run: bool,
     ) -> std::result::Result<Value, ApplyError> {
-        let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+        let mut params = PatchParams::apply(&identity.field_manager).validation_strict();
+        params.force = identity.force_conflicts;
+        params.dry_run = dry_run;
         let request = Request::new(path)
             .patch(name, &params, &Patch::Apply(object))
             .map_err(|error| {
@@ -144,15 +173,74 @@ impl Connection {
                     "{id}: cannot build the request: {error}"
                 )))
             })?;
+        let doing = if dry_run {
+            "dry-run applying"
+        } else {
+            "applying"
+        };
         match self.send::<Value>(request, &format!("{id}")).await {
             Err(error) => Err(ApplyError::Other(error)),
             Ok(Ok(object)) => Ok(object),
-            Ok(Err(status)) => match missing_namespace(&status) {
-                Some(namespace) => Err(ApplyError::NamespaceMissing(namespace)),
-                None => Err(ApplyError::Other(refusal(id, "dry-run applying", &status))),
-            },
+            Ok(Err(status)) => Err(classify(id, doing, &status)),
         }
     }
+}
+
+/// Why an apply was refused, in the terms the plan uses.
+fn classify(id: &ResId, doing: &str, status: &kube::core::Status) -> ApplyError {
+    if let Some(namespace) = missing_namespace(status) {
+        return ApplyError::NamespaceMissing(namespace);
+    }
+    let conflicts = conflicts(status);
+    if !conflicts.is_empty() {
+        return ApplyError::Conflict(conflicts);
+    }
+    if let Some(message) = immutable(status) {
+        return ApplyError::Immutable(message);
+    }
+    ApplyError::Other(refusal(id, doing, status))
+}
+
+/// The `FieldManagerConflict` causes of a 409: field and current manager.
+fn conflicts(status: &kube::core::Status) -> Vec<Conflict> {
+    if status.code != 409 {
+        return Vec::new();
+    }
+    let causes = status.details.as_ref().map_or(&[][..], |d| &d.causes[..]);
+    causes
+        .iter()
+        .filter(|cause| cause.reason == "FieldManagerConflict")
+        .map(|cause| Conflict {
+            field: cause.field.clone(),
+            manager: quoted(&cause.message).unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// The first `"..."` in a message: `conflict with "kubectl" using apps/v1`.
+fn quoted(message: &str) -> Option<&str> {
+    let start = message.find('"')? + 1;
+    let length = message[start..].find('"')?;
+    Some(&message[start..start + length])
+}
+
+/// The message of a 422 that refuses changing an immutable field (worded
+/// "field is immutable", or "may not change once set" for cluster IPs).
+fn immutable(status: &kube::core::Status) -> Option<String> {
+    const WORDINGS: [&str; 2] = ["field is immutable", "may not change once set"];
+    if status.code != 422 {
+        return None;
+    }
+    let causes = status.details.as_ref().map_or(&[][..], |d| &d.causes[..]);
+    let mut found: Vec<String> = causes
+        .iter()
+        .filter(|cause| WORDINGS.iter().any(|w| cause.message.contains(w)))
+        .map(|cause| format!("{}: {}", cause.field, cause.message))
+        .collect();
+    if found.is_empty() && WORDINGS.iter().any(|w| status.message.contains(w)) {
+        found.push(status.message.clone());
+    }
+    (!found.is_empty()).then(|| found.join("; "))
 }
 
 /// Reads the kubeconfig the way kubectl picks it and resolves the context.
@@ -188,7 +276,7 @@ fn missing_namespace(status: &kube::core::Status) -> Option<String> {
 }
 
 /// An error for a request the server refused.
-pub(super) fn refusal(id: &ResId, doing: &str, status: &kube::core::Status) -> Error {
+pub(crate) fn refusal(id: &ResId, doing: &str, status: &kube::core::Status) -> Error {
     let reason = if status.reason.is_empty() {
         String::new()
     } else {
@@ -202,7 +290,7 @@ pub(super) fn refusal(id: &ResId, doing: &str, status: &kube::core::Status) -> E
 
 /// An error and its sources on one line, since kube's top-level messages
 /// ("ServiceError: client error (Connect)") hide the cause.
-pub(super) fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -253,6 +341,69 @@ mod tests {
             Some(Box::new(Layer("Connection reset", None))),
         );
         assert_eq!(chain(&repeated), "read: Connection reset");
+    }
+
+    fn status(value: serde_json::Value) -> kube::core::Status {
+        serde_json::from_value(value).expect("a status")
+    }
+
+    #[test]
+    fn conflicts_name_field_and_manager() {
+        let refused = status(serde_json::json!({
+            "status": "Failure", "code": 409, "reason": "Conflict",
+            "message": "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1: .spec.replicas",
+            "details": {"name": "web", "group": "apps", "kind": "deployments", "causes": [
+                {"reason": "FieldManagerConflict", "message": "conflict with \"kubectl\" using apps/v1", "field": ".spec.replicas"},
+            ]},
+        }));
+        let id = ResId::default();
+        match classify(&id, "applying", &refused) {
+            ApplyError::Conflict(found) => assert_eq!(
+                found,
+                [Conflict {
+                    field: ".spec.replicas".into(),
+                    manager: "kubectl".into()
+                }]
+            ),
+            other => panic!("not a conflict: {other:?}"),
+        }
+        // A precondition conflict has no causes: a plain refusal.
+        let stale = status(
+            serde_json::json!({"status": "Failure", "code": 409, "reason": "Conflict",
+            "message": "the object has been modified"}),
+        );
+        assert!(matches!(
+            classify(&id, "applying", &stale),
+            ApplyError::Other(_)
+        ));
+    }
+
+    #[test]
+    fn immutable_fields_are_recognised_in_causes() {
+        let refused = status(serde_json::json!({
+            "status": "Failure", "code": 422, "reason": "Invalid",
+            "message": "Job.batch \"migrate\" is invalid: spec.template: Invalid value: ...: field is immutable",
+            "details": {"name": "migrate", "group": "batch", "kind": "Job", "causes": [
+                {"reason": "FieldValueInvalid", "message": "Invalid value: ...: field is immutable", "field": "spec.template"},
+            ]},
+        }));
+        match classify(&ResId::default(), "applying", &refused) {
+            ApplyError::Immutable(message) => {
+                assert_eq!(
+                    message,
+                    "spec.template: Invalid value: ...: field is immutable"
+                )
+            }
+            other => panic!("not immutable: {other:?}"),
+        }
+        let invalid = status(
+            serde_json::json!({"status": "Failure", "code": 422, "reason": "Invalid",
+            "message": "name: Invalid value"}),
+        );
+        assert!(matches!(
+            classify(&ResId::default(), "applying", &invalid),
+            ApplyError::Other(_)
+        ));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::resource::{Resource, ResourceMap};
 
 /// Where a kind's objects live on the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct ApiEndpoint {
+pub(crate) struct ApiEndpoint {
     /// `/api/v1` or `/apis/<group>/<version>`.
     pub base: String,
     /// The resource's plural name (`deployments`).
@@ -34,14 +34,14 @@ impl ApiEndpoint {
 }
 
 /// How to read one built resource.
-pub(super) enum Endpoint {
+pub(crate) enum Endpoint {
     Served(ApiEndpoint),
     /// The cluster does not know the kind, but the build carries its CRD.
     CreatedByBuild,
 }
 
 /// The kinds served per group/version, filled as resources ask.
-pub(super) struct Endpoints {
+pub(crate) struct Endpoints {
     /// `None` when the server does not serve the group/version at all.
     served: BTreeMap<String, Option<Vec<ServedKind>>>,
     /// The CustomResourceDefinitions in the build.
@@ -56,7 +56,7 @@ struct ServedKind {
 }
 
 impl Endpoints {
-    pub(super) fn new(desired: &ResourceMap) -> Self {
+    pub(crate) fn new(desired: &ResourceMap) -> Self {
         let build_crds = desired
             .iter()
             .filter(|resource| {
@@ -71,7 +71,13 @@ impl Endpoints {
         }
     }
 
-    pub(super) async fn resolve(
+    /// Forgets what a group/version served, so the next [`Endpoints::resolve`]
+    /// asks again (a CRD the apply created may have become established).
+    pub(crate) fn forget(&mut self, api_version: &str) {
+        self.served.remove(api_version);
+    }
+
+    pub(crate) async fn resolve(
         &mut self,
         connection: &Connection,
         resource: &Resource,

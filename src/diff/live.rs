@@ -66,6 +66,26 @@ pub struct ClusterOptions {
     pub request_timeout: Duration,
 }
 
+/// Who writes, and how: the field manager a server-side apply (or its dry
+/// run) names and whether it takes fields other managers own. `strata diff`
+/// and `strata apply` share it, so the diff shows what the apply will do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// `fieldManager` (`--field-manager`; the server refuses more than 128 characters).
+    pub field_manager: String,
+    /// `force=true` (`--force-conflicts`): take conflicting fields instead of failing.
+    pub force_conflicts: bool,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity {
+            field_manager: "strata".into(),
+            force_conflicts: false,
+        }
+    }
+}
+
 impl Default for ClusterOptions {
     fn default() -> Self {
         ClusterOptions {

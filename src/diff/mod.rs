@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::id::ResId;
 use crate::resource::ResourceMap;
 
-pub use live::{ClusterOptions, FileSource, LiveObject, LiveSource, LiveState};
+pub use live::{ClusterOptions, FileSource, Identity, LiveObject, LiveSource, LiveState};
 pub use recording::RecordingFs;
 pub use revision::{RevisionDiff, Tree};
 

@@ -299,10 +299,16 @@ impl ApiServer {
 
     /// Creates an object as a client would (manager `seed`, operation Update).
     pub fn create(&self, object: Value) -> Value {
+        self.create_as(object, "seed")
+    }
+
+    /// Creates an object as `manager` (operation Update), as client-side
+    /// `kubectl apply` does with `kubectl-client-side-apply`.
+    pub fn create_as(&self, object: Value, manager: &str) -> Value {
         let mut state = self.state();
         let mut target = Self::target_of(&state, &object);
         target.name = None;
-        let answer = state.write(&target, Op::Create(object), "seed", false);
+        let answer = state.write(&target, Op::Create(object), manager, false);
         state.run_due_now();
         assert!(answer.is_success(), "seeding failed: {}", answer.body);
         answer.body

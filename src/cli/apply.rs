@@ -1,0 +1,426 @@
+//! `strata apply`: build, plan, confirm, apply, wait; the output and exit
+//! status. The work is in [`strata::apply`]; this file turns flags into
+//! options, asks the question and renders events.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{ArgAction, Args, ValueEnum};
+use indexmap::IndexMap;
+use strata::apply::{plan::conflict_table, Applier, ApplyOptions, Event, EventKind, Outcome, Plan};
+use strata::diff::{ClusterOptions, DiffOptions, Identity};
+
+use super::build::BuildFlags;
+use super::diff::{build_all, parse_duration, ColorArg};
+
+/// Something failed: the plan (nothing written) or the apply (later steps not run).
+const EXIT_FAILED: u8 = 1;
+/// Bad usage, a failed build, or no confirmation: nothing written.
+const EXIT_REFUSED: u8 = 2;
+/// Objects were not ready when `--timeout` ran out.
+const EXIT_TIMEOUT: u8 = 3;
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Exit status: 0 applied (or nothing to do), 1 the plan or the apply failed \
+(a refused dry run writes nothing), 2 usage or build error, or not confirmed \
+(nothing written), 3 timed out waiting for readiness.")]
+pub struct ApplyArgs {
+    /// Kustomization directories (or `.jsonnet` files, or Git URLs) to
+    /// build and apply together.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Apply without asking. Without a terminal to ask on, apply refuses
+    /// to run unless this is given.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// `server`: run the whole apply, in order, with `dryRun=All`; nothing
+    /// is written and nothing asked.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub dry_run: Option<DryRunArg>,
+
+    /// The field manager to apply as.
+    #[arg(long, default_value = "strata", value_name = "NAME")]
+    pub field_manager: String,
+
+    /// Take fields other field managers own instead of failing on them.
+    #[arg(long)]
+    pub force_conflicts: bool,
+
+    /// Objects whose immutable fields change (a Job's template, a
+    /// selector) are deleted (only the object planned: UID precondition)
+    /// and created again. Without it, the plan fails on them.
+    #[arg(long)]
+    pub replace_immutable: bool,
+
+    /// Wait for each step's objects to be ready before the next step.
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub wait: bool,
+
+    /// How long waiting may take in all (`30s`, `5m`).
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// `text`: plan and progress on stderr. `json`: one JSON event per
+    /// line on stdout (planned, applied, unchanged, waiting, ready, failed).
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// When to color the output on stderr (`auto`: on a terminal, unless `NO_COLOR` is set).
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorArg,
+
+    /// Print Secret values in the plan instead of placeholders.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// The kubeconfig file.
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The namespace of resources that name none.
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// How long one request to the cluster may take (`30s`, `1m`, `0` for no limit).
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    #[command(flatten)]
+    pub build: BuildFlags,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DryRunArg {
+    /// Not a dry run.
+    None,
+    /// Every request a server-side dry run.
+    Server,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+}
+
+/// Runs `strata apply`; errors are printed here so each gets its exit status.
+pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let color = use_color(args.color);
+    let desired = match build_all(&args.paths, &args.build.options()) {
+        Ok(desired) => desired,
+        Err(error) => return Ok(fail(&error, EXIT_REFUSED)),
+    };
+    let dry_run = args.dry_run == Some(DryRunArg::Server);
+    let options = ApplyOptions {
+        cluster: ClusterOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+            namespace: args.namespace.clone(),
+            request_timeout: args.request_timeout,
+        },
+        identity: Identity {
+            field_manager: args.field_manager.clone(),
+            force_conflicts: args.force_conflicts,
+        },
+        diff: DiffOptions {
+            show_secrets: args.show_secrets,
+            ..DiffOptions::default()
+        },
+        dry_run,
+        wait: args.wait,
+        timeout: args.timeout,
+        replace_immutable: args.replace_immutable,
+    };
+    let mut applier = match Applier::connect(options) {
+        Ok(applier) => applier,
+        Err(error) => return Ok(fail(&error.into(), EXIT_FAILED)),
+    };
+    let plan = match applier.plan(&desired) {
+        Ok(plan) => plan,
+        Err(error) => return Ok(fail(&error.into(), EXIT_FAILED)),
+    };
+    let mut out = Output::new(args.format, color);
+    out.plan(&plan, &target_name(&args.paths))?;
+    let blockers = plan.blockers(args.replace_immutable);
+    if !blockers.is_empty() {
+        let mut stderr = std::io::stderr().lock();
+        writeln!(
+            stderr,
+            "error: the plan failed for {} object{}; nothing was applied:",
+            blockers.len(),
+            if blockers.len() == 1 { "" } else { "s" }
+        )?;
+        for line in &blockers {
+            writeln!(stderr, "  {line}")?;
+        }
+        return Ok(ExitCode::from(EXIT_FAILED));
+    }
+    if !plan.writes() {
+        eprintln!("nothing to apply: every object is unchanged");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !dry_run && !args.yes {
+        match confirm()? {
+            Confirmation::Yes => {}
+            Confirmation::No => {
+                eprintln!("not applied: nothing was written");
+                return Ok(ExitCode::from(EXIT_REFUSED));
+            }
+            Confirmation::NoTerminal => {
+                eprintln!(
+                    "error: refusing to apply without confirmation: there is no terminal to \
+                     ask on; nothing was written\n\nhint: pass --yes to apply without asking, or \
+                     --dry-run=server to try the apply"
+                );
+                return Ok(ExitCode::from(EXIT_REFUSED));
+            }
+        }
+    }
+    let outcome = applier.execute(&plan, &mut |event| out.event(&event));
+    out.finish();
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(error) => return Ok(fail(&error.into(), EXIT_FAILED)),
+    };
+    let stats = applier.stats();
+    let summary = plan.summary();
+    let verb = if dry_run { "dry run" } else { "apply" };
+    let status = match outcome {
+        Outcome::Applied => "done",
+        Outcome::Failed => "failed",
+        Outcome::TimedOut => "timed out waiting (--timeout)",
+    };
+    eprintln!(
+        "{verb} {status}: {} created, {} updated, {} replaced, {} unchanged in {} step{}; \
+         {} requests (at most {} in flight) in {:.2} s",
+        summary.created,
+        summary.updated,
+        summary.replace,
+        summary.unchanged,
+        plan.steps.len(),
+        if plan.steps.len() == 1 { "" } else { "s" },
+        stats.requests,
+        stats.max_in_flight,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(match outcome {
+        Outcome::Applied => ExitCode::SUCCESS,
+        Outcome::Failed => ExitCode::from(EXIT_FAILED),
+        Outcome::TimedOut => ExitCode::from(EXIT_TIMEOUT),
+    })
+}
+
+fn fail(error: &anyhow::Error, code: u8) -> ExitCode {
+    super::report::print_error(error);
+    ExitCode::from(code)
+}
+
+fn target_name(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+enum Confirmation {
+    Yes,
+    No,
+    NoTerminal,
+}
+
+/// Asks on the terminal; only `y` or `yes` applies.
+fn confirm() -> anyhow::Result<Confirmation> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(Confirmation::NoTerminal);
+    }
+    eprint!("Apply these changes? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    let answer = answer.trim().to_ascii_lowercase();
+    Ok(if answer == "y" || answer == "yes" {
+        Confirmation::Yes
+    } else {
+        Confirmation::No
+    })
+}
+
+/// `auto`: stderr a terminal, `NO_COLOR` unset or empty, and not `TERM=dumb`.
+fn use_color(choice: ColorArg) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|v| v == "dumb");
+            !no_color && !dumb && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// Renders the plan and events: JSON lines on stdout, or text on stderr
+/// with, on a terminal, a block of live lines for the objects waited for.
+struct Output {
+    format: FormatArg,
+    color: bool,
+    /// Redraw the waiting block in place (stderr is a terminal).
+    live: bool,
+    /// Objects waited for, with their current line.
+    waiting: IndexMap<String, String>,
+    /// Lines of the waiting block on screen.
+    drawn: usize,
+}
+
+impl Output {
+    fn new(format: FormatArg, color: bool) -> Output {
+        Output {
+            format,
+            color,
+            live: std::io::stderr().is_terminal(),
+            waiting: IndexMap::new(),
+            drawn: 0,
+        }
+    }
+
+    fn plan(&mut self, plan: &Plan, target: &str) -> anyhow::Result<()> {
+        match self.format {
+            FormatArg::Json => {
+                let mut stdout = std::io::stdout().lock();
+                for item in &plan.items {
+                    let mut event = Event::about(EventKind::Planned, item);
+                    event.reason = item.reason.clone();
+                    event.conflicts = item.conflicts.clone();
+                    writeln!(stdout, "{}", event.to_json_line())?;
+                }
+                stdout.flush()?;
+            }
+            FormatArg::Text => {
+                let mut stderr = std::io::stderr().lock();
+                stderr.write_all(plan.render(target, self.color).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn event(&mut self, event: &Event) {
+        if self.format == FormatArg::Json {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", event.to_json_line());
+            let _ = stdout.flush();
+            return;
+        }
+        let id = event.id().to_string();
+        let lines = match event.event {
+            EventKind::Planned | EventKind::Unchanged => return,
+            EventKind::Applied => {
+                let action = event.action.map_or("applied", |a| match a {
+                    strata::apply::Action::Created => "created",
+                    strata::apply::Action::Updated | strata::apply::Action::Unchanged => "updated",
+                    strata::apply::Action::Replace => "replaced",
+                    strata::apply::Action::Failed => "failed",
+                });
+                let mut line = format!("{} {id}", self.paint("\x1b[32m", &format!("{action:<9}")));
+                if event.dry_run {
+                    line.push_str(" (dry run)");
+                }
+                if let Some(reason) = &event.reason {
+                    line.push_str(&format!(": not dry-run: {reason}"));
+                }
+                line + "\n"
+            }
+            EventKind::Waiting => {
+                let mut line = format!(
+                    "{} {id}: {}",
+                    self.paint("\x1b[33m", "waiting  "),
+                    event.reason.as_deref().unwrap_or_default()
+                );
+                if let Some(last) = event.events.last() {
+                    line.push_str(&format!(" ({last})"));
+                }
+                let changed = self.waiting.get(&id) != Some(&line);
+                self.waiting.insert(id, line.clone());
+                if self.live {
+                    self.redraw();
+                } else if changed {
+                    eprintln!("{line}");
+                }
+                return;
+            }
+            EventKind::Ready => {
+                if self.waiting.shift_remove(&id).is_none() {
+                    return;
+                }
+                format!("{} {id}\n", self.paint("\x1b[32m", "ready    "))
+            }
+            EventKind::Failed => {
+                self.waiting.shift_remove(&id);
+                let what = if event.timed_out {
+                    "timed out waiting"
+                } else {
+                    "failed"
+                };
+                let mut lines = format!(
+                    "{} {id}: {}\n",
+                    self.paint("\x1b[31m", &format!("{what:<9}")),
+                    event.reason.as_deref().unwrap_or_default()
+                );
+                if !event.conflicts.is_empty() {
+                    lines.push_str(&conflict_table(&event.conflicts, "      "));
+                }
+                for line in &event.events {
+                    lines.push_str(&format!("      {line}\n"));
+                }
+                lines
+            }
+        };
+        self.clear();
+        eprint!("{lines}");
+        self.redraw();
+    }
+
+    /// Removes the waiting block from the screen.
+    fn clear(&mut self) {
+        if self.live {
+            for _ in 0..self.drawn {
+                eprint!("\x1b[1A\x1b[2K");
+            }
+        }
+        self.drawn = 0;
+    }
+
+    fn redraw(&mut self) {
+        if !self.live {
+            return;
+        }
+        self.clear();
+        for line in self.waiting.values() {
+            eprintln!("{line}");
+        }
+        self.drawn = self.waiting.len();
+    }
+
+    fn finish(&mut self) {
+        self.clear();
+        self.waiting.clear();
+    }
+}
