@@ -38,6 +38,9 @@ pub mod sort;
 pub mod transform;
 pub mod yaml;
 
+/// The kustomize release whose `kustomize build` output strata reproduces.
+pub const KUSTOMIZE_VERSION: &str = "v5.5.0";
+
 pub use error::{Error, Result};
 pub use id::{Gvk, ResId};
 pub use pipeline::{build, Build, BuildOptions};

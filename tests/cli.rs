@@ -100,10 +100,23 @@ fn a_failed_build_writes_nothing_and_exits_1() {
 #[test]
 fn version_and_help_describe_the_commands() {
     let version = strata().arg("--version").output().expect("strata runs");
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
     assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
-        format!("strata {}", env!("CARGO_PKG_VERSION"))
+        version,
+        format!("strata {} (kustomize v5.5.0)", env!("CARGO_PKG_VERSION"))
     );
+    // The kustomize strata claims is the one inside the kubectl it is checked against.
+    match Command::new("kubectl").args(["version", "--client"]).output() {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let kustomize = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Kustomize Version: "))
+                .expect("kubectl names its kustomize");
+            assert!(version.ends_with(&format!("(kustomize {kustomize})")), "{text}");
+        }
+        _ => eprintln!("kubectl absent: its kustomize version is not compared"),
+    }
     let help =
         String::from_utf8_lossy(&strata().arg("--help").output().unwrap().stdout).into_owned();
     for command in ["build", "diff"] {

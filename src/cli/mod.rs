@@ -13,10 +13,14 @@ use clap::{Parser, Subcommand};
 /// Exit status for a failed build or bad input.
 pub const EXIT_ERROR: u8 = 1;
 
+/// `strata --version`: this crate's version and the kustomize it matches
+/// (`strata::KUSTOMIZE_VERSION`; `concat!` needs the literal, a test keeps them equal).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (kustomize v5.5.0)");
+
 /// Build Kubernetes manifests from kustomization trees, byte-identical to
 /// `kustomize build` v5.5.0, with presets and jsonnet sources.
 #[derive(Debug, Parser)]
-#[command(name = "strata", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "strata", version = VERSION, about, long_about = None, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -52,5 +56,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(args),
         Command::Edit(command) => edit::run(command),
         Command::Create(args) => edit::run_create(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_names_the_kustomize_it_matches() {
+        assert!(super::VERSION.ends_with(&format!("(kustomize {})", strata::KUSTOMIZE_VERSION)));
     }
 }
