@@ -106,14 +106,20 @@ fn version_and_help_describe_the_commands() {
         format!("strata {} (kustomize v5.5.0)", env!("CARGO_PKG_VERSION"))
     );
     // The kustomize strata claims is the one inside the kubectl it is checked against.
-    match Command::new("kubectl").args(["version", "--client"]).output() {
+    match Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+    {
         Ok(out) if out.status.success() => {
             let text = String::from_utf8_lossy(&out.stdout);
             let kustomize = text
                 .lines()
                 .find_map(|l| l.strip_prefix("Kustomize Version: "))
                 .expect("kubectl names its kustomize");
-            assert!(version.ends_with(&format!("(kustomize {kustomize})")), "{text}");
+            assert!(
+                version.ends_with(&format!("(kustomize {kustomize})")),
+                "{text}"
+            );
         }
         _ => eprintln!("kubectl absent: its kustomize version is not compared"),
     }
