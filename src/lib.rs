@@ -31,6 +31,7 @@ pub mod kyaml;
 pub mod load;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod remote;
 pub mod resource;
 pub mod schema;

@@ -149,6 +149,7 @@ impl BuildFlags {
                 debug: *helm_debug,
                 work_dir: Some(std::env::temp_dir()),
             },
+            progress: super::progress::for_stderr(),
         }
     }
 }
@@ -203,7 +204,7 @@ fn write_files(dir: &Path, resources: &ResourceMap) -> anyhow::Result<()> {
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -184,6 +184,7 @@ fn live_source(args: &DiffArgs) -> anyhow::Result<(Box<dyn LiveSource + '_>, Lab
 fn cluster_source(options: &ClusterOptions) -> anyhow::Result<Box<dyn LiveSource>> {
     Ok(Box::new(strata::cluster::ClusterSource {
         options: options.clone(),
+        progress: super::progress::for_stderr(),
     }))
 }
 

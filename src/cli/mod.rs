@@ -4,6 +4,7 @@
 pub mod build;
 pub mod diff;
 pub mod edit;
+pub mod progress;
 pub mod report;
 
 use std::process::ExitCode;

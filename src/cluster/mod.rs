@@ -37,6 +37,7 @@ use tokio::task::JoinSet;
 
 use crate::diff::{LiveSource, LiveState};
 use crate::error::{Error, Result};
+use crate::progress::{Activity, Progress, Task};
 use crate::resource::{Resource, ResourceMap};
 
 use connect::Connection;
@@ -55,28 +56,47 @@ pub use crate::diff::{ClusterOptions, LiveObject};
 #[derive(Clone, Debug, Default)]
 pub struct ClusterSource {
     pub options: ClusterOptions,
+    /// Told how many objects have been read so far.
+    pub progress: Progress,
 }
 
 impl LiveSource for ClusterSource {
     fn live(&self, desired: &ResourceMap) -> Result<LiveState> {
         Ok(LiveState {
-            objects: live_state(&self.options, desired)?,
+            objects: live_state_with(&self.options, desired, &self.progress)?,
         })
     }
 }
 
 /// Reads the live state of every resource in `desired`, in build order.
 pub fn live_state(options: &ClusterOptions, desired: &ResourceMap) -> Result<Vec<LiveObject>> {
+    live_state_with(options, desired, &Progress::none())
+}
+
+/// [`live_state`], reporting one [`Activity::ClusterRead`] task with a step
+/// per object (connecting and discovery come before the first step).
+pub fn live_state_with(
+    options: &ClusterOptions,
+    desired: &ResourceMap,
+    progress: &Progress,
+) -> Result<Vec<LiveObject>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| Error::msg(format!("cannot start the cluster client: {error}")))?;
-    runtime.block_on(live_state_async(options, desired))
+    let subject = match desired.len() {
+        1 => "1 object".to_string(),
+        n => format!("{n} objects"),
+    };
+    let mut task = progress.start(Activity::ClusterRead, &subject, Some(desired.len() as u64));
+    let result = runtime.block_on(live_state_async(options, desired, &mut task));
+    task.finish_with(result)
 }
 
 async fn live_state_async(
     options: &ClusterOptions,
     desired: &ResourceMap,
+    task: &mut Task,
 ) -> Result<Vec<LiveObject>> {
     let connection = Arc::new(Connection::open(options).await?);
     // Discovery first, one request per group/version, in build order.
@@ -101,6 +121,7 @@ async fn live_state_async(
         let api = match plan {
             Endpoint::Served(api) => api,
             Endpoint::CreatedByBuild => {
+                task.step();
                 results[index] = Some(Ok(LiveObject {
                     id: resource.id(),
                     live: None,
@@ -137,6 +158,7 @@ async fn live_state_async(
                 }
             }
         }
+        task.step();
         results[index] = Some(result);
     }
     // The first error in build order: every read before it has finished.
