@@ -2,8 +2,10 @@
 //! glue from arguments to library calls.
 
 pub mod build;
+pub mod completion;
 pub mod diff;
 pub mod edit;
+pub mod man;
 pub mod progress;
 pub mod report;
 
@@ -48,6 +50,10 @@ pub enum Command {
     /// create` does.
     #[command(visible_alias = "init")]
     Create(edit::CreateCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completion(completion::CompletionArgs),
+    /// Print a manual page (roff), or write them all with `--out-dir`.
+    Man(man::ManArgs),
 }
 
 /// Runs a parsed command line.
@@ -57,6 +63,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(args),
         Command::Edit(command) => edit::run(command),
         Command::Create(args) => edit::run_create(args),
+        Command::Completion(args) => completion::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
