@@ -33,8 +33,34 @@ pub enum ErrorKind {
         field: String,
         message: String,
     },
+    /// About one resource, named by its id (never by its content, which
+    /// may hold Secret data).
+    #[error("{id}: {message}")]
+    Resource {
+        id: crate::id::ResId,
+        message: String,
+    },
     #[error("{0}")]
     Message(String),
+}
+
+/// A message about one part of a value, for parsers that do not know where
+/// the value sits in its file: `` at `objref.kind`: expected a string ``.
+/// [`Error::field_relative`] joins it to the field's path.
+pub fn at(part: &str, message: impl fmt::Display) -> String {
+    if part.is_empty() {
+        message.to_string()
+    } else {
+        format!("at `{part}`: {message}")
+    }
+}
+
+/// Splits a message made by [`at`] into its part (empty when none) and the rest.
+fn split_at_part(message: &str) -> (&str, &str) {
+    message
+        .strip_prefix("at `")
+        .and_then(|rest| rest.split_once("`: "))
+        .unwrap_or(("", message))
 }
 
 /// A boxed [`ErrorKind`] with a trail of context lines, outermost last.
@@ -78,6 +104,41 @@ impl Error {
         Error::new(ErrorKind::Field {
             path: path.to_path_buf(),
             field: field.into(),
+            message: message.into(),
+        })
+    }
+
+    /// An error in `field` of the file `path`, from a message that may name
+    /// a part of the field ([`at`]): `field` `vars[0]` and message
+    /// `` at `objref.kind`: ... `` make field `vars[0].objref.kind`.
+    pub fn field_relative(path: &Path, field: &str, message: &str) -> Self {
+        let (part, message) = split_at_part(message);
+        let field = match (field.is_empty(), part.is_empty()) {
+            (_, true) => field.to_string(),
+            (true, false) => part.to_string(),
+            (false, false) => format!("{field}.{part}"),
+        };
+        if field.is_empty() {
+            Error::file(path, message)
+        } else {
+            Error::field(path, field, message)
+        }
+    }
+
+    /// The message without the file, the field kept as a part ([`at`]): for
+    /// a parser whose caller places the value in its file.
+    pub fn relative_message(&self) -> String {
+        match &self.0.kind {
+            ErrorKind::Field { field, message, .. } => at(field, message),
+            ErrorKind::File { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// An error about the resource `id`.
+    pub fn resource(id: &crate::id::ResId, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Resource {
+            id: id.clone(),
             message: message.into(),
         })
     }

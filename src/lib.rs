@@ -36,6 +36,8 @@ pub mod remote;
 pub mod resource;
 pub mod schema;
 pub mod sort;
+#[cfg(test)]
+mod testing;
 pub mod transform;
 pub mod yaml;
 

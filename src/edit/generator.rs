@@ -32,32 +32,13 @@ pub struct GeneratorFlags {
     pub new_namespace: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    ConfigMap,
-    Secret,
-}
+pub use crate::generate::configmap::Kind;
 
-impl Kind {
-    fn field(self) -> &'static str {
-        match self {
-            Kind::ConfigMap => "configMapGenerator",
-            Kind::Secret => "secretGenerator",
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Kind::ConfigMap => "configmap",
-            Kind::Secret => "secret",
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Kind::ConfigMap => "ConfigMap",
-            Kind::Secret => "Secret",
-        }
+/// How `kustomize edit` words a generator kind in its messages.
+fn noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::ConfigMap => "configmap",
+        Kind::Secret => "secret",
     }
 }
 
@@ -159,7 +140,7 @@ pub fn add(dir: &Path, flags: &GeneratorFlags, kind: Kind) -> Result<Outcome> {
     for n in notes {
         kf.note(n);
     }
-    let create = format!("failed to create {}", kind.noun());
+    let create = format!("failed to create {}", noun(kind));
     let index = find(kf.doc(), kind, &name, &flags.namespace)?;
     let literals = flags.from_literal.clone();
     let envs: Vec<String> = Some(flags.from_env_file.clone())
@@ -245,12 +226,12 @@ pub fn set(dir: &Path, flags: &GeneratorFlags, kind: Kind) -> Result<Outcome> {
         "failed to load kustomization file",
         "failed to read kustomization file",
     )?;
-    let create = format!("failed to create {}", kind.noun());
+    let create = format!("failed to create {}", noun(kind));
     let index = find(kf.doc(), kind, &name, &flags.namespace)?.ok_or_else(|| {
         Error::msg(format!(
             "{create}: could not set new {} value: unable to find {} with name {name:?}",
-            kind.title(),
-            kind.title()
+            kind.kind(),
+            kind.kind()
         ))
     })?;
     let seq = kf.doc().seq(kind.field()).expect("found in the list");
@@ -270,7 +251,7 @@ pub fn set(dir: &Path, flags: &GeneratorFlags, kind: Kind) -> Result<Outcome> {
     generate(&kf, kind, index).map_err(|e| {
         Error::msg(format!(
             "{create}: failed to validate {} structure: {e}",
-            kind.title()
+            kind.kind()
         ))
     })?;
     kf.save()
@@ -331,7 +312,7 @@ pub fn remove(dir: &Path, args: &[String], namespace: &str, kind: Kind) -> Resul
         [] => {
             return Err(Error::msg(format!(
                 "at least one {} name must be specified",
-                kind.noun()
+                noun(kind)
             )))
         }
         [one] => one.split(',').map(str::to_string).collect(),
@@ -339,8 +320,8 @@ pub fn remove(dir: &Path, args: &[String], namespace: &str, kind: Kind) -> Resul
             return Err(Error::msg(format!(
                 "too many arguments: [{}]; to provide multiple {}s to remove, please separate {} names by commas",
                 several.join(" "),
-                kind.noun(),
-                kind.noun()
+                noun(kind),
+                noun(kind)
             )))
         }
     };
@@ -366,14 +347,14 @@ pub fn remove(dir: &Path, args: &[String], namespace: &str, kind: Kind) -> Resul
     if doomed.is_empty() {
         return Err(Error::msg(format!(
             "no specified {}(s) were found in the kustomization.yaml file",
-            kind.noun()
+            noun(kind)
         )));
     }
     for name in &names {
         if !found.contains(name) {
             kf.note(format!(
                 "{} {name} doesn't exist in kustomization file",
-                kind.noun()
+                noun(kind)
             ));
         }
     }

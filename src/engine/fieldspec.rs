@@ -92,6 +92,18 @@ impl FieldSpec {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for FieldSpec {
+    /// A spec written in a kustomization (`labels[].fields`); errors name
+    /// the part of the spec that is wrong.
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        FieldSpec::from_value(&value, Path::new(""), "")
+            .map_err(|e| serde::de::Error::custom(e.relative_message()))
+    }
+}
+
 impl fmt::Display for FieldSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path_string())

@@ -23,20 +23,22 @@ use crate::resource::{Generated, Origin, Resource};
 
 /// Which generator a set of arguments belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     ConfigMap,
     Secret,
 }
 
 impl Kind {
-    fn field(self) -> &'static str {
+    /// The kustomization field listing these generators.
+    pub fn field(self) -> &'static str {
         match self {
             Kind::ConfigMap => "configMapGenerator",
             Kind::Secret => "secretGenerator",
         }
     }
 
-    fn kind(self) -> &'static str {
+    /// The kind of resource generated.
+    pub fn kind(self) -> &'static str {
         match self {
             Kind::ConfigMap => "ConfigMap",
             Kind::Secret => "Secret",

@@ -139,11 +139,10 @@ pub fn add_hash_suffixes(resources: &mut ResourceMap) -> Result<()> {
             continue;
         }
         let hash = content_hash(resource.object()).map_err(|error| {
-            Error::msg(format!(
-                "{} (from {}): {error}",
-                resource.id(),
-                resource.origin
-            ))
+            Error::resource(
+                &resource.id(),
+                format!("(from {}): {error}", resource.origin),
+            )
         })?;
         let name = format!("{}-{hash}", resource.name());
         resource.set_name(&name);

@@ -14,11 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::load::kustomization::Kustomization;
+use crate::load::kustomization::{HelmChart, HelmGlobals, Kustomization};
 use crate::load::loader::Loader;
 use crate::progress::{Activity, Progress};
 use crate::resource::{Origin, Resource, ResourceMap};
@@ -54,56 +53,6 @@ impl Default for HelmOptions {
     }
 }
 
-/// `helmGlobals`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct HelmGlobals {
-    pub chart_home: String,
-    pub config_home: String,
-}
-
-/// One `helmCharts` entry (kustomize's `types.HelmChart`).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct HelmChart {
-    pub name: String,
-    pub version: String,
-    pub repo: String,
-    pub release_name: String,
-    pub namespace: String,
-    pub additional_values_files: Vec<String>,
-    pub values_file: String,
-    pub values_inline: Map<String, Value>,
-    pub values_merge: String,
-    #[serde(rename = "includeCRDs")]
-    pub include_crds: bool,
-    pub skip_hooks: bool,
-    pub api_versions: Vec<String>,
-    pub kube_version: String,
-    pub name_template: String,
-    pub skip_tests: bool,
-    pub debug: bool,
-}
-
-/// A deprecated `helmChartInflationGenerator` entry.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-struct LegacyChartArgs {
-    chart_name: String,
-    chart_version: String,
-    chart_repo_url: String,
-    chart_home: String,
-    chart_repo_name: String,
-    helm_bin: String,
-    helm_home: String,
-    values: String,
-    values_local: Map<String, Value>,
-    values_merge: String,
-    release_name: String,
-    release_namespace: String,
-    extra_args: Vec<String>,
-}
-
 const DEFAULT_CHART_HOME: &str = "charts";
 const GENERATOR: &str = "helmCharts";
 
@@ -118,7 +67,7 @@ pub fn inflate_all(
     progress: &Progress,
     resources: &mut ResourceMap,
 ) -> Result<()> {
-    let (charts, globals) = charts_and_globals(k, file)?;
+    let (charts, globals) = charts_and_globals(k);
     if charts.is_empty() {
         return Ok(());
     }
@@ -142,15 +91,10 @@ pub fn inflate_all(
 }
 
 /// `helmCharts` plus the converted `helmChartInflationGenerator`, and the globals.
-fn charts_and_globals(k: &Kustomization, file: &Path) -> Result<(Vec<HelmChart>, HelmGlobals)> {
-    let mut charts = k
-        .helm_charts
-        .iter()
-        .map(|value| parse(value, file, GENERATOR))
-        .collect::<Result<Vec<HelmChart>>>()?;
+fn charts_and_globals(k: &Kustomization) -> (Vec<HelmChart>, HelmGlobals) {
+    let mut charts = k.helm_charts.clone();
     let mut legacy_globals = HelmGlobals::default();
-    for value in &k.helm_chart_inflation_generator {
-        let old: LegacyChartArgs = parse(value, file, "helmChartInflationGenerator")?;
+    for old in k.helm_chart_inflation_generator.iter().cloned() {
         // The last non-empty value wins, as in kustomize.
         if !old.helm_home.is_empty() {
             legacy_globals.config_home = old.helm_home.clone();
@@ -169,15 +113,8 @@ fn charts_and_globals(k: &Kustomization, file: &Path) -> Result<(Vec<HelmChart>,
             ..HelmChart::default()
         });
     }
-    let globals = match &k.helm_globals {
-        Some(value) => parse(value, file, "helmGlobals")?,
-        None => legacy_globals,
-    };
-    Ok((charts, globals))
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(value: &Value, file: &Path, field: &str) -> Result<T> {
-    serde_json::from_value(value.clone()).map_err(|e| Error::field(file, field, e.to_string()))
+    let globals = k.helm_globals.clone().unwrap_or(legacy_globals);
+    (charts, globals)
 }
 
 /// The CLI's `--helm-*` values fill what the chart leaves unset (a chart's

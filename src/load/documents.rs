@@ -4,28 +4,24 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::load::jsonnet::{JsonnetConfig, JsonnetOverrides};
+use crate::load::jsonnet::JsonnetOverrides;
 use crate::load::kustomization::Kustomization;
 use crate::load::loader::Loader;
 use crate::resource::{value_kind, Origin, Resource};
 
-/// The resources of the file `entry` of kustomization `k` (in the file
-/// `kustomization`): a `.jsonnet` program is evaluated with the
-/// kustomization's `jsonnet:` settings and the command line's `overrides`.
+/// The resources of the file `entry` of kustomization `k`: a `.jsonnet`
+/// program is evaluated with the kustomization's `jsonnet:` settings and
+/// the command line's `overrides`.
 pub fn read_resources(
     loader: &Loader<'_>,
     entry: &str,
     k: &Kustomization,
-    kustomization: &Path,
     overrides: &JsonnetOverrides,
 ) -> Result<Vec<Resource>> {
     let path = loader.resolve(entry);
     if path.extension().is_some_and(|e| e == "jsonnet") {
         loader.check_allowed(&path)?;
-        let config = match &k.jsonnet {
-            Some(value) => JsonnetConfig::from_value(kustomization, value)?,
-            None => JsonnetConfig::default(),
-        };
+        let config = k.jsonnet.clone().unwrap_or_default();
         return crate::load::jsonnet::evaluate(loader, entry, &config, overrides);
     }
     let (path, text) = loader.read_to_string(entry)?;

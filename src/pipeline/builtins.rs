@@ -12,11 +12,12 @@ use std::path::Path;
 use super::plugins::{BuiltinPlugin, PluginConfig};
 use crate::engine::fieldspec::TransformerConfig;
 use crate::error::Result;
+use crate::load::kustomization::replacements;
 use crate::load::kustomization::{Kustomization, StringMap};
 use crate::load::loader::Loader;
 use crate::load::patches;
 use crate::resource::Configured;
-use crate::transform::{labels, namespace, replacements};
+use crate::transform::{labels, namespace};
 
 /// The builtin transformers `k` (in `file`) configures, configured with the
 /// layer's field specs `config` and with their patch and replacement files
@@ -95,7 +96,7 @@ pub fn transformers(
     }
     if !k.replacements.is_empty() {
         let mut read = |path: &str| loader.read_to_string(path);
-        let parsed = replacements::parse(&k.replacements, &mut read)?;
+        let parsed = replacements::resolve(&k.replacements, &mut read)?;
         plugins.push(BuiltinPlugin::Replacement(parsed));
     }
     Ok(plugins

@@ -138,6 +138,11 @@ fn build_top(
         finalize::add_managed_by_label(&mut resources);
     }
     crate::transform::metadata::annotate(&mut resources, &root, metadata)?;
+    // kustomize fails to print some characters; so does the build.
+    for resource in &resources {
+        crate::emit::check(resource.object())
+            .map_err(|e| Error::resource(&resource.id(), e.to_string()))?;
+    }
     let mut warnings = context.into_warnings();
     warnings.extend(var_warnings);
     Ok(Build {

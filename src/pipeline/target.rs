@@ -81,8 +81,11 @@ impl<'a> Context<'a> {
     /// kustomize sets the schema as it enters each kustomization; the first one set stays.
     fn configure_openapi(&mut self, dir: &Path, k: &Kustomization) -> Result<()> {
         let loader = Loader::new(self.fs, dir, self.options.load_restrictions);
-        self.openapi
-            .configure(k.open_api.as_ref(), |path| loader.read_to_string(path))
+        self.openapi.configure(
+            k.open_api.as_ref().and_then(|o| o.path.as_deref()),
+            k.open_api.as_ref().and_then(|o| o.version.as_deref()),
+            |path| loader.read_to_string(path),
+        )
     }
 
     fn accumulate_layer(
@@ -246,8 +249,7 @@ impl<'a> Context<'a> {
                 format!("accumulating resources from '{entry}': no such file or directory"),
             ));
         }
-        let file = kustomization_file(self.fs, loader.root());
-        let resources = documents::read_resources(loader, entry, k, &file, &self.options.jsonnet)?;
+        let resources = documents::read_resources(loader, entry, k, &self.options.jsonnet)?;
         for resource in resources {
             self.openapi
                 .note_type(resource.api_version(), resource.kind())?;

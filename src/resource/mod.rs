@@ -136,9 +136,14 @@ impl Resource {
             )));
         };
         if !matches!(map.get("kind"), Some(Value::String(kind)) if !kind.is_empty()) {
+            // Named by where it came from and its name, never its content.
+            let name = map
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str)
+                .map_or_else(String::new, |name| format!(" `{name}`"));
             return Err(Error::msg(format!(
-                "{origin}: missing `kind` in resource {}",
-                serde_json::to_string(&object).unwrap_or_default()
+                "{origin}: missing `kind` in resource{name}"
             )));
         }
         Ok(Resource {
@@ -304,5 +309,10 @@ mod tests {
     fn rejects_objects_without_kind() {
         let err = Resource::new(json!({"metadata": {}}), Origin::Inline).unwrap_err();
         assert!(err.to_string().contains("missing `kind`"));
+        // A typo'd Secret is named, its data never shown.
+        let typo =
+            json!({"Kind": "Secret", "metadata": {"name": "db"}, "data": {"pw": "c2VjcmV0"}});
+        let err = Resource::new(typo, Origin::Inline).unwrap_err().to_string();
+        assert!(err.contains("`db`") && !err.contains("c2VjcmV0"), "{err}");
     }
 }

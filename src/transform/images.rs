@@ -38,10 +38,10 @@ pub fn apply(resources: &mut ResourceMap, images: &[Image], specs: &[FieldSpec])
             }
             let (id, origin) = (resource.id(), resource.origin.clone());
             update_object(resource.object_mut(), &rule, specs).map_err(|message| {
-                Error::msg(format!(
-                    "images: entry `{}`: {id} (from {origin}): {message}",
-                    image.name
-                ))
+                Error::resource(
+                    &id,
+                    format!("(from {origin}): images: entry `{}`: {message}", image.name),
+                )
             })?;
         }
     }

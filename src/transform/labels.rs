@@ -32,14 +32,7 @@ pub fn entry_specs(
     file: &Path,
     index: usize,
 ) -> Result<FsSlice> {
-    let mut specs = entry
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(j, field)| {
-            FieldSpec::from_value(field, file, &format!("labels[{index}].fields[{j}]"))
-        })
-        .collect::<Result<FsSlice>>()?;
+    let mut specs = entry.fields.clone();
     let merged = (|| {
         merge_specs(&mut specs, &config.labels)?;
         if entry.include_selectors {
@@ -78,7 +71,7 @@ pub(crate) fn set_everywhere(
     for resource in resources.edit().iter_mut() {
         let id = resource.id();
         set_pairs(resource.object_mut(), pairs, specs)
-            .map_err(|e| Error::msg(format!("adding {what} to {id}: {e}")))?;
+            .map_err(|e| Error::resource(&id, format!("adding {what}: {e}")))?;
     }
     Ok(())
 }
@@ -166,7 +159,7 @@ mod tests {
             pairs: pairs(&[("app", "web")]),
             include_selectors,
             include_templates,
-            fields,
+            fields: serde_json::from_value(Value::Array(fields)).unwrap(),
         }
     }
 

@@ -211,10 +211,10 @@ fn role_binding_namespaces(resource: &Resource) -> Result<BTreeSet<String>> {
                 result.insert(namespace.to_string());
             }
             None => {
-                return Err(Error::msg(format!(
-                    "Invalid Input: namespace is blank for resource {}",
-                    resource.id()
-                )))
+                return Err(Error::resource(
+                    &resource.id(),
+                    "Invalid Input: namespace is blank",
+                ))
             }
         }
     }
@@ -411,15 +411,9 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 mod tests {
     use super::*;
     use crate::resource::Origin;
+    use crate::testing::resources;
     use crate::transform::{names, namespace};
     use serde_json::json;
-
-    fn map_of(objects: &[Value]) -> ResourceMap {
-        objects
-            .iter()
-            .map(|o| Resource::new(o.clone(), Origin::Inline).unwrap())
-            .collect()
-    }
 
     fn objects(map: ResourceMap) -> Vec<Value> {
         map.into_vec()
@@ -446,7 +440,7 @@ mod tests {
                         {"name": "v3", "projected": {"sources": [
                             {"configMap": {"name": cm}}, {"secret": {"name": sec}}]}}]}}}})
         };
-        let mut map = map_of(&[
+        let mut map = resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}),
             json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sec"}}),
             deployment("cm", "sec"),
@@ -471,7 +465,7 @@ mod tests {
             }
             s
         };
-        let mut map = map_of(&[
+        let mut map = resources(&[
             json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa"}}),
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
                 "spec": {"template": {"spec": {"serviceAccountName": "sa", "containers": [{"name": "c"}]}}}}),
@@ -586,7 +580,7 @@ mod tests {
             }
             json!({"name": "w", "clientConfig": {"service": service}})
         };
-        let mut map = map_of(&[
+        let mut map = resources(&[
             json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "web"}}),
             json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "ss", "namespace": "web"},
                 "spec": {"serviceName": "svc", "template": {"spec": {"volumes": [
@@ -624,7 +618,7 @@ mod tests {
     fn prefixes_break_ties() {
         let config = TransformerConfig::builtin();
         let base = |prefix: &str| {
-            let mut map = map_of(&[
+            let mut map = resources(&[
                 json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}),
                 json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pod"},
                     "spec": {"volumes": [{"configMap": {"name": "cm"}}]}}),
@@ -654,7 +648,7 @@ mod tests {
             }
             s
         };
-        let mut map = map_of(&[
+        let mut map = resources(&[
             json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa", "namespace": "old"}}),
             json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                 "metadata": {"name": "crb"}, "subjects": [subject(Some("old")), subject(None)]}),
@@ -698,7 +692,7 @@ mod tests {
         let mut config = TransformerConfig::default();
         config.merge(&TransformerConfig::builtin()).unwrap();
         config.merge(&crds).unwrap();
-        let mut map = map_of(&[
+        let mut map = resources(&[
             json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "crdsecret"}, "data": {"PATH": "yellowBrickRoad"}}),
             json!({"apiVersion": "jingfang.example.com/v1", "kind": "MyKind", "metadata": {"name": "mykind"},
                 "spec": {"secretRef": {"name": "crdsecret"}, "beeRef": {"name": "bee"}}}),

@@ -61,7 +61,7 @@ pub fn apply(
         let id = resource.id();
         resource.previous_ids.push(id.clone());
         set_namespace(resource.object_mut(), namespace, specs, options)
-            .map_err(|e| Error::msg(format!("namespace transformation of {id} failed: {e}")))?;
+            .map_err(|e| Error::resource(&id, format!("namespace transformation failed: {e}")))?;
     }
     check_conflicts(resources)
 }

@@ -346,19 +346,9 @@ fn patched_by_ops(resource: &Resource, ops: &Ops) -> Result<Resource> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::Origin;
+    use crate::testing::{objects, resources};
+
     use serde_json::json;
-
-    fn map(objects: Vec<Value>) -> ResourceMap {
-        objects
-            .into_iter()
-            .map(|o| Resource::new(o, Origin::Inline).unwrap())
-            .collect()
-    }
-
-    fn objects(resources: &ResourceMap) -> Vec<Value> {
-        resources.iter().map(|r| r.object().clone()).collect()
-    }
 
     fn deployment(name: &str, namespace: &str) -> Value {
         json!({"apiVersion": "apps/v1", "kind": "Deployment",
@@ -386,7 +376,7 @@ mod tests {
             (false, false, "Deployment", "web"),
         ];
         for (allow_name, allow_kind, kind, name) in cases {
-            let mut resources = map(vec![deployment("web", "prod")]);
+            let mut resources = resources(&[deployment("web", "prod")]);
             let body = PatchBody::StrategicMerge(vec![patch.clone()]);
             let patch = loaded(
                 body,
@@ -405,7 +395,7 @@ mod tests {
 
     #[test]
     fn patches_find_resources_by_earlier_names() {
-        let mut resources = map(vec![deployment("web", "prod")]);
+        let mut resources = resources(&[deployment("web", "prod")]);
         for r in resources.edit().iter_mut() {
             r.set_name("b-web");
         }
@@ -444,7 +434,7 @@ mod tests {
             "metadata": {"name": "a", "labels": {"x": null, "y": 5}, "annotations": null}});
         let body = PatchBody::StrategicMerge(vec![patch]);
 
-        let mut with_target = map(vec![target.clone()]);
+        let mut with_target = resources(std::slice::from_ref(&target));
         let entry = loaded(
             body.clone(),
             Some(json!({"kind": "ConfigMap"})),
@@ -458,7 +448,7 @@ mod tests {
                    "annotations": {"p": "1", "q": "2"}})
         );
 
-        let mut without_target = map(vec![target]);
+        let mut without_target = resources(&[target]);
         apply_patch(
             &mut without_target,
             &loaded(body, None, false, false),
@@ -474,7 +464,7 @@ mod tests {
     #[test]
     fn delete_directive_removes_the_resource() {
         let configmap = |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
-        let mut resources = map(vec![configmap("a"), configmap("b")]);
+        let mut resources = resources(&[configmap("a"), configmap("b")]);
         let mut patch = configmap("a");
         patch["$patch"] = json!("delete");
         let entry = loaded(PatchBody::StrategicMerge(vec![patch]), None, false, false);
@@ -484,7 +474,7 @@ mod tests {
 
     #[test]
     fn multi_document_patches() {
-        let mut resources = map(vec![
+        let mut resources = resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"x": "1"}}),
             json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "prod"},
                    "spec": {"ports": [{"port": 80}]}}),
@@ -517,7 +507,7 @@ mod tests {
 
     #[test]
     fn json_patches_need_a_target_and_apply_to_every_match() {
-        let mut resources = map(vec![deployment("web", "prod"), deployment("api", "prod")]);
+        let mut resources = resources(&[deployment("web", "prod"), deployment("api", "prod")]);
         let ops = json6902::ops_from_value(
             json!([{"op": "replace", "path": "/spec/replicas", "value": 3}]),
             "patch: ops",

@@ -45,10 +45,13 @@ fn apply_one(resources: &mut ResourceMap, replica: &Replica) -> Result<()> {
         }
         let (id, origin) = (resource.id(), resource.origin.clone());
         set_replicas(resource.map_mut(), replica.count).map_err(|message| {
-            Error::msg(format!(
-                "replicas: entry `{}`: {id} (from {origin}): field `spec/replicas`: {message}",
-                replica.name
-            ))
+            Error::resource(
+                &id,
+                format!(
+                    "(from {origin}): replicas: entry `{}`: field `spec/replicas`: {message}",
+                    replica.name
+                ),
+            )
         })?;
     }
     if found {

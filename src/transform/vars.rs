@@ -16,111 +16,18 @@
 //!    that expand nowhere are reported as warnings, as kustomize logs them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use crate::engine::fieldspec::{apply_at, TransformerConfig};
 use crate::error::{Error, Result};
-use crate::id::{Gvk, ResId};
+use crate::id::ResId;
 use crate::resource::{value_kind, ResourceMap};
 
-/// kustomize's default `fieldref.fieldPath`.
-pub const DEFAULT_FIELD_PATH: &str = "metadata.name";
-
-/// One var, defaulted (`fieldPath` set, `apiVersion` split into group and version).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Var {
-    pub name: String,
-    pub gvk: Gvk,
-    pub object_name: String,
-    pub namespace: String,
-    pub field_path: String,
-}
-
-impl fmt::Display for Var {
-    /// As kustomize prints a `Var` with `%v`: `{NAME Kind.version.group {fieldPath}}`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{{{} {} {{{}}}}}",
-            self.name,
-            self.gvk.kustomize_string(),
-            self.field_path
-        )
-    }
-}
+pub use crate::load::kustomization::vars::{Var, DEFAULT_FIELD_PATH};
 
 impl Var {
-    /// Reads one entry of `vars:` strictly, as kustomize's strict unmarshal does.
-    pub fn from_value(value: &Value, file: &Path, index: usize) -> Result<Var> {
-        let field = format!("vars[{index}]");
-        let map = expect_map(value, file, &field)?;
-        let mut var = Var {
-            name: String::new(),
-            gvk: Gvk::default(),
-            object_name: String::new(),
-            namespace: String::new(),
-            field_path: String::new(),
-        };
-        let mut api_version = String::new();
-        for (key, v) in map {
-            match canonical(key, &["name", "objref", "fieldref"]) {
-                "name" => var.name = expect_str(v, file, &field, key)?,
-                "objref" => {
-                    let objref = format!("{field}.objref");
-                    for (key, v) in expect_map(v, file, &objref)? {
-                        let text = expect_str(v, file, &objref, key)?;
-                        let known = [
-                            "apiVersion",
-                            "group",
-                            "version",
-                            "kind",
-                            "name",
-                            "namespace",
-                        ];
-                        match canonical(key, &known) {
-                            "apiVersion" => api_version = text,
-                            "group" => var.gvk.group = text,
-                            "version" => var.gvk.version = text,
-                            "kind" => var.gvk.kind = text,
-                            "name" => var.object_name = text,
-                            "namespace" => var.namespace = text,
-                            _ => return Err(unknown(file, &objref, key)),
-                        }
-                    }
-                }
-                "fieldref" => {
-                    let fieldref = format!("{field}.fieldref");
-                    for (key, v) in expect_map(v, file, &fieldref)? {
-                        match canonical(key, &["fieldPath"]) {
-                            "fieldPath" => var.field_path = expect_str(v, file, &fieldref, key)?,
-                            _ => return Err(unknown(file, &fieldref, key)),
-                        }
-                    }
-                }
-                _ => return Err(unknown(file, &field, key)),
-            }
-        }
-        // kustomize's `Target.GVK`: an apiVersion overrides the version, and
-        // the group when it has one.
-        if !api_version.is_empty() {
-            match api_version.split('/').collect::<Vec<_>>().as_slice() {
-                [version] => var.gvk.version = version.to_string(),
-                [group, version] => {
-                    var.gvk.group = group.to_string();
-                    var.gvk.version = version.to_string();
-                }
-                _ => {}
-            }
-        }
-        if var.field_path.is_empty() {
-            var.field_path = DEFAULT_FIELD_PATH.to_string();
-        }
-        Ok(var)
-    }
-
     /// Whether `id` is the object this var names: name and GVK, plus the
     /// namespace when the var gives one or the kind is cluster-scoped.
     fn names(&self, id: &ResId) -> bool {
@@ -187,18 +94,13 @@ impl VarSet {
 /// them to `set` (kustomize's `MergeVars`). Call after the layer's
 /// transformers. `file` is the kustomization, named in errors.
 pub fn collect(
-    vars: &[Value],
+    vars: &[Var],
     file: &Path,
     resources: &mut ResourceMap,
     set: &mut VarSet,
 ) -> Result<()> {
-    let parsed = vars
-        .iter()
-        .enumerate()
-        .map(|(i, v)| Var::from_value(v, file, i))
-        .collect::<Result<Vec<Var>>>()?;
     let mut bindings = Vec::new();
-    for var in &parsed {
+    for var in vars {
         let matched: Vec<usize> = resources
             .iter()
             .enumerate()
@@ -232,7 +134,7 @@ pub fn collect(
             edit[position].var_names.push(name);
         }
     }
-    for var in parsed {
+    for var in vars.iter().cloned() {
         set.insert(var)
             .map_err(|e| Error::field(file, "vars", e.to_string()))?;
     }
@@ -285,10 +187,10 @@ fn var_values(resources: &ResourceMap, set: &VarSet) -> Result<BTreeMap<String, 
             .with_hint("a var's objref must name a resource of its own kustomization or of one below it, by its name before prefixes and suffixes"));
         };
         let Some(value) = field_value(resource.object(), &var.field_path) else {
-            return Err(Error::msg(format!(
-                "field specified in var '{var}' not found in corresponding resource {}",
-                resource.id()
-            )));
+            return Err(Error::resource(
+                &resource.id(),
+                format!("field specified in var '{var}' not found in corresponding resource"),
+            ));
         };
         values.insert(var.name.clone(), value);
     }
@@ -514,42 +416,6 @@ fn go_float(f: f64) -> String {
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let sign = if exponent < 0 { '-' } else { '+' };
     format!("{mantissa}e{sign}{:02}", exponent.abs())
-}
-
-/// The known field a key names: Go's JSON decoding, which kustomize
-/// reads kustomizations with, matches field names case-insensitively.
-fn canonical<'a>(key: &'a str, known: &[&'static str]) -> &'a str {
-    known
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(key))
-        .copied()
-        .unwrap_or(key)
-}
-
-fn expect_map<'a>(value: &'a Value, file: &Path, field: &str) -> Result<&'a Map<String, Value>> {
-    value.as_object().ok_or_else(|| {
-        Error::field(
-            file,
-            field,
-            format!("expected a mapping, found {}", value_kind(value)),
-        )
-    })
-}
-
-fn expect_str(value: &Value, file: &Path, field: &str, key: &str) -> Result<String> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Null => Ok(String::new()),
-        other => Err(Error::field(
-            file,
-            format!("{field}.{key}"),
-            format!("expected a string, found {}", value_kind(other)),
-        )),
-    }
-}
-
-fn unknown(file: &Path, field: &str, key: &str) -> Error {
-    Error::field(file, format!("{field}.{key}"), "unknown field")
 }
 
 #[cfg(test)]

@@ -16,8 +16,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::schema::{builtin, OpenApi, SchemaDoc};
 use crate::error::{Error, Result};
 
@@ -58,36 +56,19 @@ impl SchemaState {
     /// the kustomization) and gives its text and full path.
     pub fn configure(
         &mut self,
-        field: Option<&Value>,
+        path: Option<&str>,
+        version: Option<&str>,
         read: impl FnOnce(&str) -> Result<(PathBuf, String)>,
     ) -> Result<()> {
-        let Some(field) = field.filter(|f| !f.is_null()) else {
-            return Ok(());
-        };
-        let Value::Object(map) = field else {
-            return Err(Error::msg(
-                "openapi: expected a mapping with `path` or `version`",
-            ));
-        };
-        let text = |key: &str| -> Result<Option<String>> {
-            match map.get(key) {
-                None => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(Value::Number(n)) => Ok(Some(n.to_string())),
-                Some(Value::Bool(b)) => Ok(Some(b.to_string())),
-                Some(Value::Null) => Ok(Some(String::new())),
-                Some(_) => Err(Error::msg(format!("openapi.{key}: expected a string"))),
-            }
-        };
         // kustomize loads the file before it looks at whether a schema is set.
-        let loaded = match text("path")? {
-            Some(path) => Some(read(&path)?),
+        let loaded = match path {
+            Some(path) => Some(read(path)?),
             None => None,
         };
         if self.chosen {
             return Ok(());
         }
-        let version = text("version")?;
+
         if let Some((path, content)) = loaded {
             if version.is_some() {
                 return Err(Error::msg(
@@ -99,7 +80,7 @@ impl SchemaState {
             self.ready = false;
             return Ok(());
         }
-        match version.as_deref() {
+        match version {
             None | Some("") => Ok(()),
             Some(BUILTIN_VERSION) => {
                 self.chosen = true;
@@ -292,7 +273,6 @@ const PRECOMPUTED: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     const SCHEMA: &str = r#"{"definitions": {"io.k8s.api.core.v1.PodSpec": {"properties":
         {"containers": {"type": "array", "x-kubernetes-patch-strategy": "merge",
@@ -310,9 +290,10 @@ mod tests {
     }
 
     fn custom(state: &mut SchemaState) {
-        let field = json!({"path": "schema.json"});
         state
-            .configure(Some(&field), |_| Ok(("schema.json".into(), SCHEMA.into())))
+            .configure(Some("schema.json"), None, |_| {
+                Ok(("schema.json".into(), SCHEMA.into()))
+            })
             .unwrap();
     }
 
@@ -345,9 +326,8 @@ mod tests {
     #[test]
     fn a_broken_schema_fails_only_when_used() {
         let mut state = SchemaState::default();
-        let field = json!({"path": "bad.json"});
         state
-            .configure(Some(&field), |_| {
+            .configure(Some("bad.json"), None, |_| {
                 Ok(("bad.json".into(), "{\"definitions\": ".into()))
             })
             .unwrap();
@@ -359,19 +339,20 @@ mod tests {
     #[test]
     fn first_choice_stays_and_versions_are_checked() {
         let mut state = SchemaState::default();
-        let version = json!({"version": "v1.21.2"});
-        state.configure(Some(&version), |_| unreachable!()).unwrap();
+        state
+            .configure(None, Some("v1.21.2"), |_| unreachable!())
+            .unwrap();
         custom(&mut state);
         assert_eq!(containers_key(state.for_merge().unwrap()), ["name"]);
 
-        let old = json!({"version": "v1.14.1"});
         let err = SchemaState::default()
-            .configure(Some(&old), |_| unreachable!())
+            .configure(None, Some("v1.14.1"), |_| unreachable!())
             .unwrap_err();
         assert!(err.to_string().contains("not built in"), "{err}");
-        let both = json!({"version": "v1.21.2", "path": "s.json"});
         let err = SchemaState::default()
-            .configure(Some(&both), |_| Ok(("s.json".into(), "{}".into())))
+            .configure(Some("s.json"), Some("v1.21.2"), |_| {
+                Ok(("s.json".into(), "{}".into()))
+            })
             .unwrap_err();
         assert!(err.to_string().contains("cannot use both"), "{err}");
     }

@@ -101,13 +101,14 @@ fn merges_values_as_kyaml_merge2() {
 #[test]
 fn converts_the_deprecated_field() {
     let k = Kustomization {
-        helm_chart_inflation_generator: vec![json!({
+        helm_chart_inflation_generator: vec![serde_json::from_value(json!({
             "chartName": "old", "chartVersion": "1", "chartRepoUrl": "https://r",
             "chartHome": "vendor", "releaseName": "r", "values": "v.yaml"
-        })],
+        }))
+        .unwrap()],
         ..Kustomization::default()
     };
-    let (charts, globals) = charts_and_globals(&k, Path::new("k.yaml")).unwrap();
+    let (charts, globals) = charts_and_globals(&k);
     assert_eq!(charts.len(), 1);
     assert_eq!(
         (
@@ -123,7 +124,7 @@ fn converts_the_deprecated_field() {
 #[test]
 fn refuses_charts_without_enable_helm() {
     let k = Kustomization {
-        helm_charts: vec![json!({"name": "foo"})],
+        helm_charts: vec![serde_json::from_value(json!({"name": "foo"})).unwrap()],
         ..Kustomization::default()
     };
     let fs = crate::fs::MemFs::new();

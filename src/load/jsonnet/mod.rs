@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{at, Error, Result};
 use crate::load::loader::Loader;
 use crate::resource::{value_kind, Resource};
 
@@ -51,6 +51,15 @@ pub struct JsonnetConfig {
 
 const FIELDS: [&str; 5] = ["extVars", "extCode", "tlas", "tlaCode", "libraryPaths"];
 
+impl<'de> serde::Deserialize<'de> for JsonnetConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        JsonnetConfig::read(&value).map_err(serde::de::Error::custom)
+    }
+}
+
 impl JsonnetConfig {
     /// Parses the `jsonnet:` value of the kustomization at `kustomization`.
     ///
@@ -59,34 +68,31 @@ impl JsonnetConfig {
     /// Unknown fields, wrong types, and a name given both as a string and
     /// as code; the error names the kustomization and the field.
     pub fn from_value(kustomization: &Path, value: &Value) -> Result<Self> {
-        let field_error = |field: &str, message: String| {
-            Error::field(kustomization, format!("jsonnet.{field}"), message)
-        };
+        JsonnetConfig::read(value)
+            .map_err(|message| Error::field_relative(kustomization, "jsonnet", &message))
+    }
+
+    /// Parses the value; errors name the part of it that is wrong ([`crate::error::at`]).
+    fn read(value: &Value) -> std::result::Result<Self, String> {
         let map = match value {
             Value::Null => return Ok(JsonnetConfig::default()),
             Value::Object(map) => map,
-            other => {
-                return Err(Error::field(
-                    kustomization,
-                    "jsonnet",
-                    format!("expected a mapping, found {}", value_kind(other)),
-                ))
-            }
+            other => return Err(format!("expected a mapping, found {}", value_kind(other))),
         };
         let mut config = JsonnetConfig::default();
         for (key, value) in map {
-            let strings = || string_map(value).map_err(|message| field_error(key, message));
+            let strings = || string_map(value).map_err(|message| at(key, message));
             match key.as_str() {
                 "extVars" => config.ext_vars = strings()?,
                 "extCode" => config.ext_code = strings()?,
                 "tlas" => config.tlas = strings()?,
                 "tlaCode" => config.tla_code = strings()?,
                 "libraryPaths" => {
-                    let paths = string_list(value).map_err(|message| field_error(key, message))?;
+                    let paths = string_list(value).map_err(|message| at(key, message))?;
                     config.library_paths = Some(paths);
                 }
                 _ => {
-                    return Err(field_error(
+                    return Err(at(
                         key,
                         format!("unknown field; expected one of {}", FIELDS.join(", ")),
                     ))
@@ -95,7 +101,7 @@ impl JsonnetConfig {
         }
         config
             .check_conflicts()
-            .map_err(|(field, message)| field_error(field, message))?;
+            .map_err(|(field, message)| at(field, message))?;
         Ok(config)
     }
 

@@ -10,12 +10,12 @@ use serde_json::{Map, Value};
 use super::BuiltinPlugin;
 use crate::engine::fieldspec::{merge_specs, FieldSpec, FsSlice};
 use crate::error::{Error, Result};
+use crate::load::kustomization::replacements;
 use crate::load::kustomization::{GeneratorArgs, Patch, Selector, StringMap};
 use crate::load::loader::Loader;
 use crate::load::patches;
 use crate::resource::value_kind;
 use crate::transform::namespace::{self, SubjectMode};
-use crate::transform::replacements;
 
 /// Parses and configures one config document; `path` is its file, named
 /// in errors. Patch and replacement files are read through `loader`, the

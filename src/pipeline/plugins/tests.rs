@@ -15,21 +15,8 @@ use crate::generate;
 use crate::load::kustomization::GeneratorArgs;
 use crate::load::loader::{LoadRestrictions, Loader};
 use crate::resource::{Origin, Resource, ResourceMap};
+use crate::testing::{names, resources};
 use crate::transform::names;
-
-fn map(objects: &[Value]) -> ResourceMap {
-    let mut resources = ResourceMap::new();
-    for object in objects {
-        resources
-            .append(Resource::new(object.clone(), Origin::Inline).unwrap())
-            .unwrap();
-    }
-    resources
-}
-
-fn names(resources: &ResourceMap) -> Vec<String> {
-    resources.iter().map(|r| r.name().to_string()).collect()
-}
 
 fn parse(doc: Value) -> Result<BuiltinPlugin> {
     let fs = MemFs::new();
@@ -114,7 +101,7 @@ fn prefix_suffix_with_own_field_specs() {
     )
     .unwrap();
     assert_eq!(plugin.kind(), "PrefixSuffixTransformer");
-    let mut resources = map(&[
+    let mut resources = resources(&[
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "myDeployment"}}),
         json!({"apiVersion": "v1", "kind": "Role", "metadata": {"name": "myRole"}}),
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "myService"}}),
@@ -135,7 +122,7 @@ fn field_spec_unknown_keys_are_ignored() {
         "fieldSpecs": [{"path": "metadata/name", "kind": "ClusterRole", "name": "myapp"}]}),
     )
     .unwrap();
-    let mut resources = map(&[
+    let mut resources = resources(&[
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "myapp"}}),
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "myapp"}}),
     ]);
@@ -152,8 +139,9 @@ fn inline_transformers_hash_and_label() {
     fs.add("/k/kustomization.yaml", "");
     let root = PathBuf::from("/k");
     let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
-    let mut resources =
-        map(&[json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}})]);
+    let mut resources = resources(&[
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}}),
+    ]);
     let args: GeneratorArgs =
         serde_json::from_value(json!({"name": "gen", "literals": ["a=b"]})).unwrap();
     let generated =
@@ -319,7 +307,7 @@ fn transformations_are_recorded() {
     )
     .unwrap();
     let mut resources =
-        map(&[json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}})]);
+        resources(&[json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}})]);
     transform(&configs, &mut resources, &loader, true).unwrap();
     let r = &resources.as_slice()[0];
     assert_eq!(r.object()["metadata"]["annotations"], json!({"x": "y"}));
@@ -342,7 +330,7 @@ fn json6902_plugins() {
             "target": target,
             "jsonOp": r#"[{"op": "add", "path": "/spec/template/spec/dnsPolicy", "value": "ClusterFirst"}]"#}),
     ];
-    let mut resources = map(&[json!({"apiVersion": "apps/v1", "kind": "Deployment",
+    let mut resources = resources(&[json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "my-deployment"},
         "spec": {"template": {"spec": {"dnsPolicy": "None",
             "containers": [{"name": "my-deployment", "image": "my-image"}]}}}})]);
@@ -366,7 +354,7 @@ fn patch_transformer_plugin() {
         "target": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "my-sts"},
         "patch": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: my-sts\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        envFrom:\n        - configMapRef:\n            name: my-config"}))
     .unwrap();
-    let mut resources = map(&[json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+    let mut resources = resources(&[json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
         "metadata": {"name": "my-sts"},
         "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "my-image"}]}}}})]);
     plugin.run_over(&mut resources).unwrap();
@@ -387,7 +375,7 @@ fn replacement_transformer_plugin() {
                 "options": {"create": true}}]}]}),
     )
     .unwrap();
-    let mut resources = map(&[
+    let mut resources = resources(&[
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "buildup"},
             "spec": {"containers": [{"name": "app", "image": "nginx"}]}}),
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "buildup"}}),
@@ -422,8 +410,9 @@ fn field_name_case_follows_each_plugin() {
         "metadata": {"name": "p"}, "LABELS": {"a": "b"},
         "fieldspecs": [{"PATH": "metadata/labels", "Create": true}]}))
     .unwrap();
-    let mut resources =
-        map(&[json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}})]);
+    let mut resources = resources(&[
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}}),
+    ]);
     labels.run_over(&mut resources).unwrap();
     assert_eq!(
         resources.as_slice()[0].object()["metadata"]["labels"],
@@ -517,7 +506,7 @@ fn replica_count_with_own_specs() {
             "fieldSpecs": [{"kind": "MyApp", "path": "spec/size", "create": true},
                            {"kind": "Other", "path": "spec/replicas"}]})
     };
-    let mut resources = map(&[
+    let mut resources = resources(&[
         json!({"apiVersion": "example.com/v1", "kind": "MyApp", "metadata": {"name": "app"}}),
         json!({"apiVersion": "example.com/v1", "kind": "Other", "metadata": {"name": "app"}, "spec": {"replicas": "2"}}),
         json!({"apiVersion": "example.com/v1", "kind": "MyApp", "metadata": {"name": "other"}}),

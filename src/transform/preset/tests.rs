@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::resource::{Origin, Resource, ResourceMap};
+use crate::testing::resources;
 
 fn preset(name: &str, spec: Value) -> Preset {
     let document = json!({
@@ -19,22 +19,15 @@ fn preset(name: &str, spec: Value) -> Preset {
     presets.remove(0)
 }
 
-fn map(objects: &[Value]) -> ResourceMap {
-    objects
-        .iter()
-        .map(|object| Resource::new(object.clone(), Origin::Inline).unwrap())
-        .collect()
-}
-
 fn run(objects: &[Value], presets: &[Preset]) -> (Vec<Value>, Vec<String>) {
-    let mut resources = map(objects);
+    let mut resources = resources(objects);
     let warnings = apply(&mut resources, presets).unwrap();
     let out = resources.iter().map(|r| r.object().clone()).collect();
     (out, warnings)
 }
 
 fn run_err(objects: &[Value], presets: &[Preset]) -> String {
-    let mut resources = map(objects);
+    let mut resources = resources(objects);
     apply(&mut resources, presets).unwrap_err().to_string()
 }
 
@@ -341,7 +334,7 @@ fn kinds_names_and_namespace_narrow_the_workloads() {
 
 #[test]
 fn names_match_the_name_before_prefixes() {
-    let mut resources = map(&[deployment(json!({}), app())]);
+    let mut resources = resources(&[deployment(json!({}), app())]);
     for resource in resources.edit().iter_mut() {
         resource.set_name("prod-web");
     }

@@ -16,8 +16,9 @@
 //! `options.create` is read back as plain YAML (the string `"1"` becomes
 //! the number 1).
 //!
-//! Submodules: `config` reads the entries, `select` picks resources and
-//! `scalar` types YAML scalar text.
+//! Entries are read with the kustomization
+//! (`crate::load::kustomization::replacements`); `select` picks resources
+//! and `scalar` types YAML scalar text.
 //!
 //! Selection uses a private matcher (the shared selector module was not in
 //! this tree yet): ids compare as kustomize's `ResId.IsSelectedBy`, against
@@ -25,11 +26,9 @@
 //! `default` for every kind; label and annotation selectors use the
 //! Kubernetes selector syntax.
 
-mod config;
 mod scalar;
 mod select;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::fieldpath::{self, FieldPath};
@@ -37,73 +36,14 @@ use crate::error::{Error, Result};
 use crate::kyaml::{node_text, Null};
 use crate::resource::{Resource, ResourceMap};
 
-pub use config::{from_value, parse};
+pub use crate::load::kustomization::replacements::{
+    FieldOptions, IdSelector, Replacement, Selector, SourceSelector, TargetSelector,
+};
 use scalar::{decode, resolve_plain, Tag};
 use select::{id_string, is_target, select_source};
 
 /// The source field path when none is given.
 pub const DEFAULT_FIELD_PATH: &str = "metadata.name";
-
-/// One replacement, ready to apply.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Replacement {
-    /// Where it was written, for errors (`replacements[0]`, or a file and entry).
-    pub origin: String,
-    pub source: Option<SourceSelector>,
-    pub targets: Option<Vec<TargetSelector>>,
-}
-
-/// kustomize's `ResId` as written in a selector; empty strings match anything.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct IdSelector {
-    pub group: String,
-    pub version: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
-}
-
-/// The resource and field a replacement reads.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct SourceSelector {
-    #[serde(flatten)]
-    pub id: IdSelector,
-    pub field_path: String,
-    pub options: Option<FieldOptions>,
-}
-
-/// Resources picked by ids plus label and annotation selectors.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Selector {
-    #[serde(flatten)]
-    pub id: IdSelector,
-    pub annotation_selector: String,
-    pub label_selector: String,
-}
-
-/// The resources and fields a replacement writes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct TargetSelector {
-    pub select: Option<Selector>,
-    pub reject: Vec<Selector>,
-    pub field_paths: Vec<String>,
-    pub options: Option<FieldOptions>,
-}
-
-/// How a field is split, which part is used, and whether it is created.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct FieldOptions {
-    pub delimiter: String,
-    pub index: i64,
-    /// Accepted and ignored, as in kustomize.
-    pub encoding: String,
-    pub create: bool,
-}
 
 // ---------------------------------------------------------------------------
 // Applying
@@ -361,17 +301,12 @@ mod tests {
 
     use super::*;
     use crate::fs::MemFs;
+    use crate::load::kustomization::replacements::{from_value, parse};
     use crate::load::loader::{LoadRestrictions, Loader};
-    use crate::resource::Origin;
+    use crate::testing::resources;
+
     use serde_json::json;
     use std::path::PathBuf;
-
-    fn map(objects: Vec<Value>) -> ResourceMap {
-        objects
-            .into_iter()
-            .map(|o| Resource::new(o, Origin::Inline).unwrap())
-            .collect()
-    }
 
     /// Parses `replacements` as a kustomization holds them and applies them.
     fn run(resources: &mut ResourceMap, replacements: Value) -> std::result::Result<(), String> {
@@ -385,7 +320,7 @@ mod tests {
     }
 
     fn types_resources() -> ResourceMap {
-        map(vec![
+        resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"s": "1", "t": "true", "e": "", "abc": "abc", "f": "1.5"}}),
             json!({"apiVersion": "v1", "kind": "Src2", "metadata": {"name": "src2"},
@@ -459,7 +394,7 @@ mod tests {
     }
 
     fn image_resources() -> ResourceMap {
-        map(vec![
+        resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"v": "v2", "num": "42"}}),
             json!({"apiVersion": "v1", "kind": "Src", "metadata": {"name": "s"},
@@ -562,7 +497,7 @@ mod tests {
     }
 
     fn selection_resources() -> ResourceMap {
-        map(vec![
+        resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"v": "NEW"}}),
             json!({"apiVersion": "v1", "kind": "T", "metadata": {"name": "a",
@@ -630,7 +565,7 @@ mod tests {
     #[test]
     fn a_namespace_selector_of_default_matches_cluster_scoped_kinds() {
         // kubectl: `select: {namespace: default, kind: ClusterRole}` picks a ClusterRole.
-        let mut resources = map(vec![
+        let mut resources = resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src"},
                    "data": {"v": "NEW"}}),
             json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
@@ -791,7 +726,7 @@ mod tests {
     #[test]
     fn replacements_see_earlier_replacements() {
         // kubectl: the second source reads the image the first one wrote.
-        let mut resources = map(vec![
+        let mut resources = resources(&[
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "src",
                    "annotations": {"a.b/c": "x-y-z"}}, "data": {"v": "NEW"}}),
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dep"},

@@ -6,16 +6,11 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::resource::{Origin, Resource};
+use crate::testing::resources;
 
-fn map(objects: &[Value]) -> ResourceMap {
-    let mut resources = ResourceMap::new();
-    for object in objects {
-        resources
-            .append(Resource::new(object.clone(), Origin::Inline).unwrap())
-            .unwrap();
-    }
-    resources
+/// `vars:` entries as the kustomization reader types them.
+fn typed(vars: &Value) -> Vec<Var> {
+    serde_json::from_value(vars.clone()).unwrap()
 }
 
 fn file() -> &'static Path {
@@ -41,7 +36,7 @@ fn expands_as_kustomize() {
             "image": "nginx:1.0", "name": "c",
             "command": ["$(SVC)", "$(REPL)", "$(IMG)"],
             "env": [{"name": "X", "value": "$(REPL)"}]}]}}}});
-    let mut resources = map(&[service(), deployment]);
+    let mut resources = resources(&[service(), deployment]);
     let config = TransformerConfig::builtin();
     crate::transform::names::apply_prefix(&mut resources, "p-", &config.name_prefix).unwrap();
     let vars = json!([
@@ -59,7 +54,7 @@ fn expands_as_kustomize() {
         {"name": "UNUSED", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}},
     ]);
     let mut set = VarSet::new();
-    collect(vars.as_array().unwrap(), file(), &mut resources, &mut set).unwrap();
+    collect(&typed(&vars), file(), &mut resources, &mut set).unwrap();
     let warnings = resolve(&mut resources, &set, &config).unwrap();
     assert_eq!(
         warnings,
@@ -90,11 +85,11 @@ fn expands_as_kustomize() {
 fn binds_in_the_layer_and_reads_unexpanded_values() {
     let svc = json!({"apiVersion": "v1", "kind": "Service",
         "metadata": {"name": "svc", "annotations": {"x": "$(SVC)"}}});
-    let mut base = map(&[svc]);
+    let mut base = resources(&[svc]);
     let mut set = VarSet::new();
     let base_vars =
         json!([{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]);
-    collect(base_vars.as_array().unwrap(), file(), &mut base, &mut set).unwrap();
+    collect(&typed(&base_vars), file(), &mut base, &mut set).unwrap();
     let config = TransformerConfig::builtin();
     crate::transform::names::apply_prefix(&mut base, "o-", &config.name_prefix).unwrap();
     let overlay_vars = json!([
@@ -102,13 +97,7 @@ fn binds_in_the_layer_and_reads_unexpanded_values() {
         {"name": "SVC3", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"},
             "fieldref": {"fieldPath": "metadata.annotations.x"}},
     ]);
-    collect(
-        overlay_vars.as_array().unwrap(),
-        file(),
-        &mut base,
-        &mut set,
-    )
-    .unwrap();
+    collect(&typed(&overlay_vars), file(), &mut base, &mut set).unwrap();
     let warnings = resolve(&mut base, &set, &config).unwrap();
     assert_eq!(
         warnings,
@@ -131,9 +120,9 @@ fn errors_as_kustomize() {
         json!([v])
     };
     let run = |objects: &[Value], vars: Value| -> String {
-        let mut resources = map(objects);
+        let mut resources = resources(objects);
         let mut set = VarSet::new();
-        collect(vars.as_array().unwrap(), file(), &mut resources, &mut set)
+        collect(&typed(&vars), file(), &mut resources, &mut set)
             .and_then(|()| resolve(&mut resources, &set, &config))
             .unwrap_err()
             .to_string()
@@ -184,14 +173,14 @@ fn errors_as_kustomize() {
 /// With a namespace in the objref only the resource in that namespace is bound.
 #[test]
 fn namespace_disambiguates() {
-    let mut resources = map(&[
+    let mut resources = resources(&[
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "a"}}),
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "b"}}),
     ]);
     let vars = json!([{"name": "SVC",
         "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1", "namespace": "b"}}]);
     let mut set = VarSet::new();
-    collect(vars.as_array().unwrap(), file(), &mut resources, &mut set).unwrap();
+    collect(&typed(&vars), file(), &mut resources, &mut set).unwrap();
     assert!(resources.as_slice()[0].var_names.is_empty());
     assert_eq!(resources.as_slice()[1].var_names, vec!["SVC"]);
 }
@@ -202,30 +191,19 @@ fn duplicate_names_across_layers_are_errors() {
     let vars =
         json!([{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]);
     let mut base_set = VarSet::new();
-    let mut resources = map(&[service()]);
-    collect(
-        vars.as_array().unwrap(),
-        file(),
-        &mut resources,
-        &mut base_set,
-    )
-    .unwrap();
+    let mut resources = resources(&[service()]);
+    collect(&typed(&vars), file(), &mut resources, &mut base_set).unwrap();
     let mut overlay_set = VarSet::new();
     overlay_set.merge(base_set).unwrap();
-    let err = collect(
-        vars.as_array().unwrap(),
-        file(),
-        &mut resources,
-        &mut overlay_set,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = collect(&typed(&vars), file(), &mut resources, &mut overlay_set)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("var 'SVC' already encountered"), "{err}");
 }
 
 #[test]
 fn no_vars_change_nothing() {
-    let mut resources = map(&[service()]);
+    let mut resources = resources(&[service()]);
     let before = resources.as_slice()[0].object().clone();
     let warnings = resolve(
         &mut resources,
@@ -239,10 +217,9 @@ fn no_vars_change_nothing() {
 
 #[test]
 fn rejects_unknown_fields() {
-    let err = Var::from_value(
-        &json!({"name": "X", "objref": {"knd": "Service"}}),
+    let err = crate::load::kustomization::Kustomization::parse(
+        "vars:\n- name: X\n  objref:\n    knd: Service\n",
         file(),
-        0,
     )
     .unwrap_err()
     .to_string();
@@ -284,11 +261,9 @@ fn formats_floats_as_go() {
 /// lower case is `fieldPath`; kustomize decodes kustomizations with Go JSON.
 #[test]
 fn field_names_are_case_insensitive() {
-    let var = Var::from_value(
-        &json!({"name": "X", "objref": {"Kind": "Service", "name": "s", "APIVERSION": "v1"},
+    let var: Var = serde_json::from_value(
+        json!({"name": "X", "objref": {"Kind": "Service", "name": "s", "APIVERSION": "v1"},
             "fieldref": {"fieldpath": "spec.x"}}),
-        file(),
-        0,
     )
     .unwrap();
     assert_eq!(var.to_string(), "{X Service.v1.[noGrp] {spec.x}}");
@@ -307,7 +282,7 @@ fn binding_survives_generator_replace() {
     let args = |value: Value| -> GeneratorArgs { serde_json::from_value(value).unwrap() };
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
         "spec": {"containers": [{"name": "c", "image": "i", "command": ["$(CFG)"]}]}});
-    let mut resources = map(&[pod]);
+    let mut resources = resources(&[pod]);
     let base = config_map(
         &args(json!({"name": "cfg", "literals": ["a=b"]})),
         None,
@@ -319,7 +294,7 @@ fn binding_survives_generator_replace() {
     let vars = json!([{"name": "CFG", "objref": {"kind": "ConfigMap", "name": "cfg", "apiVersion": "v1"},
         "fieldref": {"fieldPath": "data.a"}}]);
     let mut set = VarSet::new();
-    collect(vars.as_array().unwrap(), file(), &mut resources, &mut set).unwrap();
+    collect(&typed(&vars), file(), &mut resources, &mut set).unwrap();
     let replacement = config_map(
         &args(json!({"name": "cfg", "behavior": "replace", "literals": ["a=replaced"]})),
         None,

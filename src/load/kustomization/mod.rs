@@ -6,13 +6,24 @@
 
 use std::path::{Path, PathBuf};
 
+mod helm;
+pub mod replacements;
+pub mod vars;
+
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::fieldspec::FieldSpec;
+pub(crate) use crate::error::at;
 use crate::error::{Error, Result};
 use crate::fs::FileSystem;
+use crate::load::jsonnet::JsonnetConfig;
 use crate::resource::Behavior;
+
+pub use helm::{HelmChart, HelmChartArgs, HelmGlobals};
+pub use replacements::ReplacementField;
+pub use vars::Var;
 
 /// The file names a kustomization may have, in kustomize's order of preference.
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -25,7 +36,7 @@ pub struct Kustomization {
     pub api_version: Option<String>,
     pub kind: Option<String>,
     pub metadata: Option<Value>,
-    pub open_api: Option<Value>,
+    pub open_api: Option<OpenApiField>,
     pub name_prefix: Option<String>,
     pub name_suffix: Option<String>,
     pub namespace: Option<String>,
@@ -38,9 +49,9 @@ pub struct Kustomization {
     pub patches: Vec<Patch>,
     pub images: Vec<Image>,
     pub image_tags: Vec<Image>,
-    pub replacements: Vec<Value>,
+    pub replacements: Vec<ReplacementField>,
     pub replicas: Vec<Replica>,
-    pub vars: Vec<Value>,
+    pub vars: Vec<Var>,
     pub sort_options: Option<SortOptions>,
     pub resources: Vec<String>,
     pub components: Vec<String>,
@@ -48,9 +59,9 @@ pub struct Kustomization {
     pub bases: Vec<String>,
     pub config_map_generator: Vec<GeneratorArgs>,
     pub secret_generator: Vec<GeneratorArgs>,
-    pub helm_globals: Option<Value>,
-    pub helm_charts: Vec<Value>,
-    pub helm_chart_inflation_generator: Vec<Value>,
+    pub helm_globals: Option<HelmGlobals>,
+    pub helm_charts: Vec<HelmChart>,
+    pub helm_chart_inflation_generator: Vec<HelmChartArgs>,
     pub generator_options: Option<GeneratorOptions>,
     pub configurations: Vec<String>,
     pub generators: Vec<String>,
@@ -60,7 +71,7 @@ pub struct Kustomization {
     /// strata: PodPreset files or directories applied at this layer.
     pub presets: Vec<String>,
     /// strata: settings for `.jsonnet` resources.
-    pub jsonnet: Option<Value>,
+    pub jsonnet: Option<JsonnetConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -69,7 +80,40 @@ pub struct Label {
     pub pairs: StringMap,
     pub include_selectors: bool,
     pub include_templates: bool,
-    pub fields: Vec<Value>,
+    pub fields: Vec<FieldSpec>,
+}
+
+/// The `openapi:` field: a custom schema file or a built-in version. Values
+/// are read as Go reads them into strings (numbers and booleans as text,
+/// null as empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenApiField {
+    pub path: Option<String>,
+    pub version: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for OpenApiField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let Value::Object(map) = &value else {
+            return Err(serde::de::Error::custom(
+                "expected a mapping with `path` or `version`",
+            ));
+        };
+        let text = |key: &str| match map.get(key) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(String::new())),
+            Some(scalar) => crate::kyaml::scalar_text(scalar)
+                .map(|text| Some(text.into_owned()))
+                .ok_or_else(|| serde::de::Error::custom(at(key, "expected a string"))),
+        };
+        Ok(OpenApiField {
+            path: text("path")?,
+            version: text("version")?,
+        })
+    }
 }
 
 /// An entry of `patches` or `patchesJson6902`.
@@ -258,8 +302,16 @@ impl Kustomization {
                 ))
             }
         };
-        let kustomization: Kustomization = serde_json::from_value(value)
-            .map_err(|e| Error::file(path, format!("invalid kustomization: {e}")))?;
+        let kustomization: Kustomization =
+            serde_path_to_error::deserialize(value).map_err(|e| {
+                let field = e.path().to_string();
+                let field = match field.as_str() {
+                    "." => String::new(),
+                    // serde knows the field by its Rust name.
+                    _ => field.replacen("openApi", "openapi", 1),
+                };
+                Error::field_relative(path, &field, &e.inner().to_string())
+            })?;
         kustomization.check_kind(path)?;
         Ok(kustomization.normalize())
     }

@@ -1,4 +1,4 @@
-//! Reading `replacements:` entries: inline ones from the kustomization
+//! `replacements:` entries as data, and reading them: inline ones from the kustomization
 //! (strictly) and `path:` files (leniently), as Go's `encoding/json` reads
 //! them into kustomize's types. Files come through the caller's reader.
 
@@ -7,27 +7,84 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{Replacement, SourceSelector, TargetSelector};
 use crate::error::{Error, Result};
 
-/// Reads a kustomization's `replacements:` entries: each is inline
-/// (`{source, targets}`) or `{path: file}`, the file holding one
-/// replacement or a list of them. `read` gives a `path:` file's full path
-/// and text (the listing kustomization's loader, in a build).
-pub fn parse(
-    values: &[Value],
-    read: &mut dyn FnMut(&str) -> Result<(PathBuf, String)>,
-) -> Result<Vec<Replacement>> {
-    let mut replacements = Vec::new();
-    for (i, value) in values.iter().enumerate() {
-        let origin = format!("replacements[{i}]");
-        // The kustomization itself is read strictly, as kustomize does.
-        let value = &canonical(value, &ENTRY_FIELDS, true)
-            .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+/// One replacement, ready to apply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replacement {
+    /// Where it was written, for errors (`replacements[0]`, or a file and entry).
+    pub origin: String,
+    pub source: Option<SourceSelector>,
+    pub targets: Option<Vec<TargetSelector>>,
+}
+
+/// kustomize's `ResId` as written in a selector; empty strings match anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct IdSelector {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+/// The resource and field a replacement reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SourceSelector {
+    #[serde(flatten)]
+    pub id: IdSelector,
+    pub field_path: String,
+    pub options: Option<FieldOptions>,
+}
+
+/// Resources picked by ids plus label and annotation selectors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Selector {
+    #[serde(flatten)]
+    pub id: IdSelector,
+    pub annotation_selector: String,
+    pub label_selector: String,
+}
+
+/// The resources and fields a replacement writes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TargetSelector {
+    pub select: Option<Selector>,
+    pub reject: Vec<Selector>,
+    pub field_paths: Vec<String>,
+    pub options: Option<FieldOptions>,
+}
+
+/// How a field is split, which part is used, and whether it is created.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct FieldOptions {
+    pub delimiter: String,
+    pub index: i64,
+    /// Accepted and ignored, as in kustomize.
+    pub encoding: String,
+    pub create: bool,
+}
+
+/// One `replacements:` entry as written: inline (`{source, targets}`), or
+/// `{path: file}`, the file holding one replacement or a list of them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplacementField {
+    Inline(Box<Replacement>),
+    File(String),
+}
+
+impl ReplacementField {
+    /// Reads an entry strictly, as kustomize reads the kustomization.
+    fn from_value(value: &Value) -> std::result::Result<Self, String> {
+        let value = canonical(value, &ENTRY_FIELDS, true)?;
         let path = value.get("path").and_then(Value::as_str).unwrap_or("");
         if path.is_empty() {
-            replacements.push(from_value(value, origin)?);
-            continue;
+            return read_entry(&value).map(|r| ReplacementField::Inline(Box::new(r)));
         }
         let inline = value.get("source").is_some_and(|s| !s.is_null())
             || value
@@ -35,13 +92,56 @@ pub fn parse(
                 .and_then(Value::as_array)
                 .is_some_and(|t| !t.is_empty());
         if inline {
-            return Err(Error::msg(format!(
-                "{origin}: cannot specify both path and inline replacement"
-            )));
+            return Err("cannot specify both path and inline replacement".into());
         }
-        replacements.extend(from_file(read, path)?);
+        Ok(ReplacementField::File(path.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for ReplacementField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        ReplacementField::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The replacements `fields` name, in order: inline ones as they are,
+/// `path:` files read through `read` (which gives a file's full path and
+/// text; the listing kustomization's loader, in a build).
+pub fn resolve(
+    fields: &[ReplacementField],
+    read: &mut dyn FnMut(&str) -> Result<(PathBuf, String)>,
+) -> Result<Vec<Replacement>> {
+    let mut replacements = Vec::new();
+    for (i, field) in fields.iter().enumerate() {
+        match field {
+            ReplacementField::Inline(replacement) => replacements.push(Replacement {
+                origin: format!("replacements[{i}]"),
+                ..Replacement::clone(replacement)
+            }),
+            ReplacementField::File(path) => replacements.extend(from_file(read, path)?),
+        }
     }
     Ok(replacements)
+}
+
+/// Reads and resolves `replacements:` values (a `ReplacementTransformer`
+/// config's list).
+pub fn parse(
+    values: &[Value],
+    read: &mut dyn FnMut(&str) -> Result<(PathBuf, String)>,
+) -> Result<Vec<Replacement>> {
+    let fields = values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            ReplacementField::from_value(value)
+                .map_err(|e| Error::msg(format!("replacements[{i}]: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    resolve(&fields, read)
 }
 
 /// Replacements from a `path:` file; unknown fields are ignored there.
@@ -79,6 +179,13 @@ fn from_document(document: &Value, path: &std::path::Path) -> Result<Vec<Replace
 
 /// One replacement from its YAML value (`path` and unknown keys ignored).
 pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
+    let mut replacement = read_entry(value).map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+    replacement.origin = origin;
+    Ok(replacement)
+}
+
+/// One replacement's `source` and `targets` (unknown keys ignored).
+fn read_entry(value: &Value) -> std::result::Result<Replacement, String> {
     #[derive(Deserialize)]
     struct Raw {
         #[serde(default)]
@@ -87,10 +194,9 @@ pub fn from_value(value: &Value, origin: String) -> Result<Replacement> {
         targets: Option<Vec<TargetSelector>>,
     }
     let raw = canonical(value, &ENTRY_FIELDS, false)
-        .and_then(|value| Raw::deserialize(value).map_err(|e| e.to_string()))
-        .map_err(|e| Error::msg(format!("{origin}: {e}")))?;
+        .and_then(|value| Raw::deserialize(value).map_err(|e| e.to_string()))?;
     Ok(Replacement {
-        origin,
+        origin: String::new(),
         source: raw.source,
         targets: raw.targets,
     })
