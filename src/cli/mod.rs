@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive; doc comments are `--help`) and the
 //! glue from arguments to library calls.
 
+pub mod argocd;
 pub mod build;
 pub mod completion;
 pub mod diff;
@@ -54,6 +55,8 @@ pub enum Command {
     Completion(completion::CompletionArgs),
     /// Print a manual page (roff), or write them all with `--out-dir`.
     Man(man::ManArgs),
+    /// Run as the Argo CD Config Management Plugin (integrations/argocd).
+    Argocd(argocd::ArgocdArgs),
 }
 
 /// Runs a parsed command line.
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Create(args) => edit::run_create(args),
         Command::Completion(args) => completion::run(args),
         Command::Man(args) => man::run(args),
+        Command::Argocd(args) => argocd::run(args),
     }
 }
 
