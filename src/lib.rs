@@ -4,7 +4,7 @@
 //!
 //! A build is one pipeline:
 //!
-//! 1. **load** ([`loader`], [`kustomization`], [`yaml`]): read a kustomization
+//! 1. **load** ([`load::loader`], [`load::kustomization`], [`yaml`]): read a kustomization
 //!    and every file it names, under the load restrictor;
 //! 2. **generate** ([`generate`]): ConfigMaps, Secrets and jsonnet sources;
 //! 3. **transform** ([`transform`]): patches, namespaces, names, labels,
@@ -14,7 +14,37 @@
 //!
 //! [`build()`] runs it over a [`fs::FileSystem`]; [`emit::stream`] prints
 //! the result. The library does no I/O of its own beyond the file system
-//! handed to it and never prints.
+//! handed to it (and the `git` and `helm` programs, when a kustomization
+//! asks for them) and never prints: work that takes time is reported to
+//! the observer in [`BuildOptions::progress`] ([`progress`]).
+//!
+//! A tree held in memory ([`fs::MemFs`]), built and written out as
+//! `kustomize build` writes it:
+//!
+//! ```
+//! use std::path::Path;
+//! use strata::fs::MemFs;
+//!
+//! let mut files = MemFs::new();
+//! files
+//!     .add("base/kustomization.yaml", "resources:\n- service.yaml\n")
+//!     .add(
+//!         "base/service.yaml",
+//!         "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n",
+//!     )
+//!     .add(
+//!         "prod/kustomization.yaml",
+//!         "namespace: shop\nnamePrefix: prod-\nresources:\n- ../base\n",
+//!     );
+//!
+//! let build = strata::build(&files, Path::new("prod"), &strata::BuildOptions::default())?;
+//! assert!(build.warnings.is_empty());
+//! assert_eq!(
+//!     strata::emit::stream(&build.resources),
+//!     "apiVersion: v1\nkind: Service\nmetadata:\n  name: prod-web\n  namespace: shop\nspec:\n  ports:\n  - port: 80\n",
+//! );
+//! # Ok::<(), strata::Error>(())
+//! ```
 
 #[cfg(feature = "cluster")]
 pub mod cluster;
