@@ -19,7 +19,15 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8")
 }
 
-const COMMANDS: [&str; 6] = ["build", "diff", "edit", "create", "completion", "man"];
+const COMMANDS: [&str; 7] = [
+    "build",
+    "diff",
+    "edit",
+    "create",
+    "completion",
+    "man",
+    "argocd",
+];
 
 #[test]
 fn every_completion_script_names_the_commands_and_flags() {
