@@ -46,11 +46,12 @@ pub enum ArgocdCommand {
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Parameters an Application may set (spec.source.plugin.parameters):
-  enable-helm, helm-debug, enable-managedby-label   \"true\" or \"false\"
-  reorder, helm-kube-version                          a string
-  helm-api-versions                                   an array (or a comma-separated string)
-  ext-str, tla-str                                    a map of NAME: VALUE (or an array of NAME=VALUE)
-Plugin env entries (ARGOCD_ENV_NAME) become jsonnet external variables NAME.")]
+  enable-helm, helm-debug, enable-managedby-label: \"true\" or \"false\"
+  reorder, helm-kube-version: a string
+  helm-api-versions: an array, or a comma-separated string
+  ext-str, tla-str: a map of NAME: VALUE, or an array of NAME=VALUE
+Plugin env entries (ARGOCD_ENV_NAME) become jsonnet external variables NAME.
+KUBE_VERSION and KUBE_API_VERSIONS are helm's defaults.")]
 pub struct GenerateArgs {
     /// Build flags from the plugin's administrator, as for `strata build`
     /// (`--load-restrictor`, `--enable-helm`, `--helm-command`, ...).
