@@ -73,6 +73,45 @@ fn output_file_holds_the_stream() {
     assert_eq!(std::fs::read(&file).expect("written"), stdout);
 }
 
+/// `-o` naming a pipe (as `/dev/null` or `/dev/stdout` are devices) writes
+/// into it: a rename would replace it with a regular file, which for
+/// `/dev/null` run as root breaks the whole machine. A pipe in a temporary
+/// directory stands in for the devices.
+#[test]
+fn output_to_a_pipe_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pipe = dir.path().join("pipe");
+    match Command::new("mkfifo").arg(&pipe).status() {
+        Ok(status) if status.success() => {}
+        _ => {
+            eprintln!("mkfifo absent: output to a pipe is not checked");
+            return;
+        }
+    }
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::read(pipe).expect("read the pipe"))
+    };
+    let status = strata()
+        .args(["build", &example("dev"), "-o"])
+        .arg(&pipe)
+        .status()
+        .expect("strata runs");
+    assert!(status.success());
+    let kind = std::fs::symlink_metadata(&pipe)
+        .expect("still there")
+        .file_type();
+    // Checked before joining: had the pipe been replaced, the reader would wait forever.
+    assert!(kind.is_fifo(), "the pipe was replaced by {kind:?}");
+    let stdout = strata()
+        .args(["build", &example("dev")])
+        .output()
+        .expect("strata runs")
+        .stdout;
+    assert_eq!(reader.join().expect("reader"), stdout);
+}
+
 #[test]
 fn a_failed_build_writes_nothing_and_exits_1() {
     let dir = tempfile::tempdir().expect("temp dir");
