@@ -4,8 +4,10 @@
 //! about; the trail records the kustomizations the build came through so the
 //! CLI can print `in: overlays/prod/kustomization.yaml` lines.
 
+use std::backtrace::Backtrace;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -70,14 +72,33 @@ struct Inner {
     kind: ErrorKind,
     trail: Vec<String>,
     hint: Option<String>,
+    /// Warnings the work produced before it failed (kustomize prints its
+    /// deprecation warnings before a build error).
+    warnings: Vec<String>,
+    /// Where the error was made, when stack traces are on.
+    backtrace: Option<Backtrace>,
+}
+
+/// Whether new errors record the stack they were made on (`--stack-trace`).
+static STACK_TRACES: AtomicBool = AtomicBool::new(false);
+
+/// Turns stack traces on or off for errors made from now on, in the whole
+/// process: kustomize's `--stack-trace`. Off by default (capturing costs).
+pub fn record_stack_traces(on: bool) {
+    STACK_TRACES.store(on, Ordering::Relaxed);
 }
 
 impl Error {
     pub fn new(kind: ErrorKind) -> Self {
+        let backtrace = STACK_TRACES
+            .load(Ordering::Relaxed)
+            .then(Backtrace::force_capture);
         Error(Box::new(Inner {
             kind,
             trail: Vec::new(),
             hint: None,
+            warnings: Vec::new(),
+            backtrace,
         }))
     }
 
@@ -163,6 +184,24 @@ impl Error {
 
     pub fn hint(&self) -> Option<&str> {
         self.0.hint.as_deref()
+    }
+
+    /// Warnings to show before the error (see [`Error::with_warnings`]).
+    pub fn warnings(&self) -> &[String] {
+        &self.0.warnings
+    }
+
+    /// The stack the error was made on, if [`record_stack_traces`] was on.
+    pub fn backtrace(&self) -> Option<&Backtrace> {
+        self.0.backtrace.as_ref()
+    }
+
+    /// Puts warnings produced before the failure in front of any already carried.
+    #[must_use]
+    pub fn with_warnings(mut self, mut warnings: Vec<String>) -> Self {
+        warnings.append(&mut self.0.warnings);
+        self.0.warnings = warnings;
+        self
     }
 
     /// Adds a context line; call sites add them as the error travels outward.

@@ -14,9 +14,10 @@
 //!
 //! [`build()`] runs it over a [`fs::FileSystem`]; [`emit::stream`] prints
 //! the result. The library does no I/O of its own beyond the file system
-//! handed to it (and the `git` and `helm` programs, when a kustomization
-//! asks for them) and never prints: work that takes time is reported to
-//! the observer in [`BuildOptions::progress`] ([`progress`]).
+//! handed to it (and the programs a build is allowed to run: helm, git,
+//! external plugins) and never prints: warnings come back in the [`Build`]
+//! or on the [`Error`]. Work that takes time is reported to the observer
+//! in [`BuildOptions::progress`] ([`progress`]).
 //!
 //! A tree held in memory ([`fs::MemFs`]), built and written out as
 //! `kustomize build` writes it:

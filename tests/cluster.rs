@@ -13,7 +13,7 @@ use strata::cluster::{live_state, ClusterOptions, LiveObject};
 use strata::resource::Origin;
 use strata::{Resource, ResourceMap};
 
-use apiserver::ApiServer;
+use apiserver::{ApiServer, Options};
 
 /// Room past the request timeout for a loaded CI machine to notice it.
 const SLACK: Duration = Duration::from_secs(3);
@@ -42,8 +42,16 @@ struct Fixture {
     kubeconfig: PathBuf,
 }
 
+/// A server whose CRDs and controllers settle before each write is answered.
+fn immediate(require_token: bool) -> ApiServer {
+    ApiServer::start_with(Options {
+        ready_after: Duration::ZERO,
+        require_token,
+    })
+}
+
 fn fixture() -> Fixture {
-    fixture_with(ApiServer::start_requiring_token())
+    fixture_with(immediate(true))
 }
 
 fn fixture_with(server: ApiServer) -> Fixture {
@@ -213,10 +221,13 @@ fn live_objects_carry_server_noise() {
         deployment_live["spec"]["template"]["metadata"]["creationTimestamp"],
         Value::Null
     );
-    // Only kubectl's manager applied; strata's dry run adds its own entry.
+    // kubectl applied; the deployment controller wrote the status.
     assert_eq!(
         managers(deployment_live),
-        [("kubectl".to_string(), "Apply".to_string())]
+        [
+            ("kubectl".to_string(), "Apply".to_string()),
+            ("kube-controller-manager".to_string(), "Update".to_string())
+        ]
     );
 }
 
@@ -605,7 +616,7 @@ fn https_with_a_client_certificate() {
     };
     if let Some(kubectl) = Kubectl::new(&fx) {
         let names = kubectl.expect(&["get", "svc", "-o", "name"], None, 0);
-        assert_eq!(names.stdout, "service/web\n");
+        assert_eq!(names.stdout, "service/kubernetes\nservice/web\n");
     }
 }
 
@@ -703,7 +714,7 @@ fn manifest(objects: &[Value]) -> String {
 
 #[test]
 fn kubectl_apply_get_and_diff_against_the_test_server() {
-    let fx = fixture_with(ApiServer::start());
+    let fx = fixture_with(immediate(false));
     let Some(kubectl) = Kubectl::new(&fx) else {
         return;
     };
@@ -714,10 +725,15 @@ fn kubectl_apply_get_and_diff_against_the_test_server() {
         "service/web serverside-applied\ndeployment.apps/web serverside-applied\n"
     );
     let names = kubectl.expect(&["get", "deploy,svc", "-o", "name"], None, 0);
-    assert_eq!(names.stdout, "deployment.apps/web\nservice/web\n");
+    assert_eq!(
+        names.stdout,
+        "deployment.apps/web\nservice/kubernetes\nservice/web\n"
+    );
     let table = kubectl.expect(&["get", "deployments"], None, 0);
     assert!(
-        table.stdout.starts_with("NAME   AGE\nweb    "),
+        table.stdout.starts_with(
+            "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    1/1     1            1           "
+        ),
         "{}",
         table.stdout
     );
@@ -759,7 +775,11 @@ fn kubectl_apply_get_and_diff_against_the_test_server() {
     let live: Value = serde_json::from_str(&live.stdout).expect("json");
     assert_eq!(
         managers(&live),
-        [("kubectl".to_string(), "Apply".to_string())]
+        [
+            ("kubectl".to_string(), "Apply".to_string()),
+            ("kube-controller-manager".to_string(), "Update".to_string())
+        ],
+        "kubectl's apply, then the deployment controller's status"
     );
 
     // No change: diff exits 0 and prints nothing.
@@ -794,11 +814,12 @@ fn kubectl_apply_get_and_diff_against_the_test_server() {
         without_managed_fields(&service_would_be),
         "service unchanged but for strata's managedFields entry"
     );
+    // strata's entry changed nothing, so it has no time and sorts first.
     assert_eq!(
         managers(&service_would_be),
         [
-            ("kubectl".to_string(), "Apply".to_string()),
-            ("strata".to_string(), "Apply".to_string())
+            ("strata".to_string(), "Apply".to_string()),
+            ("kubectl".to_string(), "Apply".to_string())
         ],
         "equal values are shared, not taken"
     );
@@ -865,7 +886,7 @@ fn kubectl_apply_get_and_diff_against_the_test_server() {
 
 #[test]
 fn kubectl_requests_are_served() {
-    let fx = fixture_with(ApiServer::start());
+    let fx = fixture_with(immediate(false));
     let Some(kubectl) = Kubectl::new(&fx) else {
         return;
     };

@@ -273,7 +273,27 @@ fn check_case_with_kubectl(case: &Case) -> Result<(), Failed> {
         )
         .into());
     }
+    // kustomize's deprecation warnings, the same lines pointing at strata's fix.
+    let theirs =
+        deprecations(&stderr(&output)).replace("'kustomize edit fix'", "'strata edit fix'");
+    let ours = deprecations(&stderr(&strata_output));
+    if ours != theirs {
+        return Err(format!(
+            "deprecation warnings differ:\n{}",
+            diff("kubectl", theirs.as_bytes(), "strata", ours.as_bytes())
+        )
+        .into());
+    }
     Ok(())
+}
+
+/// The `# Warning: ...` lines of a build's stderr.
+fn deprecations(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("# Warning: "))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 /// The example in `bases/`, `overlays/` and `presets/` that the README's

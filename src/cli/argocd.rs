@@ -148,6 +148,7 @@ impl Environment {
 pub fn run(args: ArgocdArgs) -> anyhow::Result<ExitCode> {
     let ArgocdCommand::Generate(generate) = args.command;
     let flags = build_flags(&generate.flags, &Environment::of_process())?;
+    flags.print_flag_deprecations()?;
     let build = strata::build(&DiskFs, std::path::Path::new("."), &flags.options())?;
     let mut stderr = std::io::stderr().lock();
     for warning in &build.warnings {

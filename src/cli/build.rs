@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
@@ -10,6 +11,8 @@ use strata::fs::DiskFs;
 use strata::generate::helm::HelmOptions;
 use strata::load::jsonnet::JsonnetOverrides;
 use strata::load::loader::LoadRestrictions;
+use strata::pipeline::plugins::exec::ContainerOptions;
+use strata::pipeline::plugins::PluginOptions;
 use strata::pipeline::Reorder;
 use strata::remote::RemoteOptions;
 use strata::{BuildOptions, ResourceMap};
@@ -87,6 +90,49 @@ pub struct BuildFlags {
     /// Pass `--debug` to helm.
     #[arg(long)]
     pub helm_debug: bool,
+
+    /// Run external plugins: legacy exec plugins (found under
+    /// $KUSTOMIZE_PLUGIN_HOME, else $XDG_CONFIG_HOME/kustomize/plugin, else
+    /// ~/.config/kustomize/plugin) and KRM functions in containers. As in
+    /// kustomize, this also enables `helmCharts`.
+    #[arg(long)]
+    pub enable_alpha_plugins: bool,
+
+    /// Let KRM functions be executables (`exec: {path: ...}`); needs
+    /// --enable-alpha-plugins. Do not use for untrusted configs.
+    #[arg(long)]
+    pub enable_exec: bool,
+
+    /// Give network access to container functions that declare it.
+    #[arg(long)]
+    pub network: bool,
+
+    /// The docker network for container functions with network access
+    /// (default: host, which is what kustomize v5.5.0 uses whatever this says).
+    #[arg(long, value_name = "NAME")]
+    pub network_name: Option<String>,
+
+    /// A docker mount for every container function
+    /// (`type=bind,src=DIR,dst=PATH[,rw=true]`). Repeatable.
+    #[arg(long, value_name = "OPTIONS")]
+    pub mount: Vec<String>,
+
+    /// An environment variable for container functions: `KEY=VALUE`, or
+    /// `KEY` to pass this process's value. Repeatable.
+    #[arg(short = 'e', long, value_name = "KEY[=VALUE]")]
+    pub env: Vec<String>,
+
+    /// Run container functions as this user's uid:gid instead of `nobody`.
+    #[arg(long)]
+    pub as_current_user: bool,
+
+    /// Stop a plugin or function that runs longer than this.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub plugin_timeout: u64,
+
+    /// On an error, also print the stack it was raised on.
+    #[arg(long)]
+    pub stack_trace: bool,
 }
 
 fn parse_assignment(text: &str) -> Result<(String, String), String> {
@@ -112,7 +158,8 @@ pub enum ReorderArg {
 }
 
 impl BuildFlags {
-    /// The library options these flags ask for.
+    /// The library options these flags ask for. `--stack-trace` is the one
+    /// process-wide setting: it is switched on here.
     pub fn options(&self) -> BuildOptions {
         let BuildFlags {
             load_restrictor,
@@ -125,7 +172,19 @@ impl BuildFlags {
             helm_api_versions,
             helm_kube_version,
             helm_debug,
+            enable_alpha_plugins,
+            enable_exec,
+            network,
+            network_name,
+            mount,
+            env,
+            as_current_user,
+            plugin_timeout,
+            stack_trace,
         } = self;
+        if *stack_trace {
+            strata::error::record_stack_traces(true);
+        }
         BuildOptions {
             load_restrictions: match load_restrictor {
                 LoadRestrictorArg::RootOnly => LoadRestrictions::RootOnly,
@@ -142,7 +201,7 @@ impl BuildFlags {
             },
             remote: remote_options(),
             helm: HelmOptions {
-                enabled: *enable_helm,
+                enabled: *enable_helm || *enable_alpha_plugins,
                 command: helm_command.clone(),
                 api_versions: helm_api_versions.clone(),
                 kube_version: helm_kube_version.clone(),
@@ -150,8 +209,86 @@ impl BuildFlags {
                 work_dir: Some(std::env::temp_dir()),
             },
             progress: super::progress::for_stderr(),
+            plugins: PluginOptions {
+                enabled: *enable_alpha_plugins,
+                enable_exec: *enable_exec,
+                home_candidates: plugin_homes(),
+                timeout: Duration::from_secs(*plugin_timeout),
+                container: ContainerOptions {
+                    network: *network,
+                    network_name: network_name.clone(),
+                    mounts: mount.clone(),
+                    env: env.clone(),
+                    as_current_user: *as_current_user,
+                    docker: PathBuf::from("docker"),
+                },
+            },
         }
     }
+}
+
+impl BuildFlags {
+    /// What kustomize (cobra) prints for its deprecated flags when they are used.
+    pub fn flag_deprecations(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.reorder.is_some() {
+            out.push("Flag --reorder has been deprecated, use the new 'sortOptions' field in kustomization.yaml instead.");
+        }
+        if self.enable_managedby_label {
+            out.push("Flag --enable-managedby-label has been deprecated, The flag `enable-managedby-label` has been deprecated. Use the `managedByLabel` option in the `buildMetadata` field instead.");
+        }
+        out
+    }
+
+    /// Prints [`BuildFlags::flag_deprecations`] on stderr.
+    pub fn print_flag_deprecations(&self) -> std::io::Result<()> {
+        let mut stderr = std::io::stderr().lock();
+        for line in self.flag_deprecations() {
+            writeln!(stderr, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where kustomize looks for exec plugins, in order (konfig.DefaultAbsPluginHome).
+fn plugin_homes() -> Vec<(String, Option<PathBuf>)> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let home = var("HOME").unwrap_or_else(|| PathBuf::from("~"));
+    vec![
+        (
+            "homed in $KUSTOMIZE_PLUGIN_HOME".into(),
+            var("KUSTOMIZE_PLUGIN_HOME"),
+        ),
+        (
+            "homed in $XDG_CONFIG_HOME".into(),
+            var("XDG_CONFIG_HOME").map(|d| d.join("kustomize").join("plugin")),
+        ),
+        (
+            "homed in default value of $XDG_CONFIG_HOME".into(),
+            Some(home.join(".config").join("kustomize").join("plugin")),
+        ),
+        (
+            "homed in home directory".into(),
+            Some(home.join("kustomize").join("plugin")),
+        ),
+    ]
+}
+
+/// Prints a build's warnings on stderr: kustomize's deprecation lines as
+/// kustomize prints them, then strata's own.
+pub fn print_warnings(build: &strata::Build) -> std::io::Result<()> {
+    let mut stderr = std::io::stderr().lock();
+    for line in &build.deprecations {
+        writeln!(stderr, "{line}")?;
+    }
+    for warning in &build.warnings {
+        writeln!(stderr, "warning: {warning}")?;
+    }
+    Ok(())
 }
 
 /// The environment variable that overrides where Git clones are cached.
@@ -176,11 +313,9 @@ fn remote_options() -> RemoteOptions {
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    args.flags.print_flag_deprecations()?;
     let build = strata::build(&DiskFs, &args.dir, &args.flags.options())?;
-    let mut stderr = std::io::stderr().lock();
-    for warning in &build.warnings {
-        writeln!(stderr, "warning: {warning}")?;
-    }
+    print_warnings(&build)?;
     match &args.output {
         Some(dir) if dir.is_dir() => write_files(dir, &build.resources)?,
         Some(file) => write_atomically(file, strata::emit::stream(&build.resources).as_bytes())?,

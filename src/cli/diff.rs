@@ -146,6 +146,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
+    args.build.print_flag_deprecations()?;
     // Bad comment limits fail before any build.
     if args.format == FormatArg::Markdown {
         args.comment.layout().validate()?;
@@ -187,10 +188,7 @@ fn build_all(paths: &[PathBuf], options: &BuildOptions) -> anyhow::Result<Resour
     let mut desired = ResourceMap::new();
     for path in paths {
         let build = strata::build(&DiskFs, path, options)?;
-        let mut stderr = std::io::stderr().lock();
-        for warning in &build.warnings {
-            writeln!(stderr, "warning: {warning}")?;
-        }
+        super::build::print_warnings(&build)?;
         desired.absorb(build.resources)?;
     }
     Ok(desired)

@@ -2,11 +2,16 @@
 
 use std::io::Write;
 
-/// Prints an error chain to stderr.
+/// Prints an error chain to stderr, after the warnings the failed work
+/// produced; with `--stack-trace`, the stack the error was made on too.
 pub fn print_error(error: &anyhow::Error) {
     let mut stderr = std::io::stderr().lock();
+    let strata_error = error.downcast_ref::<strata::Error>();
+    for warning in strata_error.map_or(&[][..], |e| e.warnings()) {
+        let _ = writeln!(stderr, "{warning}");
+    }
     let _ = writeln!(stderr, "error: {error}");
-    if let Some(error) = error.downcast_ref::<strata::Error>() {
+    if let Some(error) = strata_error {
         for line in error.trail() {
             let _ = writeln!(stderr, "  in: {line}");
         }
@@ -16,5 +21,8 @@ pub fn print_error(error: &anyhow::Error) {
     }
     for cause in error.chain().skip(1) {
         let _ = writeln!(stderr, "  caused by: {cause}");
+    }
+    if let Some(backtrace) = strata_error.and_then(strata::Error::backtrace) {
+        let _ = writeln!(stderr, "\nstack trace:\n{backtrace}");
     }
 }

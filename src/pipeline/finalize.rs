@@ -32,6 +32,14 @@ pub fn drop_local_config(resources: &mut ResourceMap) {
     });
 }
 
+/// Removes the annotations kustomize removes before output: its build
+/// state and kyaml's bookkeeping, whether a file or a plugin wrote them.
+pub fn remove_build_annotations(resources: &mut ResourceMap) {
+    for resource in resources.edit().iter_mut() {
+        super::plugins::exec::state::strip_build_annotations(resource.object_mut());
+    }
+}
+
 /// Adds `app.kubernetes.io/managed-by` to every resource.
 pub fn add_managed_by_label(resources: &mut ResourceMap) {
     for resource in resources.edit().iter_mut() {

@@ -6,6 +6,7 @@
 //! suffixes, name references, vars), then order.
 
 pub mod builtins;
+mod deprecations;
 mod finalize;
 pub mod plugins;
 mod target;
@@ -48,6 +49,9 @@ pub struct BuildOptions {
     pub helm: crate::generate::helm::HelmOptions,
     /// Who hears about Git clones and helm runs while they happen (no one by default).
     pub progress: crate::progress::Progress,
+    /// External plugins: kustomize's `--enable-alpha-plugins`,
+    /// `--enable-exec` and function flags.
+    pub plugins: plugins::PluginOptions,
 }
 
 /// The result of a build: the resources, in output order, and warnings.
@@ -55,6 +59,10 @@ pub struct BuildOptions {
 pub struct Build {
     pub resources: ResourceMap,
     pub warnings: Vec<String>,
+    /// kustomize's deprecation warnings, one per deprecated field of each
+    /// kustomization read, in kustomize's words (`# Warning: ...`); a
+    /// failed build carries them on its error ([`Error::warnings`]).
+    pub deprecations: Vec<String>,
 }
 
 /// The value kustomize v5.5.0 as embedded in kubectl writes for the managed-by label.
@@ -70,7 +78,7 @@ pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result
     }
     let root = normalize(root);
     if let Some((dir, top)) = lone_jsonnet_file(fs, &root) {
-        return build_top(fs, &dir, &top, options);
+        return build_top(target::Context::new(fs, options), &dir, &top, options);
     }
     if !fs.is_dir(&root) {
         return Err(Error::file(
@@ -78,8 +86,11 @@ pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result
             "not a directory holding a kustomization",
         ));
     }
-    let top = target::Context::new(fs, options).load_kustomization(&root)?;
-    build_top(fs, &root, &top, options)
+    let mut context = target::Context::new(fs, options);
+    let top = context
+        .load_kustomization(&root)
+        .map_err(|e| e.with_warnings(context.take_deprecations()))?;
+    build_top(context, &root, &top, options)
 }
 
 /// A remote kustomization, built on the disk seen only inside its clone,
@@ -91,8 +102,11 @@ fn build_remote(url: &str, options: &BuildOptions) -> Result<Build> {
         ..options.clone()
     };
     let fs = crate::remote::RepoFs::new(&checkout);
-    let top = target::Context::new(&fs, &options).load_kustomization(&checkout.root)?;
-    build_top(&fs, &checkout.root, &top, &options)
+    let mut context = target::Context::new(&fs, &options);
+    let top = context
+        .load_kustomization(&checkout.root)
+        .map_err(|e| e.with_warnings(context.take_deprecations()))?;
+    build_top(context, &checkout.root, &top, &options)
 }
 
 /// A `.jsonnet` file given instead of a directory builds as the only
@@ -115,40 +129,56 @@ fn lone_jsonnet_file(fs: &dyn FileSystem, path: &Path) -> Option<(PathBuf, Kusto
 
 /// Builds the kustomization `top` found (or assumed) in directory `root`.
 fn build_top(
-    fs: &dyn FileSystem,
+    mut context: target::Context<'_>,
     root: &Path,
     top: &Kustomization,
     options: &BuildOptions,
 ) -> Result<Build> {
     let root = root.to_path_buf();
-    let mut context = target::Context::new(fs, options);
     let metadata = crate::transform::metadata::BuildMetadata::from_options(&top.build_metadata);
     context.metadata = metadata;
-    let mut accumulated = context.accumulate(&root, top, Accumulated::default())?;
+    let built = context
+        .accumulate(&root, top, Accumulated::default())
+        .and_then(|accumulated| finish(accumulated, &root, top, options, metadata));
+    let deprecations = context.take_deprecations();
+    let (resources, var_warnings) = built.map_err(|e| e.with_warnings(deprecations.clone()))?;
+    let mut warnings = context.into_warnings();
+    warnings.extend(var_warnings);
+    Ok(Build {
+        resources,
+        warnings,
+        deprecations,
+    })
+}
 
+/// The whole-build steps after every layer is accumulated; the resources
+/// in output order and the warnings of `vars`.
+fn finish(
+    mut accumulated: Accumulated,
+    root: &Path,
+    top: &Kustomization,
+    options: &BuildOptions,
+    metadata: crate::transform::metadata::BuildMetadata,
+) -> Result<(ResourceMap, Vec<String>)> {
     // These steps act on the whole build and must follow every layer.
     finalize::add_hash_suffixes(&mut accumulated)?;
     finalize::fix_name_references(&mut accumulated)?;
     let var_warnings = finalize::resolve_vars(&mut accumulated)?;
     finalize::drop_local_config(&mut accumulated.resources);
+    finalize::remove_build_annotations(&mut accumulated.resources);
 
     let mut resources = accumulated.resources;
     sort::sort(&mut resources, &output_order(top, options)?);
     if options.enable_managed_by_label || top.build_metadata.iter().any(|m| m == "managedByLabel") {
         finalize::add_managed_by_label(&mut resources);
     }
-    crate::transform::metadata::annotate(&mut resources, &root, metadata)?;
+    crate::transform::metadata::annotate(&mut resources, root, metadata)?;
     // kustomize fails to print some characters; so does the build.
     for resource in &resources {
         crate::emit::check(resource.object())
             .map_err(|e| Error::resource(&resource.id(), e.to_string()))?;
     }
-    let mut warnings = context.into_warnings();
-    warnings.extend(var_warnings);
-    Ok(Build {
-        resources,
-        warnings,
-    })
+    Ok((resources, var_warnings))
 }
 
 /// kustomize's rule: `sortOptions` in the top kustomization, else `--reorder`, else legacy.

@@ -34,6 +34,8 @@ pub(crate) struct Context<'a> {
     /// The kustomization directories being accumulated, outermost first.
     stack: Vec<PathBuf>,
     warnings: Vec<String>,
+    /// kustomize's deprecation warnings, in the order kustomizations were read.
+    deprecations: Vec<String>,
     /// The top kustomization's `buildMetadata` annotations.
     pub metadata: transform::metadata::BuildMetadata,
     /// The OpenAPI schema strategic merges use (kustomizations' `openapi:`).
@@ -47,6 +49,7 @@ impl<'a> Context<'a> {
             options,
             stack: Vec::new(),
             warnings: Vec::new(),
+            deprecations: Vec::new(),
             metadata: Default::default(),
             openapi: SchemaState::default(),
         }
@@ -56,9 +59,19 @@ impl<'a> Context<'a> {
         self.warnings
     }
 
-    /// Finds and parses the kustomization file in `dir`.
-    pub fn load_kustomization(&self, dir: &Path) -> Result<Kustomization> {
-        Ok(kustomization::load_dir(self.fs, dir)?.1)
+    /// The deprecation warnings so far (kustomize prints them as it reads
+    /// each kustomization, so a failed build has them too).
+    pub fn take_deprecations(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.deprecations)
+    }
+
+    /// Finds and parses the kustomization file in `dir`, noting the
+    /// deprecated fields it uses.
+    pub fn load_kustomization(&mut self, dir: &Path) -> Result<Kustomization> {
+        let (file, k) = kustomization::load_dir(self.fs, dir)?;
+        let warnings = super::deprecations::of(&k, || self.fs.read_to_string(&file).ok());
+        self.deprecations.extend(warnings);
+        Ok(k)
     }
 
     /// Accumulates the kustomization `k` found in `dir` on top of `into`
@@ -114,6 +127,8 @@ impl<'a> Context<'a> {
             loader: &loader,
             schema: &mut self.openapi,
             record: false,
+            plugins: &self.options.plugins,
+            warnings: &mut self.warnings,
         };
         runner.generate(&generators, &mut acc.resources)?;
         for entry in &k.components {
@@ -162,12 +177,49 @@ impl<'a> Context<'a> {
             loader,
             schema: &mut self.openapi,
             record: self.metadata.transformations,
+            plugins: &self.options.plugins,
+            warnings: &mut self.warnings,
         };
         runner.transform(&plugins, &mut acc.resources)?;
         let presets = presets::load(loader, &k.presets)?;
         if !presets.is_empty() {
             let warnings = transform::preset::apply(&mut acc.resources, &presets)?;
             self.warnings.extend(warnings);
+        }
+        self.run_validators(loader, k, file, acc)
+    }
+
+    /// The layer's `validators:`: each runs as a transformer over a copy of
+    /// the resources and may change nothing but add the `validated-by`
+    /// label, which stays (kustomize's `runValidators`).
+    fn run_validators(
+        &mut self,
+        loader: &Loader<'_>,
+        k: &Kustomization,
+        file: &Path,
+        acc: &mut Accumulated,
+    ) -> Result<()> {
+        if k.validators.is_empty() {
+            return Ok(());
+        }
+        let validators = self.plugin_configs(loader, &k.validators, file)?;
+        for validator in &validators {
+            let mut validated = acc.resources.clone();
+            let mut runner = Runner {
+                loader,
+                schema: &mut self.openapi,
+                record: false,
+                plugins: &self.options.plugins,
+                warnings: &mut self.warnings,
+            };
+            runner.transform(std::slice::from_ref(validator), &mut validated)?;
+            unchanged_but_validated_by(&acc.resources, &validated).map_err(|e| {
+                Error::file(
+                    &validator.configured.file,
+                    format!("validator shouldn't modify the resource map: {e}"),
+                )
+            })?;
+            acc.resources = validated;
         }
         Ok(())
     }
@@ -183,11 +235,12 @@ impl<'a> Context<'a> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
+        let options = self.options;
         let mut accumulate = |dir: &Path| -> Result<ResourceMap> {
             let k = self.load_kustomization(dir)?;
             Ok(self.accumulate(dir, &k, Accumulated::default())?.resources)
         };
-        super::plugins::load_configs(entries, loader, file, &mut accumulate)
+        super::plugins::load_configs_with(entries, loader, file, &options.plugins, &mut accumulate)
     }
 
     /// Refuses a directory already being accumulated, or one that contains one.
@@ -277,6 +330,7 @@ impl<'a> Context<'a> {
             options: &options,
             stack: self.stack.clone(),
             warnings: Vec::new(),
+            deprecations: Vec::new(),
             metadata: self.metadata,
             openapi: SchemaState::default(),
         };
@@ -296,6 +350,7 @@ impl<'a> Context<'a> {
             .accumulate(&checkout.root, &k, into)
             .context_with(|| format!("remote `{entry}`"));
         self.warnings.append(&mut remote.warnings);
+        self.deprecations.append(&mut remote.deprecations);
         result
     }
 
@@ -344,6 +399,64 @@ fn run_generators(
         generate::absorb_generated(resources, secret)?;
     }
     Ok(())
+}
+
+/// Whether `after` holds the resources of `before`, unchanged except for
+/// kustomize's `validated-by` label; what differs, if not.
+fn unchanged_but_validated_by(before: &ResourceMap, after: &ResourceMap) -> Result<(), String> {
+    if before.len() != after.len() {
+        return Err(format!(
+            "lists have different number of entries: {} before, {} after",
+            before.len(),
+            after.len()
+        ));
+    }
+    for resource in before {
+        let id = resource.id();
+        let found = match after.positions(&id) {
+            [] => return Err(format!("id in self missing from other; id: {id}")),
+            [position] => &after.as_slice()[*position],
+            many => {
+                return Err(format!(
+                    "id in self matches {} in other; id: {id}",
+                    many.len()
+                ))
+            }
+        };
+        let has_label = found
+            .labels()
+            .is_some_and(|labels| labels.contains_key(VALIDATED_BY));
+        let same = if has_label {
+            let mut object = found.object().clone();
+            remove_validated_by(&mut object);
+            &object == resource.object()
+        } else {
+            found.object() == resource.object()
+        };
+        if !same {
+            return Err(format!("{id} was changed"));
+        }
+    }
+    Ok(())
+}
+
+/// The label a validator may add (kustomize's `konfig.ValidatedByLabelKey`).
+const VALIDATED_BY: &str = "validated-by";
+
+fn remove_validated_by(object: &mut serde_json::Value) {
+    let Some(metadata) = object.get_mut("metadata").and_then(|m| m.as_object_mut()) else {
+        return;
+    };
+    let emptied = match metadata.get_mut("labels").and_then(|l| l.as_object_mut()) {
+        Some(labels) => {
+            labels.remove(VALIDATED_BY);
+            labels.is_empty()
+        }
+        None => false,
+    };
+    if emptied {
+        metadata.remove("labels");
+    }
 }
 
 /// The kustomization file of `dir` for messages (the directory when none).

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::PluginConfig;
+use super::exec::{self, PluginOptions};
+use super::{BuiltinPlugin, PluginConfig};
 use crate::error::{Error, Result};
 use crate::load::loader::Loader;
 use crate::resource::{Configured, Origin, ResourceMap};
@@ -27,6 +28,18 @@ pub fn load_configs(
     entries: &[String],
     loader: &Loader<'_>,
     kustomization_file: &Path,
+    accumulate: &mut dyn FnMut(&Path) -> Result<ResourceMap>,
+) -> Result<Vec<PluginConfig>> {
+    let disabled = PluginOptions::default();
+    load_configs_with(entries, loader, kustomization_file, &disabled, accumulate)
+}
+
+/// [`load_configs`], with external plugins configured as `plugins` allows.
+pub fn load_configs_with(
+    entries: &[String],
+    loader: &Loader<'_>,
+    kustomization_file: &Path,
+    plugins: &PluginOptions,
     accumulate: &mut dyn FnMut(&Path) -> Result<ResourceMap>,
 ) -> Result<Vec<PluginConfig>> {
     let mut raw = Vec::new();
@@ -71,12 +84,23 @@ pub fn load_configs(
             });
         }
     }
-    raw.into_iter().map(|r| parse_config(&r, loader)).collect()
+    raw.into_iter()
+        .map(|r| parse_config(&r, loader, plugins))
+        .collect()
 }
 
 /// Parses and configures one raw config and records its identity.
-pub fn parse_config(raw: &RawConfig, loader: &Loader<'_>) -> Result<PluginConfig> {
-    let plugin = super::parse::parse(&raw.object, &raw.file, loader)?;
+pub fn parse_config(
+    raw: &RawConfig,
+    loader: &Loader<'_>,
+    plugins: &PluginOptions,
+) -> Result<PluginConfig> {
+    let plugin = if exec::is_builtin(&raw.object) {
+        super::parse::parse(&raw.object, &raw.file, loader)?
+    } else {
+        let external = exec::configure(&raw.object, &raw.file, loader, plugins)?;
+        BuiltinPlugin::External(Box::new(external))
+    };
     let meta = |key: &str| {
         raw.object
             .get("metadata")

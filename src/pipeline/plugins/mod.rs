@@ -9,14 +9,16 @@
 //! configs ([`load`]). A config with `apiVersion: builtin` names one of
 //! kustomize's builtin plugins and carries that plugin's settings, field
 //! specs included; it is read as kustomize reads it ([`parse`]: unknown
-//! fields ignored, scalars accepted as strings). strata runs no external
-//! plugins: any other `apiVersion` is an error.
+//! fields ignored, scalars accepted as strings). Any other `apiVersion` is
+//! an external plugin ([`exec`]), run only under kustomize's
+//! `--enable-alpha-plugins`.
 //!
 //! As in kustomize, configuring a plugin reads what it needs (patch files,
 //! replacement files) and every plugin of a layer is configured before the
 //! first runs; [`run`] then applies them in order through the transformer
 //! each stands for, so a plugin behaves exactly like the field it mirrors.
 
+pub mod exec;
 pub mod load;
 pub mod parse;
 pub mod run;
@@ -31,7 +33,8 @@ use crate::resource::Configured;
 use crate::transform::namespace;
 use crate::transform::replacements::Replacement;
 
-pub use load::load_configs;
+pub use exec::PluginOptions;
+pub use load::{load_configs, load_configs_with};
 pub use run::Runner;
 
 /// One builtin plugin, configured: its settings and what it read.
@@ -82,6 +85,8 @@ pub enum BuiltinPlugin {
         google_service_account: String,
         project_id: String,
     },
+    /// An exec plugin or KRM function (not builtin; see [`exec`]).
+    External(Box<exec::ExternalPlugin>),
 }
 
 /// A configured plugin and its build-metadata identity (the file that
@@ -120,6 +125,7 @@ impl BuiltinPlugin {
             BuiltinPlugin::ConfigMapGenerator(_) => "ConfigMapGenerator",
             BuiltinPlugin::SecretGenerator(_) => "SecretGenerator",
             BuiltinPlugin::IamPolicyGenerator { .. } => "IAMPolicyGenerator",
+            BuiltinPlugin::External(_) => "external plugin",
         }
     }
 

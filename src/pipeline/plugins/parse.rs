@@ -36,11 +36,10 @@ pub fn parse(doc: &Value, path: &Path, loader: &Loader<'_>) -> Result<BuiltinPlu
         return Err(Error::file(
             path,
             format!(
-                "external plugins disabled; unable to load external plugin '{kind}' \
-                 (apiVersion `{api_version}`): strata runs only kustomize's builtin plugins"
+                "external plugins disabled; unable to load external plugin '{kind}' (apiVersion `{api_version}`)"
             ),
         )
-        .with_hint("use `apiVersion: builtin` with a builtin kind, or the kustomization field it stands for"));
+        .with_hint("run with --enable-alpha-plugins, or use `apiVersion: builtin` with a builtin kind"));
     }
     // The prefix and suffix plugins read their config with kyaml (field
     // names exact); the others with sigs.k8s.io/yaml, whose Go JSON

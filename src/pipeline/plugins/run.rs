@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{BuiltinPlugin, PluginConfig};
+use super::{exec, BuiltinPlugin, PluginConfig, PluginOptions};
 use crate::engine::fieldspec::{apply_at_creating, FsSlice, Leaf, TransformerConfig};
 use crate::engine::smp::openapi::SchemaState;
 use crate::engine::smp::OpenApi;
@@ -26,6 +26,10 @@ pub struct Runner<'r, 'l> {
     /// Record each transformer on every resource it ran over
     /// (`buildMetadata: [transformerAnnotations]`).
     pub record: bool,
+    /// Whether and how external plugins run.
+    pub plugins: &'r PluginOptions,
+    /// Where plugins' warnings go (the build's).
+    pub warnings: &'r mut Vec<String>,
 }
 
 impl Runner<'_, '_> {
@@ -47,12 +51,23 @@ impl Runner<'_, '_> {
                     ),
                 ));
             }
-            let api = if config.plugin.merges() {
-                self.schema.for_merge()?
+            let result = if let BuiltinPlugin::External(external) = &config.plugin {
+                exec::transform(
+                    external,
+                    resources,
+                    &config.configured,
+                    self.plugins,
+                    self.warnings,
+                )
             } else {
-                OpenApi::builtin()
+                let api = if config.plugin.merges() {
+                    self.schema.for_merge()?
+                } else {
+                    OpenApi::builtin()
+                };
+                run_transformer(&config.plugin, resources, api)
             };
-            run_transformer(&config.plugin, resources, api).map_err(|e| {
+            result.map_err(|e| {
                 if config.field {
                     // The kustomization's file is already in the trail.
                     return e;
@@ -80,6 +95,22 @@ impl Runner<'_, '_> {
         resources: &mut ResourceMap,
     ) -> Result<()> {
         for config in configs {
+            if let BuiltinPlugin::External(external) = &config.plugin {
+                let generated =
+                    exec::generate(external, &config.configured, self.plugins, self.warnings)
+                        .map_err(|e| {
+                            e.context(format!(
+                                "{} ({} {})",
+                                config.configured.file.display(),
+                                config.configured.kind,
+                                config.configured.name
+                            ))
+                        })?;
+                for resource in generated {
+                    generate::absorb_generated(resources, resource)?;
+                }
+                continue;
+            }
             let mut resource = self.generated(config)?;
             resource.origin = Origin::Plugin(config.configured.clone());
             generate::absorb_generated(resources, resource)?;
@@ -191,6 +222,10 @@ pub(crate) fn run_transformer(
         | BuiltinPlugin::IamPolicyGenerator { .. } => Err(Error::msg(format!(
             "plugin {} is a generator; list it under `generators:` (not a transformer)",
             plugin.kind()
+        ))),
+        BuiltinPlugin::External(external) => Err(Error::msg(format!(
+            "plugin {} runs only through a plugin runner",
+            external.name()
         ))),
     }
 }

@@ -46,6 +46,8 @@ fn transform(
         loader,
         schema: &mut schema,
         record,
+        plugins: &PluginOptions::default(),
+        warnings: &mut Vec::new(),
     };
     runner.transform(configs, resources)
 }
@@ -60,6 +62,8 @@ fn generate(
         loader,
         schema: &mut schema,
         record: false,
+        plugins: &PluginOptions::default(),
+        warnings: &mut Vec::new(),
     };
     runner.generate(configs, resources)
 }
