@@ -73,6 +73,45 @@ fn output_file_holds_the_stream() {
     assert_eq!(std::fs::read(&file).expect("written"), stdout);
 }
 
+/// `-o` naming a pipe (as `/dev/null` or `/dev/stdout` are devices) writes
+/// into it: a rename would replace it with a regular file, which for
+/// `/dev/null` run as root breaks the whole machine. A pipe in a temporary
+/// directory stands in for the devices.
+#[test]
+fn output_to_a_pipe_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pipe = dir.path().join("pipe");
+    match Command::new("mkfifo").arg(&pipe).status() {
+        Ok(status) if status.success() => {}
+        _ => {
+            eprintln!("mkfifo absent: output to a pipe is not checked");
+            return;
+        }
+    }
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::read(pipe).expect("read the pipe"))
+    };
+    let status = strata()
+        .args(["build", &example("dev"), "-o"])
+        .arg(&pipe)
+        .status()
+        .expect("strata runs");
+    assert!(status.success());
+    let kind = std::fs::symlink_metadata(&pipe)
+        .expect("still there")
+        .file_type();
+    // Checked before joining: had the pipe been replaced, the reader would wait forever.
+    assert!(kind.is_fifo(), "the pipe was replaced by {kind:?}");
+    let stdout = strata()
+        .args(["build", &example("dev")])
+        .output()
+        .expect("strata runs")
+        .stdout;
+    assert_eq!(reader.join().expect("reader"), stdout);
+}
+
 #[test]
 fn a_failed_build_writes_nothing_and_exits_1() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -100,10 +139,29 @@ fn a_failed_build_writes_nothing_and_exits_1() {
 #[test]
 fn version_and_help_describe_the_commands() {
     let version = strata().arg("--version").output().expect("strata runs");
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
     assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
-        format!("strata {}", env!("CARGO_PKG_VERSION"))
+        version,
+        format!("strata {} (kustomize v5.5.0)", env!("CARGO_PKG_VERSION"))
     );
+    // The kustomize strata claims is the one inside the kubectl it is checked against.
+    match Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let kustomize = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Kustomize Version: "))
+                .expect("kubectl names its kustomize");
+            assert!(
+                version.ends_with(&format!("(kustomize {kustomize})")),
+                "{text}"
+            );
+        }
+        _ => eprintln!("kubectl absent: its kustomize version is not compared"),
+    }
     let help =
         String::from_utf8_lossy(&strata().arg("--help").output().unwrap().stdout).into_owned();
     for command in ["build", "diff"] {

@@ -977,3 +977,46 @@ fn with_name(mut object: Value, name: &str) -> Value {
     object["metadata"]["name"] = json!(name);
     object
 }
+
+/// One task for the whole read, a step per object, finished once.
+#[test]
+fn reading_reports_a_step_per_object() {
+    use std::sync::Arc;
+    use strata::progress::{Activity, Progress, Recorded, Recorder};
+
+    let fx = fixture();
+    fx.server.apply(service(), "kubectl");
+    let desired = resources(&[service(), deployment("nginx:1.27")]);
+    let recorder = Arc::new(Recorder::default());
+    let progress = Progress::to(recorder.clone());
+    let objects = strata::cluster::live_state_with(&options(&fx.kubeconfig), &desired, &progress)
+        .expect("live state");
+    assert_eq!(objects.len(), 2);
+    let events = recorder.events();
+    let Some(Recorded::Started {
+        task,
+        activity: Activity::ClusterRead,
+        subject,
+        total: Some(2),
+    }) = events.first()
+    else {
+        panic!("a started read of 2 objects: {events:?}");
+    };
+    assert_eq!(subject, "2 objects");
+    let steps: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Recorded::Advanced { task: t, done } if t == task => Some(*done),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(steps, [1, 2]);
+    assert_eq!(
+        events.last(),
+        Some(&Recorded::Finished {
+            task: *task,
+            ok: true
+        })
+    );
+    assert_eq!(events.len(), 4, "{events:?}");
+}

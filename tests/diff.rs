@@ -356,6 +356,122 @@ fn markdown_output_is_a_comment() {
 }
 
 #[test]
+fn a_long_markdown_comment_is_written_as_numbered_parts() {
+    if !pipeline_ready() {
+        return;
+    }
+    let repo = Repo::new();
+    // 40 ConfigMaps whose data all change: far more than one 2000-byte part.
+    let maps = |value: &str| -> String {
+        (0..40)
+            .map(|i| {
+                format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: map-{i:02}\ndata:\n  value: {value}\n")
+            })
+            .collect()
+    };
+    repo.write("base/maps.yaml", &maps("before"));
+    repo.write(
+        "base/kustomization.yaml",
+        &BASE_KUSTOMIZATION.replace("- deployment.yaml\n", "- deployment.yaml\n- maps.yaml\n"),
+    );
+    repo.git(&["add", "--all"]);
+    repo.git(&["commit", "--quiet", "-m", "maps"]);
+    repo.write("base/maps.yaml", &maps("after"));
+    // Left by an earlier, longer comment: must not be posted again.
+    repo.write("parts/part-99.md", "stale\n");
+
+    let common = [
+        "overlays/prod",
+        "--base",
+        "main",
+        "--format",
+        "markdown",
+        "--comment-id",
+        "prod",
+        "--max-bytes",
+        "2000",
+    ];
+    let many = [&common[..], &["--max-parts", "99"]].concat();
+    let args = [&many[..], &["--parts-dir", "parts"]].concat();
+    let output = repo.strata(&args);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed: Vec<&str> = stdout.lines().collect();
+    assert!(listed.len() > 2, "{stdout}");
+    assert!(!repo.path().join("parts/part-99.md").exists());
+    let mut all = String::new();
+    for (index, file) in listed.iter().enumerate() {
+        let expected = format!("part-{:02}.md", index + 1);
+        assert!(file.ends_with(&expected), "{file}");
+        let part = std::fs::read_to_string(repo.path().join(file)).unwrap();
+        assert!(part.len() <= 2000, "{file}: {} bytes", part.len());
+        let marker = format!(
+            "<!-- strata diff id=\"prod\" part=\"{}/{}\" -->\n",
+            index + 1,
+            listed.len()
+        );
+        assert!(part.starts_with(&marker), "{part}");
+        all.push_str(&part);
+    }
+    for i in 0..40 {
+        let title = format!("changed: v1 ConfigMap prod/map-{i:02}</summary>");
+        assert_eq!(all.matches(&title).count(), 1, "map-{i:02} shown once");
+    }
+    assert!(!all.contains("not shown"), "nothing is cut with 99 parts");
+
+    // The same comment on stdout: the parts one after another.
+    let printed = repo.strata(&many);
+    let printed = String::from_utf8_lossy(&printed.stdout);
+    assert_eq!(
+        printed
+            .matches("<!-- strata diff id=\"prod\" part=")
+            .count(),
+        listed.len()
+    );
+
+    // One part only: the rest is left out with a notice.
+    let one = repo.strata(&common);
+    let one = String::from_utf8_lossy(&one.stdout);
+    assert!(
+        one.len() <= 2000 && one.contains("resource diffs are not shown"),
+        "{one}"
+    );
+}
+
+#[test]
+fn bad_comment_limits_are_refused_before_building() {
+    let repo = Repo::new();
+    let output = repo.strata(&[
+        "--base",
+        "main",
+        "--format",
+        "markdown",
+        "--max-bytes",
+        "10",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("too small: at least 1024"), "{stderr}");
+    let output = repo.strata(&[
+        "--base",
+        "main",
+        "--comment-id",
+        "a--b",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = repo.strata(&["--base", "main", "--parts-dir", "out"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!repo.path().join("out").exists());
+}
+
+#[test]
 fn live_files_are_compared_without_a_server() {
     if !pipeline_ready() {
         return;

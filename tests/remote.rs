@@ -568,3 +568,69 @@ fn diff_builds_remote_bases_with_the_build_flags() {
         stderr(&unchanged)
     );
 }
+
+/// The library reports a real clone (not a cache hit) and each helm run to
+/// the observer in its options; the CLI draws nothing when stderr is a pipe.
+#[test]
+fn clones_and_helm_runs_are_reported_as_progress() {
+    use std::sync::Arc;
+    use strata::progress::{Activity, Progress, Recorded, Recorder};
+
+    let repo = Repo::new();
+    let overlay = Overlay::new(&format!("resources:\n- {}\n", repo.url("app", "v1")));
+    let recorder = Arc::new(Recorder::default());
+    let mut options = strata::BuildOptions::default();
+    options.remote.cache_dir = Some(overlay.cache.path().to_path_buf());
+    options.progress = Progress::to(recorder.clone());
+    let build = |options: &strata::BuildOptions| {
+        strata::build(&strata::fs::DiskFs, overlay.dir.path(), options).expect("builds")
+    };
+    build(&options);
+    let events = recorder.events();
+    let [Recorded::Started {
+        task,
+        activity: Activity::GitFetch,
+        subject,
+        total: None,
+    }, Recorded::Finished {
+        task: done,
+        ok: true,
+    }] = events.as_slice()
+    else {
+        panic!("one clone, started and finished: {events:?}");
+    };
+    assert_eq!(task, done);
+    assert_eq!(subject, &format!("file://{} at v1", repo.dir.display()));
+    // The second build finds the clone in the cache: nothing to report.
+    build(&options);
+    assert_eq!(recorder.events().len(), 2, "{:?}", recorder.events());
+
+    let setup = HelmSetup::new(CHART);
+    let recorder = Arc::new(Recorder::default());
+    let mut options = strata::BuildOptions::default();
+    options.helm.enabled = true;
+    options.helm.command = setup.helm.clone();
+    options.helm.work_dir = Some(setup.dir.path().to_path_buf());
+    options.progress = Progress::to(recorder.clone());
+    strata::build(&strata::fs::DiskFs, &setup.root(), &options).expect("inflates");
+    let events = recorder.events();
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                Recorded::Started { activity: Activity::HelmInflate, subject, .. },
+                Recorded::Finished { ok: true, .. },
+            ] if subject == "foo"
+        ),
+        "{events:?}"
+    );
+
+    // Through the binary, stderr is a pipe here: no progress drawn on it.
+    let output = overlay.build(&[]);
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    let cold = Overlay::new(&format!("resources:\n- {}\n", repo.url("app", "main")));
+    let output = cold.build(&[]);
+    assert_eq!(cold.cached_clones(), 1, "a real clone ran");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

@@ -125,11 +125,18 @@ impl Applier {
         let steps = order::steps(&objects)?;
         let dependencies = order::dependencies(&objects)?;
         let mut endpoints = Endpoints::new(desired);
+        // Apply draws its own progress (the plan, then one line per pending object).
+        let mut reading = crate::progress::Progress::none().start(
+            crate::progress::Activity::ClusterRead,
+            "plan",
+            Some(desired.len() as u64),
+        );
         let observed = self.runtime.block_on(observe(
             &self.connection,
             &mut endpoints,
             desired,
             &self.options.identity,
+            &mut reading,
         ))?;
         self.endpoints = Some(endpoints);
 

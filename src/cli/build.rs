@@ -211,6 +211,7 @@ impl BuildFlags {
                 debug: *helm_debug,
                 work_dir: Some(std::env::temp_dir()),
             },
+            progress: super::progress::for_stderr(),
             plugins: PluginOptions {
                 enabled: *enable_alpha_plugins,
                 enable_exec: *enable_exec,
@@ -370,7 +371,13 @@ fn write_files(dir: &Path, resources: &ResourceMap) -> anyhow::Result<()> {
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if is_special(path) {
+        // `-o /dev/null`, `/dev/stdout`, a pipe: a rename would put a
+        // regular file in the device's place (for everyone, when run as root).
+        return std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()));
+    }
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -384,4 +391,27 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::rename(&temporary, path)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(())
+}
+
+/// A device, pipe or socket (following symlinks): written in place, never replaced.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_are_written_in_place_and_files_replaced() {
+        // Only metadata is read here: nothing is written to /dev.
+        assert!(is_special(Path::new("/dev/null")));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out.yaml");
+        assert!(!is_special(&file), "a missing file is made by rename");
+        write_atomically(&file, b"a: 1\n").unwrap();
+        assert!(!is_special(&file));
+        assert_eq!(std::fs::read(&file).unwrap(), b"a: 1\n");
+        assert!(!is_special(dir.path()));
+    }
 }

@@ -85,7 +85,45 @@ pub struct DiffArgs {
     pub force_conflicts: bool,
 
     #[command(flatten)]
+    pub comment: CommentArgs,
+
+    #[command(flatten)]
     pub build: BuildFlags,
+}
+
+/// How `--format markdown` cuts a pull-request comment into parts.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// Markdown: the id in every part's hidden marker
+    /// (`<!-- strata diff id="ID" part="K/N" -->`), telling apart several
+    /// diffs posted to one pull request.
+    #[arg(long, value_name = "ID", default_value = diff::markdown::DEFAULT_ID)]
+    pub comment_id: String,
+
+    /// Markdown: the most bytes in one part (GitHub's comment limit is 65536).
+    #[arg(long, value_name = "N", default_value_t = diff::markdown::GITHUB_COMMENT_LIMIT)]
+    pub max_bytes: usize,
+
+    /// Markdown: the most parts (1 to 99); what does not fit is left out,
+    /// with a notice at the end of the last part.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub max_parts: usize,
+
+    /// Markdown: write part K of N to `DIR/part-KK.md` (made if missing;
+    /// older `part-*.md` files there are removed) and list the files on
+    /// stdout, instead of printing the parts one after another.
+    #[arg(long, value_name = "DIR")]
+    pub parts_dir: Option<PathBuf>,
+}
+
+impl CommentArgs {
+    fn layout(&self) -> diff::markdown::Layout {
+        diff::markdown::Layout {
+            max_bytes: self.max_bytes,
+            max_parts: self.max_parts,
+            id: self.comment_id.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -119,6 +157,12 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
 
 fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
     args.build.print_flag_deprecations()?;
+    // Bad comment limits fail before any build.
+    if args.format == FormatArg::Markdown {
+        args.comment.layout().validate()?;
+    } else if args.comment.parts_dir.is_some() {
+        anyhow::bail!("`--parts-dir` writes markdown parts: use it with `--format markdown`");
+    }
     let build_options = args.build.options();
     let diff_options = DiffOptions {
         show_secrets: args.show_secrets,
@@ -200,6 +244,7 @@ fn cluster_source(
     Ok(Box::new(strata::cluster::ClusterSource {
         options: options.clone(),
         identity: identity.clone(),
+        progress: super::progress::for_stderr(),
     }))
 }
 
@@ -275,7 +320,11 @@ fn print(args: &DiffArgs, targets: &[TargetDiff], labels: &Labels) -> anyhow::Re
     let text = match args.format {
         FormatArg::Text => diff::text::render(targets, labels, use_color(args.color)),
         FormatArg::Markdown => {
-            diff::markdown::render(targets, labels, diff::markdown::GITHUB_COMMENT_LIMIT)
+            let parts = diff::markdown::render(targets, labels, &args.comment.layout())?;
+            match &args.comment.parts_dir {
+                Some(dir) => list(&write_parts(dir, &parts)?),
+                None => parts.join("\n"),
+            }
         }
         FormatArg::Json => diff::json::render(targets),
     };
@@ -283,6 +332,41 @@ fn print(args: &DiffArgs, targets: &[TargetDiff], labels: &Labels) -> anyhow::Re
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(())
+}
+
+/// Writes `part-01.md`, `part-02.md`, ... into `dir`, each file whole, and
+/// removes `part-*.md` files left from a longer comment before.
+fn write_parts(dir: &Path, parts: &[String]) -> anyhow::Result<Vec<PathBuf>> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let names: Vec<String> = (1..=parts.len()).map(part_file_name).collect();
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = name.starts_with("part-") && name.ends_with(".md") && !names.contains(&name);
+        if stale && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove `{}`", entry.path().display()))?;
+        }
+    }
+    let mut written = Vec::with_capacity(parts.len());
+    for (name, part) in names.iter().zip(parts) {
+        let path = dir.join(name);
+        super::build::write_atomically(&path, part.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// `part-07.md`: two digits, so that the names sort in part order.
+fn part_file_name(number: usize) -> String {
+    format!("part-{number:02}.md")
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| format!("{}\n", p.display())).collect()
 }
 
 /// `auto`: a terminal, `NO_COLOR` unset or empty, and not `TERM=dumb`.
@@ -324,6 +408,17 @@ pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn part_files_sort_in_part_order() {
+        let names: Vec<String> = (1..=diff::markdown::MAX_PARTS)
+            .map(part_file_name)
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        assert_eq!(names[0], "part-01.md");
+    }
 
     #[test]
     fn parses_durations() {

@@ -3,9 +3,13 @@
 
 #[cfg(feature = "cluster")]
 pub mod apply;
+pub mod argocd;
 pub mod build;
+pub mod completion;
 pub mod diff;
 pub mod edit;
+pub mod man;
+pub mod progress;
 pub mod report;
 
 use std::process::ExitCode;
@@ -15,10 +19,14 @@ use clap::{Parser, Subcommand};
 /// Exit status for a failed build or bad input.
 pub const EXIT_ERROR: u8 = 1;
 
+/// `strata --version`: this crate's version and the kustomize it matches
+/// (`strata::KUSTOMIZE_VERSION`; `concat!` needs the literal, a test keeps them equal).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (kustomize v5.5.0)");
+
 /// Build Kubernetes manifests from kustomization trees, byte-identical to
 /// `kustomize build` v5.5.0, with presets and jsonnet sources.
 #[derive(Debug, Parser)]
-#[command(name = "strata", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "strata", version = VERSION, about, long_about = None, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -58,6 +66,12 @@ pub enum Command {
     /// create` does.
     #[command(visible_alias = "init")]
     Create(edit::CreateCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completion(completion::CompletionArgs),
+    /// Print a manual page (roff), or write them all with `--out-dir`.
+    Man(man::ManArgs),
+    /// Run as the Argo CD Config Management Plugin (integrations/argocd).
+    Argocd(argocd::ArgocdArgs),
 }
 
 /// Runs a parsed command line.
@@ -69,5 +83,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply(args) => apply::run(args),
         Command::Edit(command) => edit::run(command),
         Command::Create(args) => edit::run_create(args),
+        Command::Completion(args) => completion::run(args),
+        Command::Man(args) => man::run(args),
+        Command::Argocd(args) => argocd::run(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_names_the_kustomize_it_matches() {
+        assert!(super::VERSION.ends_with(&format!("(kustomize {})", strata::KUSTOMIZE_VERSION)));
     }
 }

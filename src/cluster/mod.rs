@@ -41,6 +41,7 @@ use tokio::task::JoinSet;
 use crate::diff::{LiveSource, LiveState};
 use crate::error::{Error, Result};
 use crate::id::ResId;
+use crate::progress::{Activity, Progress, Task};
 use crate::resource::{Resource, ResourceMap};
 
 pub(crate) use connect::{ApplyError, Connection};
@@ -61,12 +62,14 @@ pub struct ClusterSource {
     pub options: ClusterOptions,
     /// The manager and force setting of the dry-run applies.
     pub identity: Identity,
+    /// Told how many objects have been read so far.
+    pub progress: Progress,
 }
 
 impl LiveSource for ClusterSource {
     fn live(&self, desired: &ResourceMap) -> Result<LiveState> {
         Ok(LiveState {
-            objects: live_state_as(&self.options, &self.identity, desired)?,
+            objects: live_state_reporting(&self.options, &self.identity, desired, &self.progress)?,
         })
     }
 }
@@ -77,17 +80,43 @@ pub fn live_state(options: &ClusterOptions, desired: &ResourceMap) -> Result<Vec
     live_state_as(options, &Identity::default(), desired)
 }
 
+/// [`live_state_as`], reporting one [`Activity::ClusterRead`] task with a
+/// step per object (connecting and discovery come before the first step).
+pub fn live_state_reporting(
+    options: &ClusterOptions,
+    identity: &Identity,
+    desired: &ResourceMap,
+    progress: &Progress,
+) -> Result<Vec<LiveObject>> {
+    let subject = match desired.len() {
+        1 => "1 object".to_string(),
+        n => format!("{n} objects"),
+    };
+    let mut task = progress.start(Activity::ClusterRead, &subject, Some(desired.len() as u64));
+    let result = observe_live(options, identity, desired, &mut task);
+    task.finish_with(result)
+}
+
 /// [`live_state`] with another field manager or force setting.
 pub fn live_state_as(
     options: &ClusterOptions,
     identity: &Identity,
     desired: &ResourceMap,
 ) -> Result<Vec<LiveObject>> {
+    live_state_reporting(options, identity, desired, &Progress::none())
+}
+
+fn observe_live(
+    options: &ClusterOptions,
+    identity: &Identity,
+    desired: &ResourceMap,
+    task: &mut Task,
+) -> Result<Vec<LiveObject>> {
     let runtime = runtime()?;
     runtime.block_on(async {
         let connection = Arc::new(Connection::open(options).await?);
         let mut endpoints = Endpoints::new(desired);
-        let observed = observe(&connection, &mut endpoints, desired, identity).await?;
+        let observed = observe(&connection, &mut endpoints, desired, identity, task).await?;
         observed
             .into_iter()
             .map(Observed::into_live_object)
@@ -183,6 +212,7 @@ pub(crate) async fn observe(
     endpoints: &mut Endpoints,
     desired: &ResourceMap,
     identity: &Identity,
+    task: &mut Task,
 ) -> Result<Vec<Observed>> {
     // Discovery first, one request per group/version, in build order.
     let mut plans = Vec::with_capacity(desired.len());
@@ -206,6 +236,7 @@ pub(crate) async fn observe(
         let api = match plan {
             Endpoint::Served(api) => api,
             Endpoint::CreatedByBuild => {
+                task.step();
                 results[index] = Some(Ok(Observed {
                     id: resource.id(),
                     endpoint: None,
@@ -248,6 +279,7 @@ pub(crate) async fn observe(
                 }
             }
         }
+        task.step();
         results[index] = Some(result);
     }
     // The first error in build order: every read before it has finished.

@@ -17,7 +17,7 @@ const SERVER_METADATA: &[&str] = &[
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// Returns `object` without server-owned fields: the `metadata` fields in
-/// [`SERVER_METADATA`], `status`, the last-applied annotation, and an
+/// `SERVER_METADATA`, `status`, the last-applied annotation, and an
 /// annotations map left empty by that removal.
 pub fn normalize(object: &Value) -> Value {
     let mut object = object.clone();

@@ -3,11 +3,11 @@
 //! kustomize marshals each resource to JSON (Go `encoding/json`), reads that
 //! back with go-yaml v2 and writes it with go-yaml v2's emitter. This module
 //! reproduces the whole trip without doing it: numbers are re-typed the way
-//! the JSON text reads back ([`number`]), strings lose what the JSON reader
-//! folds (U+0085), keys are ordered by go-yaml v2's natural sort ([`keys`]),
-//! quoting follows go-yaml v2's YAML 1.1 resolver ([`resolve`]) and libyaml's
-//! scalar analysis ([`scalar`]), and the layout, 80-column folding and block
-//! scalars follow libyaml's emitter ([`writer`]).
+//! the JSON text reads back (`number`), strings lose what the JSON reader
+//! folds (U+0085), keys are ordered by go-yaml v2's natural sort (`keys`),
+//! quoting follows go-yaml v2's YAML 1.1 resolver (`resolve`) and libyaml's
+//! scalar analysis (`scalar`), and the layout, 80-column folding and block
+//! scalars follow libyaml's emitter (`writer`).
 //!
 //! It must not change what the document means, only how it is spelled.
 //! [`document`] never fails: values that make kustomize fail on output are

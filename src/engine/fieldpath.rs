@@ -28,7 +28,7 @@
 //! simply reach nothing.
 //!
 //! Values are `serde_json::Value`s, so kyaml's text comparisons use a
-//! scalar's JSON form ([`regex_text`]): a number written `0x10` in YAML
+//! scalar's JSON form (`regex_text`): a number written `0x10` in YAML
 //! compares as `16`.
 
 use std::fmt;

@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::load::kustomization::{HelmChart, HelmGlobals, Kustomization};
 use crate::load::loader::Loader;
+use crate::progress::{Activity, Progress};
 use crate::resource::{Origin, Resource, ResourceMap};
 
 /// kustomize's `--enable-helm`, `--helm-command` and the `--helm-*` overrides.
@@ -63,6 +64,7 @@ pub fn inflate_all(
     k: &Kustomization,
     file: &Path,
     options: &HelmOptions,
+    progress: &Progress,
     resources: &mut ResourceMap,
 ) -> Result<()> {
     let (charts, globals) = charts_and_globals(k);
@@ -75,7 +77,13 @@ pub fn inflate_all(
     }
     for chart in &charts {
         let chart = with_cli_overrides(chart, options);
-        for resource in inflate(loader, &chart, &globals, file, options)? {
+        let subject = match chart.version.as_str() {
+            "" => chart.name.clone(),
+            version => format!("{} {version}", chart.name),
+        };
+        let task = progress.start(Activity::HelmInflate, &subject, None);
+        let inflated = task.finish_with(inflate(loader, &chart, &globals, file, options))?;
+        for resource in inflated {
             super::absorb_generated(resources, resource)?;
         }
     }

@@ -48,6 +48,8 @@ pub struct BuildOptions {
     pub remote: crate::remote::RemoteOptions,
     /// `helmCharts`: kustomize's `--enable-helm` and `--helm-*` flags.
     pub helm: crate::generate::helm::HelmOptions,
+    /// Who hears about Git clones and helm runs while they happen (no one by default).
+    pub progress: crate::progress::Progress,
     /// External plugins: kustomize's `--enable-alpha-plugins`,
     /// `--enable-exec` and function flags.
     pub plugins: plugins::PluginOptions,
@@ -95,7 +97,7 @@ pub fn build(fs: &dyn FileSystem, root: &Path, options: &BuildOptions) -> Result
 /// A remote kustomization, built on the disk seen only inside its clone,
 /// under the root-only restrictor whatever the options say.
 fn build_remote(url: &str, options: &BuildOptions) -> Result<Build> {
-    let checkout = crate::remote::fetch(url, &options.remote)?;
+    let checkout = crate::remote::fetch(url, &options.remote, &options.progress)?;
     let options = BuildOptions {
         load_restrictions: LoadRestrictions::RootOnly,
         ..options.clone()

@@ -126,7 +126,14 @@ impl<'a> Context<'a> {
         }
         self.merge_config(&loader, k, &mut acc.config)?;
         run_generators(&loader, k, &file, &mut acc.resources)?;
-        generate::helm::inflate_all(&loader, k, &file, &self.options.helm, &mut acc.resources)?;
+        generate::helm::inflate_all(
+            &loader,
+            k,
+            &file,
+            &self.options.helm,
+            &self.options.progress,
+            &mut acc.resources,
+        )?;
         let generators = self.plugin_configs(&loader, &k.generators, &file)?;
         let mut runner = Runner {
             loader: &loader,
@@ -338,7 +345,7 @@ impl<'a> Context<'a> {
         into: Accumulated,
         component: bool,
     ) -> Result<Accumulated> {
-        let checkout = crate::remote::fetch(entry, &self.options.remote)?;
+        let checkout = crate::remote::fetch(entry, &self.options.remote, &self.options.progress)?;
         let fs = crate::remote::RepoFs::new(&checkout);
         let options = BuildOptions {
             load_restrictions: crate::load::loader::LoadRestrictions::RootOnly,

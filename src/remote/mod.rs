@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::fs::{DiskFs, FileSystem};
+use crate::progress::{Activity, Progress};
 
 pub use url::{RepoSpec, DEFAULT_TIMEOUT};
 
@@ -91,7 +92,7 @@ pub struct Checkout {
 /// Fetches `entry` (or finds it in the cache) and returns where its
 /// kustomization lies. The cache is keyed by URL, ref and submodule choice;
 /// a second build with the same key does not run git.
-pub fn fetch(entry: &str, options: &RemoteOptions) -> Result<Checkout> {
+pub fn fetch(entry: &str, options: &RemoteOptions, progress: &Progress) -> Result<Checkout> {
     if is_remote_file(entry) {
         return Err(Error::msg(format!(
             "remote file `{entry}`: strata does not download files over HTTP(S)"
@@ -106,15 +107,16 @@ pub fn fetch(entry: &str, options: &RemoteOptions) -> Result<Checkout> {
         ))
         .with_hint("set `BuildOptions::remote.cache_dir`")
     })?;
-    let repo = cached_clone(cache, &spec, &options.git_command)?;
+    let repo = cached_clone(cache, &spec, &options.git_command, progress)?;
     let root = kustomization_root(&repo, &spec)?;
     Ok(Checkout { repo, root, spec })
 }
 
 /// The clone for `spec` in `cache`, made now if absent. A clone is made in
 /// a scratch directory and renamed into place, so a half-made clone is
-/// never used and concurrent builds do not collide.
-fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path) -> Result<PathBuf> {
+/// never used and concurrent builds do not collide. Only a real clone is
+/// reported to `progress`.
+fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path, progress: &Progress) -> Result<PathBuf> {
     let target = cache.join(cache_key(spec));
     if target.is_dir() {
         return canonical(&target);
@@ -124,7 +126,13 @@ fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path) -> Result<PathBuf> {
     // A leftover from a crashed run with the same process id.
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
-    if let Err(error) = git::checkout(git, &scratch, spec) {
+    let subject = format!(
+        "{} at {}",
+        without_password(&spec.clone_spec()),
+        spec.fetch_ref()
+    );
+    let task = progress.start(Activity::GitFetch, &subject, None);
+    if let Err(error) = task.finish_with(git::checkout(git, &scratch, spec)) {
         let _ = std::fs::remove_dir_all(&scratch);
         return Err(error);
     }
@@ -139,6 +147,21 @@ fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path) -> Result<PathBuf> {
         }
     }
     canonical(&target)
+}
+
+/// `url` with the password of `scheme://user:password@host` hidden, for displays.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    match authority.rsplit_once('@') {
+        Some((user_info, _)) if user_info.contains(':') => {
+            let user = user_info.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{}", &rest[user_info.len() + 1..])
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// A readable name plus a hash of what identifies the checkout.

@@ -44,3 +44,26 @@ fn cache_key_depends_on_url_ref_and_submodules() {
     assert_ne!(cache_key(&a), cache_key(&d));
     assert!(cache_key(&a).starts_with("repo-"), "{}", cache_key(&a));
 }
+
+#[test]
+fn displays_hide_passwords_in_urls() {
+    let cases = [
+        (
+            "https://bot:s3cret@example.com/org/repo",
+            "https://bot:***@example.com/org/repo",
+        ),
+        (
+            "https://example.com/org/repo",
+            "https://example.com/org/repo",
+        ),
+        (
+            "ssh://git@example.com/org/repo",
+            "ssh://git@example.com/org/repo",
+        ),
+        ("git@example.com:org/repo", "git@example.com:org/repo"),
+        ("file:///srv/git/repo", "file:///srv/git/repo"),
+    ];
+    for (url, shown) in cases {
+        assert_eq!(without_password(url), shown, "{url}");
+    }
+}

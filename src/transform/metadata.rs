@@ -11,7 +11,7 @@
 //! changed the resource or not. Paths are relative to the top
 //! kustomization's directory (`../base/service.yaml`).
 //!
-//! strata keeps this on the [`Resource`](crate::resource::Resource)
+//! strata keeps this on the [`Resource`]
 //! (`origin`, `transformations`) and writes the annotations once, at the
 //! end ([`annotate`]); transformations are recorded as layers run
 //! ([`record`]).

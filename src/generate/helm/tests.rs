@@ -135,6 +135,7 @@ fn refuses_charts_without_enable_helm() {
         &k,
         Path::new("/k/kustomization.yaml"),
         &HelmOptions::default(),
+        &crate::progress::Progress::none(),
         &mut ResourceMap::default(),
     )
     .unwrap_err();

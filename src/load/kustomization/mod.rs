@@ -187,7 +187,7 @@ pub struct GeneratorArgs {
     pub literals: Vec<String>,
     pub files: Vec<String>,
     pub envs: Vec<String>,
-    /// Deprecated single env file, folded into `envs` by [`Kustomization::normalize`].
+    /// Deprecated single env file, folded into `envs` by `Kustomization::normalize`.
     pub env: Option<String>,
     pub options: Option<GeneratorOptions>,
     /// Secrets only; `Opaque` when unset.
