@@ -989,8 +989,13 @@ fn reading_reports_a_step_per_object() {
     let desired = resources(&[service(), deployment("nginx:1.27")]);
     let recorder = Arc::new(Recorder::default());
     let progress = Progress::to(recorder.clone());
-    let objects = strata::cluster::live_state_with(&options(&fx.kubeconfig), &desired, &progress)
-        .expect("live state");
+    let objects = strata::cluster::live_state_reporting(
+        &options(&fx.kubeconfig),
+        &Default::default(),
+        &desired,
+        &progress,
+    )
+    .expect("live state");
     assert_eq!(objects.len(), 2);
     let events = recorder.events();
     let Some(Recorded::Started {
