@@ -1,10 +1,9 @@
 //! `strata build`: arguments to [`strata::BuildOptions`], then output.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use strata::fs::DiskFs;
 use strata::generate::helm::HelmOptions;
@@ -12,7 +11,7 @@ use strata::load::jsonnet::JsonnetOverrides;
 use strata::load::loader::LoadRestrictions;
 use strata::pipeline::Reorder;
 use strata::remote::RemoteOptions;
-use strata::{BuildOptions, ResourceMap};
+use strata::BuildOptions;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -64,6 +63,11 @@ pub struct BuildFlags {
     /// overriding the kustomization's `jsonnet.tlas`. Repeatable.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_assignment)]
     pub tla_str: Vec<(String, String)>,
+
+    /// How deep jsonnet calls may nest before the evaluation fails, as
+    /// go-jsonnet's `--max-stack` (default 500).
+    #[arg(long, value_name = "N")]
+    pub jsonnet_max_stack: Option<usize>,
 
     /// Inflate `helmCharts` by running `helm template` (without it, a
     /// kustomization with `helmCharts` is an error, as in kustomize).
@@ -120,6 +124,7 @@ impl BuildFlags {
             enable_managedby_label,
             ext_str,
             tla_str,
+            jsonnet_max_stack,
             enable_helm,
             helm_command,
             helm_api_versions,
@@ -139,6 +144,7 @@ impl BuildFlags {
             jsonnet: JsonnetOverrides {
                 ext_str: ext_str.clone(),
                 tla_str: tla_str.clone(),
+                max_stack: *jsonnet_max_stack,
             },
             remote: remote_options(),
             helm: HelmOptions {
@@ -181,8 +187,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         writeln!(stderr, "warning: {warning}")?;
     }
     match &args.output {
-        Some(dir) if dir.is_dir() => write_files(dir, &build.resources)?,
-        Some(file) => write_atomically(file, strata::emit::stream(&build.resources).as_bytes())?,
+        Some(path) => strata::output::write(path, &build.resources)?,
         None => {
             let text = strata::emit::stream(&build.resources);
             let mut stdout = std::io::stdout().lock();
@@ -191,30 +196,4 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes one file per resource, as `kustomize build -o DIR` names them.
-fn write_files(dir: &Path, resources: &ResourceMap) -> anyhow::Result<()> {
-    for (name, resource) in strata::output::file_names(resources) {
-        let text = strata::emit::document(resource.object());
-        write_atomically(&dir.join(name), text.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Writes through a temporary file and a rename, so a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("`{}` is not a file path", path.display()))?;
-    let temporary = parent.join(format!(".{}.strata-tmp", file_name.to_string_lossy()));
-    std::fs::write(&temporary, bytes)
-        .with_context(|| format!("cannot write `{}`", temporary.display()))?;
-    std::fs::rename(&temporary, path)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
 }

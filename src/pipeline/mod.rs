@@ -128,6 +128,7 @@ fn build_top(
     finalize::add_hash_suffixes(&mut accumulated)?;
     finalize::fix_name_references(&mut accumulated)?;
     let var_warnings = finalize::resolve_vars(&mut accumulated)?;
+    finalize::stringify_annotations(&mut accumulated.resources);
     finalize::drop_local_config(&mut accumulated.resources);
 
     let mut resources = accumulated.resources;

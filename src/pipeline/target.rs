@@ -58,6 +58,11 @@ impl<'a> Context<'a> {
 
     /// Finds and parses the kustomization file in `dir`.
     pub fn load_kustomization(&self, dir: &Path) -> Result<Kustomization> {
+        // kustomize does not follow a kustomization file linked from outside
+        // its directory (unless the restrictor is off); check before reading.
+        if let Some(file) = kustomization::find_file(self.fs, dir) {
+            Loader::new(self.fs, dir, self.options.load_restrictions).check_allowed(&file)?;
+        }
         Ok(kustomization::load_dir(self.fs, dir)?.1)
     }
 
@@ -237,9 +242,13 @@ impl<'a> Context<'a> {
             return Ok(());
         }
         if !self.fs.is_file(&path) {
+            let what = match self.fs.special_kind(&path) {
+                Some(kind) => format!("it is {kind}; only regular files and directories are read"),
+                None => "no such file or directory".to_string(),
+            };
             return Err(Error::file(
                 &path,
-                format!("accumulating resources from '{entry}': no such file or directory"),
+                format!("accumulating resources from '{entry}': {what}"),
             ));
         }
         let resources = documents::read_resources(loader, entry, k, &self.options.jsonnet)?;
