@@ -246,10 +246,14 @@ impl<'a> Context<'a> {
                 Some(kind) => format!("it is {kind}; only regular files and directories are read"),
                 None => "no such file or directory".to_string(),
             };
-            return Err(Error::file(
+            let error = Error::file(
                 &path,
                 format!("accumulating resources from '{entry}': {what}"),
-            ));
+            );
+            return Err(match self.nearest_sibling(&path) {
+                Some(near) => error.with_hint(format!("did you mean `{near}`?")),
+                None => error,
+            });
         }
         let resources = documents::read_resources(loader, entry, k, &self.options.jsonnet)?;
         for resource in resources {
@@ -258,6 +262,25 @@ impl<'a> Context<'a> {
             acc.resources.append(resource)?;
         }
         Ok(())
+    }
+
+    /// The entry of `path`'s directory whose name is nearest to its own
+    /// (at most 3 edits), for a missing resource.
+    fn nearest_sibling(&self, path: &Path) -> Option<String> {
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        self.fs
+            .read_dir(parent)
+            .ok()?
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .map(|candidate| (kustomization::edit_distance(&candidate, &name), candidate))
+            .filter(|(distance, _)| *distance <= 3)
+            .min()
+            .map(|(_, candidate)| candidate)
     }
 
     /// A remote kustomization: fetched (or found in the cache), then built
