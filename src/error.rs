@@ -20,6 +20,12 @@ pub enum ErrorKind {
         #[source]
         source: std::io::Error,
     },
+    /// Writing output failed (a full disk, a closed pipe, a refused path).
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}:{column}: {message}")]
     Yaml {
         path: PathBuf,
@@ -109,6 +115,13 @@ impl Error {
 
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::new(ErrorKind::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    pub fn write(path: &Path, source: std::io::Error) -> Self {
+        Error::new(ErrorKind::Write {
             path: path.to_path_buf(),
             source,
         })

@@ -18,6 +18,13 @@ pub trait FileSystem: Sync {
     /// The canonical form of an existing path (symlinks resolved on disk).
     fn canonicalize(&self, path: &Path) -> Result<PathBuf>;
 
+    /// What `path` is when it is neither a regular file nor a directory
+    /// (`a FIFO`, `a symbolic link loop`, ...), for errors; `None` when it
+    /// does not exist (or the file system cannot tell).
+    fn special_kind(&self, _path: &Path) -> Option<&'static str> {
+        None
+    }
+
     fn read_to_string(&self, path: &Path) -> Result<String> {
         let bytes = self.read(path)?;
         String::from_utf8(bytes).map_err(|_| Error::file(path, "file is not valid UTF-8"))
@@ -52,6 +59,29 @@ impl FileSystem for DiskFs {
 
     fn canonicalize(&self, path: &Path) -> Result<PathBuf> {
         std::fs::canonicalize(path).map_err(|e| Error::io(path, e))
+    }
+
+    fn special_kind(&self, path: &Path) -> Option<&'static str> {
+        use std::os::unix::fs::FileTypeExt;
+        let link = std::fs::symlink_metadata(path).ok()?;
+        let kind = match std::fs::metadata(path) {
+            Ok(target) => target.file_type(),
+            // ELOOP: the link resolves to itself, however indirectly.
+            Err(e) if e.raw_os_error() == Some(40) => return Some("a symbolic link loop"),
+            Err(_) if link.file_type().is_symlink() => return Some("a dangling symbolic link"),
+            Err(_) => return None,
+        };
+        if kind.is_fifo() {
+            Some("a FIFO (named pipe)")
+        } else if kind.is_char_device() {
+            Some("a character device")
+        } else if kind.is_block_device() {
+            Some("a block device")
+        } else if kind.is_socket() {
+            Some("a socket")
+        } else {
+            None
+        }
     }
 }
 

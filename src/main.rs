@@ -14,7 +14,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    // Deep input (10,000 levels of YAML) is walked recursively by the
+    // library: run on a thread whose large stack is reserved, not committed.
+    let outcome = std::thread::Builder::new()
+        .name("strata".into())
+        .stack_size(1 << 30)
+        .spawn(move || cli::run(args))
+        .map_err(anyhow::Error::from)
+        .and_then(|worker| {
+            worker
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: the build panicked")))
+        });
+    match outcome {
         Ok(code) => code,
         Err(error) => {
             cli::report::print_error(&error);

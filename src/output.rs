@@ -1,6 +1,96 @@
-//! Naming of per-resource output files, as `kustomize build -o DIR` names them.
+//! `build -o`: one file, or one file per resource in a directory, named
+//! as `kustomize build -o DIR` names them, written safely.
+//!
+//! A regular file is replaced atomically (a temporary with a random name,
+//! created exclusively beside it, then renamed: see
+//! [`crate::edit::file::write_atomic`]); a device or FIFO is written
+//! through, never replaced; a symbolic link is refused, never followed.
+//! Every write error (`ENOSPC` on `/dev/full`) is an error, and no
+//! temporary is left behind. In a directory, a file name that would leave
+//! it (an object named `x/../../escaped`) fails the whole write before any
+//! file is written.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
 use crate::resource::{Resource, ResourceMap};
+
+/// Writes the build to `path`: one file per resource if it is an existing
+/// directory, else the whole stream to the one file.
+pub fn write(path: &Path, resources: &ResourceMap) -> Result<()> {
+    if path.is_dir() {
+        let files = file_names(resources);
+        let mut planned = Vec::with_capacity(files.len());
+        for (name, resource) in files {
+            planned.push((checked_name(path, &name, resource)?, resource));
+        }
+        for (file, resource) in planned {
+            write_file(&file, &crate::emit::document(resource.object()))?;
+        }
+        Ok(())
+    } else {
+        write_file(path, &crate::emit::stream(resources))
+    }
+}
+
+/// `dir/name`, when `name` is one plain file name.
+fn checked_name(dir: &Path, name: &str, resource: &Resource) -> Result<PathBuf> {
+    let plain = !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\0']);
+    if plain {
+        Ok(dir.join(name))
+    } else {
+        Err(Error::resource(
+            &resource.id(),
+            format!(
+                "its output file name `{name}` is not a plain file name in `{}`: refused (nothing written)",
+                dir.display()
+            ),
+        ))
+    }
+}
+
+/// Writes one output file: replaces a regular (or missing) file atomically,
+/// writes through to a device or FIFO, refuses links and anything else.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta.file_type(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return crate::edit::file::write_atomic(path, text);
+        }
+        Err(e) => return Err(Error::write(path, e)),
+    };
+    if kind.is_file() {
+        crate::edit::file::write_atomic(path, text)
+    } else if kind.is_char_device() || kind.is_fifo() || kind.is_block_device() {
+        write_through(path, text)
+    } else if kind.is_symlink() {
+        Err(Error::file(
+            path,
+            "is a symbolic link: refused (strata never writes through a link; remove it or name its target)",
+        ))
+    } else {
+        Err(Error::file(
+            path,
+            "is neither a regular file nor a device: refused",
+        ))
+    }
+}
+
+/// Opens an existing device or FIFO for writing (never creating it, never
+/// following a link planted since) and writes everything, reporting errors.
+fn write_through(path: &Path, text: &str) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| Error::write(path, e))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| Error::write(path, e))
+}
 
 /// `(file name, resource)` pairs: `<group_version_kind>_<name>.yaml`, lower
 /// case, prefixed with `<namespace>_` when the build spans more than one

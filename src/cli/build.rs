@@ -1,7 +1,7 @@
 //! `strata build`: arguments to [`strata::BuildOptions`], then output.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use strata::pipeline::plugins::exec::ContainerOptions;
 use strata::pipeline::plugins::PluginOptions;
 use strata::pipeline::Reorder;
 use strata::remote::RemoteOptions;
-use strata::{BuildOptions, ResourceMap};
+use strata::BuildOptions;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -70,6 +70,11 @@ pub struct BuildFlags {
     /// overriding the kustomization's `jsonnet.tlas`. Repeatable.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_assignment)]
     pub tla_str: Vec<(String, String)>,
+
+    /// How deep jsonnet calls may nest before the evaluation fails, as
+    /// go-jsonnet's `--max-stack` (default 500).
+    #[arg(long, value_name = "N")]
+    pub jsonnet_max_stack: Option<usize>,
 
     /// Inflate `helmCharts` by running `helm template` (without it, a
     /// kustomization with `helmCharts` is an error, as in kustomize).
@@ -170,6 +175,7 @@ impl BuildFlags {
             enable_managedby_label,
             ext_str,
             tla_str,
+            jsonnet_max_stack,
             enable_helm,
             helm_command,
             helm_api_versions,
@@ -201,6 +207,7 @@ impl BuildFlags {
             jsonnet: JsonnetOverrides {
                 ext_str: ext_str.clone(),
                 tla_str: tla_str.clone(),
+                max_stack: *jsonnet_max_stack,
             },
             remote: remote_options(),
             helm: HelmOptions {
@@ -323,8 +330,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let build = strata::build(&DiskFs, dir, &args.flags.options())?;
     print_warnings(&build)?;
     match &args.output {
-        Some(dir) if dir.is_dir() => write_files(dir, &build.resources)?,
-        Some(file) => write_atomically(file, strata::emit::stream(&build.resources).as_bytes())?,
+        Some(path) => strata::output::write(path, &build.resources)?,
         None => {
             let text = strata::emit::stream(&build.resources);
             let mut stdout = std::io::stdout().lock();
@@ -356,62 +362,7 @@ fn run_many(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         let dir = out.join(folder);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot make `{}`", dir.display()))?;
-        write_files(&dir, &build.resources)?;
+        strata::output::write(&dir, &build.resources)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes one file per resource, as `kustomize build -o DIR` names them.
-fn write_files(dir: &Path, resources: &ResourceMap) -> anyhow::Result<()> {
-    for (name, resource) in strata::output::file_names(resources) {
-        let text = strata::emit::document(resource.object());
-        write_atomically(&dir.join(name), text.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Writes through a temporary file and a rename, so a reader never sees half a file.
-pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if is_special(path) {
-        // `-o /dev/null`, `/dev/stdout`, a pipe: a rename would put a
-        // regular file in the device's place (for everyone, when run as root).
-        return std::fs::write(path, bytes)
-            .with_context(|| format!("cannot write `{}`", path.display()));
-    }
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("`{}` is not a file path", path.display()))?;
-    let temporary = parent.join(format!(".{}.strata-tmp", file_name.to_string_lossy()));
-    std::fs::write(&temporary, bytes)
-        .with_context(|| format!("cannot write `{}`", temporary.display()))?;
-    std::fs::rename(&temporary, path)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
-}
-
-/// A device, pipe or socket (following symlinks): written in place, never replaced.
-fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn devices_are_written_in_place_and_files_replaced() {
-        // Only metadata is read here: nothing is written to /dev.
-        assert!(is_special(Path::new("/dev/null")));
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("out.yaml");
-        assert!(!is_special(&file), "a missing file is made by rename");
-        write_atomically(&file, b"a: 1\n").unwrap();
-        assert!(!is_special(&file));
-        assert_eq!(std::fs::read(&file).unwrap(), b"a: 1\n");
-        assert!(!is_special(dir.path()));
-    }
 }

@@ -354,7 +354,7 @@ fn write_parts(dir: &Path, parts: &[String]) -> anyhow::Result<Vec<PathBuf>> {
     let mut written = Vec::with_capacity(parts.len());
     for (name, part) in names.iter().zip(parts) {
         let path = dir.join(name);
-        super::build::write_atomically(&path, part.as_bytes())?;
+        strata::output::write_file(&path, part)?;
         written.push(path);
     }
     Ok(written)

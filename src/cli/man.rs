@@ -95,7 +95,8 @@ fn write_all(top: &clap::Command, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut written = Vec::with_capacity(rendered.len());
     for (name, roff) in rendered {
         let path = dir.join(name);
-        super::build::write_atomically(&path, &roff)?;
+        let text = String::from_utf8(roff).context("a manual page is not UTF-8")?;
+        strata::output::write_file(&path, &text)?;
         written.push(path);
     }
     Ok(written)

@@ -8,12 +8,13 @@
 //! `kubectl get -o yaml` prints); a cluster source lives in
 //! `crate::cluster` and is configured with [`ClusterOptions`].
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::error::{Result, ResultExt};
+use crate::error::{Error, Result, ResultExt};
 use crate::fs::FileSystem;
 use crate::id::ResId;
 use crate::resource::ResourceMap;
@@ -126,9 +127,14 @@ pub fn compare_live(
 
 /// Live objects read from YAML files: a `List` (as `kubectl get -o yaml`
 /// prints) or a stream of documents; a directory means its `.yaml`, `.yml`
-/// and `.json` files. Desired objects of namespaced kinds that name no
-/// namespace would be created in `namespace` (or `default`), so their
-/// would-be object says so.
+/// and `.json` files.
+///
+/// What applying would change, as far as files can tell: an object of a
+/// namespaced kind that names no namespace is in `namespace` (or
+/// `default`) on both sides; only the fields the build sets are compared
+/// (a live object's server-populated and defaulted fields are left out);
+/// live objects the build does not produce are not reported (applying
+/// deletes nothing). The same object twice in the files is an error.
 pub struct FileSource<'a> {
     pub fs: &'a dyn FileSystem,
     pub paths: Vec<PathBuf>,
@@ -137,41 +143,92 @@ pub struct FileSource<'a> {
 
 impl LiveSource for FileSource<'_> {
     fn live(&self, desired: &ResourceMap) -> Result<LiveState> {
-        let mut objects = Vec::new();
+        let namespace = self.namespace.as_deref().unwrap_or("default");
+        let mut live: HashMap<String, Value> = HashMap::new();
         for path in &self.paths {
             for file in self.files(path)? {
-                for live in read_objects(self.fs, &file)? {
-                    objects.push(LiveObject {
-                        id: object_id(&live)?,
-                        live: Some(live),
-                        would_be: None,
-                    });
+                for mut object in read_objects(self.fs, &file)? {
+                    default_namespace(&mut object, namespace);
+                    let id = object_id(&object)?;
+                    if live.insert(key(&id), object).is_some() {
+                        return Err(Error::file(
+                            &file,
+                            format!("live objects: {id} is listed more than once"),
+                        ));
+                    }
                 }
             }
         }
-        let namespace = self.namespace.as_deref().unwrap_or("default");
-        let defaulted = desired
-            .iter()
-            .filter(|r| r.namespace().is_empty() && !r.gvk().is_cluster_scoped())
-            .map(|r| {
-                let mut object = r.object().clone();
-                if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-                    metadata.insert("namespace".into(), Value::String(namespace.into()));
-                }
-                LiveObject {
-                    id: r.id(),
-                    live: None,
-                    would_be: Some(object),
-                }
+        let mut objects = Vec::with_capacity(desired.len());
+        for resource in desired.iter() {
+            let mut wanted = resource.object().clone();
+            default_namespace(&mut wanted, namespace);
+            let before = live
+                .get(&key(&ResId::of(&wanted)))
+                .map(|object| project(object, &wanted));
+            objects.push(LiveObject {
+                id: resource.id(),
+                live: before,
+                would_be: Some(wanted),
             });
-        objects.extend(defaulted);
+        }
         Ok(LiveState { objects })
+    }
+}
+
+/// Sets `namespace` on an object of a namespaced kind that names none.
+fn default_namespace(object: &mut Value, namespace: &str) {
+    if ResId::of(object).gvk.is_cluster_scoped() {
+        return;
+    }
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        let named = metadata
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
+        if !named {
+            metadata.insert("namespace".into(), Value::String(namespace.into()));
+        }
+    }
+}
+
+/// One key per object: group, version, kind, namespace and name.
+fn key(id: &ResId) -> String {
+    format!("{}\0{}\0{}", id.gvk, id.effective_namespace(), id.name)
+}
+
+/// The part of `live` that `wanted` sets: map keys `wanted` has, lists of
+/// the same length element by element, anything else whole.
+fn project(live: &Value, wanted: &Value) -> Value {
+    match (live, wanted) {
+        (Value::Object(live), Value::Object(wanted)) => Value::Object(
+            wanted
+                .iter()
+                .filter_map(|(k, w)| live.get(k).map(|l| (k.clone(), project(l, w))))
+                .collect(),
+        ),
+        (Value::Array(live), Value::Array(wanted)) if live.len() == wanted.len() => Value::Array(
+            live.iter()
+                .zip(wanted)
+                .map(|(l, w)| project(l, w))
+                .collect(),
+        ),
+        _ => live.clone(),
     }
 }
 
 impl FileSource<'_> {
     fn files(&self, path: &Path) -> Result<Vec<PathBuf>> {
         if !self.fs.is_dir(path) {
+            // Reading a FIFO or a device would block or never end, as a build refuses them.
+            if let Some(kind) = self.fs.special_kind(path) {
+                return Err(Error::file(
+                    path,
+                    format!(
+                        "live objects: it is {kind}; only regular files and directories are read"
+                    ),
+                ));
+            }
             return Ok(vec![path.to_path_buf()]);
         }
         Ok(self
@@ -264,8 +321,80 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b", "namespace": "x"}}),
         ]);
         let state = source.live(&desired).unwrap();
-        assert_eq!(state.objects.len(), 1);
-        let would_be = state.objects[0].would_be.as_ref().unwrap();
-        assert_eq!(would_be["metadata"]["namespace"], json!("prod"));
+        let namespaces: Vec<&Value> = state
+            .objects
+            .iter()
+            .map(|o| &o.would_be.as_ref().unwrap()["metadata"]["namespace"])
+            .collect();
+        assert_eq!(namespaces, [&json!("prod"), &Value::Null, &json!("x")]);
+    }
+
+    fn live_files(files: &[(&str, &str)]) -> crate::fs::MemFs {
+        let mut fs = crate::fs::MemFs::new();
+        for (path, text) in files {
+            fs.add(path, *text);
+        }
+        fs
+    }
+
+    #[test]
+    fn live_files_compare_only_what_the_build_sets() {
+        let fs = live_files(&[(
+            "live.yaml",
+            "apiVersion: v1\nkind: List\nitems:\n\
+             - apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n    uid: u1\n\
+             \x20   labels: {server: set}\n  data: {k: v, extra: e}\n\
+             - apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: other}\n",
+        )]);
+        let source = FileSource {
+            fs: &fs,
+            paths: vec!["live.yaml".into()],
+            namespace: None,
+        };
+        let desired = desired(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}}),
+        ]);
+        let state = source.live(&desired).unwrap();
+        let diffs = compare_live(&desired, &state, &DiffOptions::default()).unwrap();
+        let changes: Vec<(Change, &str)> = diffs
+            .iter()
+            .map(|d| (d.change, d.id.name.as_str()))
+            .collect();
+        // `other` is in the file only: applying leaves it alone.
+        assert_eq!(changes, [(Change::Unchanged, "a")]);
+
+        let changed = desired_changed();
+        let state = source.live(&changed).unwrap();
+        let diffs = compare_live(&changed, &state, &DiffOptions::default()).unwrap();
+        assert_eq!(diffs[0].change, Change::Changed);
+    }
+
+    fn desired_changed() -> ResourceMap {
+        desired(vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "w"}}),
+        ])
+    }
+
+    #[test]
+    fn malformed_live_files_are_errors() {
+        let twice = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\
+                     apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n";
+        let not_a_list = "apiVersion: v1\nkind: List\nitems: {a: 1}\n";
+        for (text, expected) in [
+            (twice, "listed more than once"),
+            (not_a_list, "expected array"),
+        ] {
+            let fs = live_files(&[("live.yaml", text)]);
+            let source = FileSource {
+                fs: &fs,
+                paths: vec!["live.yaml".into()],
+                namespace: None,
+            };
+            let error = source
+                .live(&ResourceMap::default())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(expected), "{error}");
+        }
     }
 }

@@ -248,9 +248,20 @@ fn unified(before: Option<&Value>, after: Option<&Value>, context: usize) -> Str
 pub fn object_id(object: &Value) -> Result<ResId> {
     let id = ResId::of(object);
     if id.gvk.kind.is_empty() {
-        let shown = serde_json::to_string(object).unwrap_or_default();
-        let shown: String = shown.chars().take(120).collect();
-        return Err(Error::msg(format!("missing `kind` in object {shown}")));
+        // Named by what identifies it, never by content (it may be a Secret).
+        let name = if id.name.is_empty() {
+            "(no name)"
+        } else {
+            id.name.as_str()
+        };
+        let keys: Vec<&str> = object
+            .as_object()
+            .map(|map| map.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        return Err(Error::msg(format!(
+            "missing `kind` in the object named `{name}` (its top-level fields: {})",
+            keys.join(", ")
+        )));
     }
     Ok(id)
 }

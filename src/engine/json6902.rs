@@ -63,6 +63,13 @@ pub fn ops_from_value(value: Value, source: &str) -> Result<Ops> {
                 map.entry("value").or_insert(Value::Null);
             }
         }
+        if let Some(map) = item.as_object_mut() {
+            for key in ["path", "from"] {
+                if let Some(Value::String(pointer)) = map.get_mut(key) {
+                    skip_first_segment(pointer);
+                }
+            }
+        }
         let operation: PatchOperation = serde_json::from_value(item).map_err(|e| {
             Error::msg(format!(
                 "invalid JSON patch in {source}: operation {} (`{op_name}`): {e}",
@@ -83,7 +90,8 @@ pub fn apply(object: &mut Value, ops: &Ops, resource: &str) -> Result<()> {
         if is_null_test_of_missing_path(object, operation) {
             continue;
         }
-        let operation = replace_missing_key_as_add(object, operation);
+        let operation = go_array_indexes(object, operation);
+        let operation = replace_missing_key_as_add(object, &operation);
         json_patch::patch(object, std::slice::from_ref(&operation)).map_err(|e| {
             Error::msg(format!(
                 "json patch {}: operation {} (`{}` {}) failed on {resource}: {}",
@@ -97,6 +105,75 @@ pub fn apply(object: &mut Value, ops: &Ops, resource: &str) -> Result<()> {
     }
     drop_empty_annotations(object);
     Ok(())
+}
+
+/// evanphx ignores whatever precedes a path's first `/`: `spec/replicas`
+/// is `/replicas`. A path without any `/` is left for the parser to refuse.
+fn skip_first_segment(pointer: &mut String) {
+    if pointer.starts_with('/') {
+        return;
+    }
+    if let Some(slash) = pointer.find('/') {
+        pointer.drain(..slash);
+    }
+}
+
+/// evanphx reads an array index with Go's `strconv.Atoi` (`00` is 0, `+1`
+/// is 1) and counts a negative one from the end (`-1` is the last
+/// element). Rewrites such indexes of `operation`'s paths, against
+/// `object` as it is, into the RFC's form; anything else is left to fail.
+fn go_array_indexes(object: &Value, operation: &PatchOperation) -> PatchOperation {
+    let mut operation = operation.clone();
+    let (path, from) = match &mut operation {
+        PatchOperation::Add(op) => (&mut op.path, None),
+        PatchOperation::Remove(op) => (&mut op.path, None),
+        PatchOperation::Replace(op) => (&mut op.path, None),
+        PatchOperation::Test(op) => (&mut op.path, None),
+        PatchOperation::Move(op) => (&mut op.path, Some(&mut op.from)),
+        PatchOperation::Copy(op) => (&mut op.path, Some(&mut op.from)),
+    };
+    for pointer in std::iter::once(path).chain(from) {
+        if let Some(rewritten) = rewrite_indexes(object, pointer) {
+            *pointer = rewritten;
+        }
+    }
+    operation
+}
+
+fn rewrite_indexes(
+    object: &Value,
+    pointer: &json_patch::jsonptr::Pointer,
+) -> Option<json_patch::jsonptr::PointerBuf> {
+    let mut node = Some(object);
+    let mut changed = false;
+    let mut tokens: Vec<String> = Vec::new();
+    for token in pointer.tokens() {
+        let mut text = token.decoded().into_owned();
+        if let Some(Value::Array(items)) = node {
+            if let Some(index) = go_atoi(&text) {
+                let length = items.len() as i64;
+                let index = if index < 0 { index + length } else { index };
+                if index >= 0 && index.to_string() != text {
+                    text = index.to_string();
+                    changed = true;
+                }
+            }
+            node = text.parse::<usize>().ok().and_then(|i| items.get(i));
+        } else {
+            node = node.and_then(|n| n.get(&text));
+        }
+        tokens.push(text);
+    }
+    changed.then(|| json_patch::jsonptr::PointerBuf::from_tokens(tokens.iter().map(String::as_str)))
+}
+
+/// Go's `strconv.Atoi`: an optional sign and decimal digits, within i64.
+fn go_atoi(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// evanphx v4 `replace` sets a missing mapping key instead of failing.

@@ -169,7 +169,14 @@ fn walk(
     schema: Schema<'_>,
     path: &mut Vec<String>,
 ) -> Result<Walked> {
-    let dest = if aliased { origin.clone() } else { dest };
+    // Aliased, the target is the patch node itself: walk_map and the list
+    // walk read only its shape then, so a map is stood in for by its keys
+    // (a full copy at every level would be quadratic in depth).
+    let dest = if aliased {
+        origin.as_ref().map(shape)
+    } else {
+        dest
+    };
     let schema = if schema.is_unknown() {
         let api = schema.api();
         schema_from_meta(dest.as_ref(), api).or_else(|| schema_from_meta(origin.as_ref(), api))
@@ -295,7 +302,7 @@ fn walk_map(
             }
             aliased = true;
             match &origin {
-                Some(value) => value.clone(),
+                Some(value) => shape(value),
                 None => return Ok(Walked::new(Out::Clear)),
             }
         }
@@ -311,9 +318,9 @@ fn walk_map(
                 Directive::Delete => return Ok(Walked::new(Out::Clear)),
                 Directive::Replace => {
                     aliased = true;
-                    origin.clone().unwrap_or_default()
+                    origin.as_ref().map(shape).unwrap_or_default()
                 }
-                Directive::Merge if aliased => origin.clone().unwrap_or_default(),
+                Directive::Merge if aliased => origin.as_ref().map(shape).unwrap_or_default(),
                 Directive::Merge => {
                     in_place = true;
                     dest
@@ -328,7 +335,7 @@ fn walk_map(
             in_place,
         });
     };
-    merge_fields(dest_map, origin.as_ref(), aliased, schema, path)?;
+    merge_fields(dest_map, origin.as_mut(), aliased, schema, path)?;
     Ok(Walked {
         out: Out::Set(dest),
         in_place,
@@ -336,22 +343,29 @@ fn walk_map(
 }
 
 /// Walks every field of the target and the patch, in sorted order as kyaml.
+///
+/// Each field's values are moved, not copied, into the walk below (the
+/// caller's patch and target are working copies), so a deep object costs
+/// memory and time linear in its size.
 fn merge_fields(
     dest: &mut Map<String, Value>,
-    origin: Option<&Value>,
+    origin: Option<&mut Value>,
     aliased: bool,
     schema: Schema<'_>,
     path: &mut Vec<String>,
 ) -> Result<()> {
-    let origin_map = origin.and_then(Value::as_object);
+    let mut origin_map = origin.and_then(Value::as_object_mut);
     let mut names: Vec<String> = dest.keys().cloned().collect();
-    if let Some(origin_map) = origin_map {
+    if let Some(origin_map) = &origin_map {
         names.extend(origin_map.keys().cloned());
     }
     names.sort();
     names.dedup();
     for name in names {
-        let sub_origin = origin_map.and_then(|m| m.get(&name)).cloned();
+        let sub_origin = origin_map
+            .as_mut()
+            .and_then(|m| m.get_mut(&name))
+            .map(std::mem::take);
         // The field is walked out of the target and always written back below.
         let sub_dest = if aliased {
             None
@@ -374,6 +388,15 @@ fn merge_fields(
         }
     }
     Ok(())
+}
+
+/// What an aliased target needs of the patch node: a map's keys (in
+/// order, values to be filled by the walk), anything else as it is.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(map.keys().map(|k| (k.clone(), Value::Null)).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A node's text as kyaml's merge compares it (`Node.Value`; a null reads

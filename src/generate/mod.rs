@@ -128,14 +128,33 @@ pub fn merge_generated(existing: &mut Resource, incoming: Resource) -> Result<()
 /// Labels and annotations merged (incoming wins), name and namespace from
 /// the existing resource, as kustomize's `CopyMergeMetaDataFieldsFrom`.
 fn merge_metadata(result: &mut Resource, existing: &Resource) {
-    let labels = merge_string_maps(
-        existing.at(&["metadata", "labels"]),
-        result.at(&["metadata", "labels"]),
-    );
-    let annotations = merge_string_maps(
-        existing.at(&["metadata", "annotations"]),
-        result.at(&["metadata", "annotations"]),
-    );
+    // kyaml reads these as node text: `key: null` is "null", `key:` is "".
+    let text = |field: &str| {
+        let mut merged = merge_string_maps(
+            existing.at(&["metadata", field]),
+            result.at(&["metadata", field]),
+        );
+        for (key, value) in merged.iter_mut() {
+            let pointer = format!(
+                "/metadata/{field}/{}",
+                key.replace('~', "~0").replace('/', "~1")
+            );
+            let was_null = [existing, &*result]
+                .iter()
+                .rev()
+                .find_map(|r| r.at(&["metadata", field, key]))
+                .is_some_and(Value::is_null);
+            let written_empty = [existing, &*result]
+                .iter()
+                .any(|r| r.empty_nulls.contains(&pointer));
+            if was_null && !written_empty {
+                *value = Value::String("null".into());
+            }
+        }
+        merged
+    };
+    let labels = text("labels");
+    let annotations = text("annotations");
     let name = existing.name().to_string();
     let namespace = existing.namespace().to_string();
     let metadata = result.metadata_mut();

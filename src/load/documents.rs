@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use serde_json::Value;
+
 use crate::error::{Error, Result};
 use crate::load::jsonnet::JsonnetOverrides;
 use crate::load::kustomization::Kustomization;
@@ -56,8 +58,29 @@ pub fn resources_from_text(text: &str, path: &Path) -> Result<Vec<Resource>> {
             }
             let mut resource = Resource::new(document, Origin::File(path.to_path_buf()))
                 .map_err(|e| Error::file(path, e.to_string()))?;
+            if !has_name(resource.object()) {
+                return Err(Error::file(path, missing_name(&resource)));
+            }
             resource.empty_nulls = empty_nulls;
             Ok(resource)
         })
         .collect()
+}
+
+/// kustomize refuses a resource without a usable `metadata.name`: absent,
+/// null, empty, or a map or list. A number or boolean is read as its text.
+pub fn has_name(object: &Value) -> bool {
+    match object.get("metadata").and_then(|m| m.get("name")) {
+        Some(Value::String(name)) => !name.is_empty(),
+        Some(Value::Number(_) | Value::Bool(_)) => true,
+        _ => false,
+    }
+}
+
+/// The error for a resource without a name: its kind, never its content.
+pub fn missing_name(resource: &Resource) -> String {
+    format!(
+        "missing metadata.name in a {} resource: every resource needs a non-empty string name",
+        resource.gvk()
+    )
 }

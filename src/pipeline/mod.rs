@@ -165,6 +165,7 @@ fn finish(
     finalize::add_hash_suffixes(&mut accumulated)?;
     finalize::fix_name_references(&mut accumulated)?;
     let var_warnings = finalize::resolve_vars(&mut accumulated)?;
+    finalize::stringify_annotations(&mut accumulated.resources);
     finalize::drop_local_config(&mut accumulated.resources);
     finalize::remove_build_annotations(&mut accumulated.resources);
 

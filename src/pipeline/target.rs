@@ -80,6 +80,11 @@ impl<'a> Context<'a> {
     /// Finds and parses the kustomization file in `dir`, noting the
     /// deprecated fields it uses.
     pub fn load_kustomization(&mut self, dir: &Path) -> Result<Kustomization> {
+        // kustomize does not follow a kustomization file linked from outside
+        // its directory (unless the restrictor is off); check before reading.
+        if let Some(file) = kustomization::find_file(self.fs, dir) {
+            Loader::new(self.fs, dir, self.options.load_restrictions).check_allowed(&file)?;
+        }
         let (file, k) = kustomization::load_dir(self.fs, dir)?;
         let warnings = super::deprecations::of(&k, || self.fs.read_to_string(&file).ok());
         self.deprecations.extend(warnings);
@@ -323,10 +328,18 @@ impl<'a> Context<'a> {
             return Ok(());
         }
         if !self.fs.is_file(&path) {
-            return Err(Error::file(
+            let what = match self.fs.special_kind(&path) {
+                Some(kind) => format!("it is {kind}; only regular files and directories are read"),
+                None => "no such file or directory".to_string(),
+            };
+            let error = Error::file(
                 &path,
-                format!("accumulating resources from '{entry}': no such file or directory"),
-            ));
+                format!("accumulating resources from '{entry}': {what}"),
+            );
+            return Err(match self.nearest_sibling(&path) {
+                Some(near) => error.with_hint(format!("did you mean `{near}`?")),
+                None => error,
+            });
         }
         let resources = documents::read_resources(loader, entry, k, &self.options.jsonnet)?;
         for resource in resources {
@@ -335,6 +348,25 @@ impl<'a> Context<'a> {
             acc.resources.append(resource)?;
         }
         Ok(())
+    }
+
+    /// The entry of `path`'s directory whose name is nearest to its own
+    /// (at most 3 edits), for a missing resource.
+    fn nearest_sibling(&self, path: &Path) -> Option<String> {
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        self.fs
+            .read_dir(parent)
+            .ok()?
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .map(|candidate| (kustomization::edit_distance(&candidate, &name), candidate))
+            .filter(|(distance, _)| *distance <= 3)
+            .min()
+            .map(|(_, candidate)| candidate)
     }
 
     /// A remote kustomization: fetched (or found in the cache), then built

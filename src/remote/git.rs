@@ -18,10 +18,26 @@ pub(crate) fn checkout(program: &Path, dir: &Path, spec: &RepoSpec) -> Result<()
     };
     let url = spec.clone_spec();
     let fetch_ref = spec.fetch_ref();
+    refuse_option_like(spec, "URL", &url)?;
+    refuse_option_like(spec, "ref", fetch_ref)?;
     step(&git, &["init", "--quiet"], spec)?;
     // Relative submodule URLs resolve against `origin` (kustomize issue 5131).
-    step(&git, &["remote", "add", "origin", &url], spec)?;
-    match git.run(&["fetch", "--quiet", "--depth=1", "origin", fetch_ref]) {
+    // User values always follow `--end-of-options`: git must never read
+    // them as options (`--upload-pack=...` would run a command).
+    step(
+        &git,
+        &["remote", "add", "--end-of-options", "origin", &url],
+        spec,
+    )?;
+    let fetch = [
+        "fetch",
+        "--quiet",
+        "--depth=1",
+        "--end-of-options",
+        "origin",
+        fetch_ref,
+    ];
+    match git.run(&fetch) {
         Ok(_) => step(&git, &["checkout", "--quiet", "FETCH_HEAD"], spec)?,
         Err(Err(error)) => return Err(error),
         Err(Ok(_shallow)) => full_checkout(&git, spec)?,
@@ -56,8 +72,16 @@ fn full_checkout(git: &Git<'_>, spec: &RepoSpec) -> Result<()> {
         format!("origin/{wanted}^{{commit}}"),
     ];
     for candidate in &candidates {
-        if let Ok(commit) = git.run(&["rev-parse", "--verify", "--quiet", candidate]) {
-            return step(git, &["checkout", "--quiet", commit.trim()], spec);
+        let args = [
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            candidate,
+        ];
+        if let Ok(commit) = git.run(&args) {
+            let args = ["checkout", "--quiet", "--end-of-options", commit.trim()];
+            return step(git, &args, spec);
         }
     }
     Err(Error::msg(format!(
@@ -66,6 +90,19 @@ fn full_checkout(git: &Git<'_>, spec: &RepoSpec) -> Result<()> {
         spec.clone_spec()
     ))
     .with_hint("check the `?ref=` of the URL"))
+}
+
+/// A URL or ref that git could take for an option is refused before git
+/// runs at all (kustomize passes it on; `--end-of-options` is the second line
+/// of defence).
+fn refuse_option_like(spec: &RepoSpec, what: &str, value: &str) -> Result<()> {
+    if value.starts_with('-') {
+        return Err(Error::msg(format!(
+            "remote `{}`: the {what} `{value}` starts with `-`: refused, git would read it as an option",
+            spec.raw
+        )));
+    }
+    Ok(())
 }
 
 fn step(git: &Git<'_>, args: &[&str], spec: &RepoSpec) -> Result<()> {

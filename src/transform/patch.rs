@@ -274,6 +274,13 @@ fn walked_node<'v>(
 fn rebuilt(resource: &Resource, object: Value, source: &dyn std::fmt::Display) -> Result<Resource> {
     let mut updated = Resource::new(object, resource.origin.clone())
         .map_err(|e| e.context(format!("after patch {source}")))?;
+    if !crate::load::documents::has_name(updated.object()) {
+        let message = crate::load::documents::missing_name(&updated);
+        return Err(Error::resource(
+            &resource.id(),
+            format!("after patch {source}: {message}"),
+        ));
+    }
     // kustomize patches the resource in place: every build fact survives
     // (vars bound in a lower layer, its prefixes and suffixes, ...).
     updated.previous_ids.clone_from(&resource.previous_ids);

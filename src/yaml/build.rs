@@ -221,10 +221,15 @@ impl<'b> Builder<'b> {
             }
             return self.set_key(form, mark);
         }
-        let value = self
-            .place()
-            .value(text, style, tag)
-            .map_err(|m| self.fail(mark, m))?;
+        let value = if self.in_annotations() {
+            // kustomize writes annotations back as strings of their text
+            // (`1e3` stays "1e3", `~` is "~"), whatever they resolve to.
+            Value::String(text.to_string())
+        } else {
+            self.place()
+                .value(text, style, tag)
+                .map_err(|m| self.fail(mark, m))?
+        };
         if anchor != 0 {
             self.remember_scalar(anchor, value.clone(), text, tag, quoted);
         }
@@ -240,6 +245,23 @@ impl<'b> Builder<'b> {
             self.empty_nulls.push(pointer);
         }
         self.add(value, mark, Origin::Inline)
+    }
+
+    /// The next scalar is a value of a resource's `metadata.annotations`.
+    fn in_annotations(&self) -> bool {
+        let key_is = |frame: &Frame, name: &str| match &frame.body {
+            Body::Map(map) => matches!(&map.key, Some((KeyForm::Text(key), _)) if key == name),
+            Body::Seq(_) => false,
+        };
+        match self.stack.as_slice() {
+            [root, metadata, annotations] => {
+                self.schema == Schema::Core
+                    && key_is(root, "metadata")
+                    && key_is(metadata, "annotations")
+                    && matches!(annotations.body, Body::Map(_))
+            }
+            _ => false,
+        }
     }
 
     fn remember_scalar(&mut self, id: usize, value: Value, text: &str, tag: TagKind, quoted: bool) {
@@ -436,8 +458,9 @@ impl<'b> Builder<'b> {
     }
 }
 
-/// Deepest nesting accepted; the parser limits its own collections too.
-const MAX_DEPTH: usize = 1000;
+/// Deepest nesting accepted, go-yaml v3's (the parser limits its own
+/// collections too; aliases can stack deeper).
+const MAX_DEPTH: usize = super::MAX_DEPTH;
 
 fn insert_entry(
     map: &mut MapBody,

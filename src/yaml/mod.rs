@@ -173,6 +173,9 @@ fn parse_first_document(
     options.set_emit_comments(false);
     options.emit_anchor_events = true;
     options.block_scalar_eof_without_line_feed = true;
+    // go-yaml v3 reads up to 10,000 levels; granit stops at 255 by default.
+    options.flow_nesting_limit = MAX_DEPTH;
+    options.block_nesting_limit = MAX_DEPTH;
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut builder = Builder::new(schema, line_offset, budget);
     let mut root_mark = None;
@@ -283,12 +286,21 @@ fn leading_document_end(text: &str) -> Option<usize> {
     None
 }
 
+/// The deepest nesting of collections read, as go-yaml v3's limit.
+pub const MAX_DEPTH: usize = 10_000;
+
 fn scan_failure(error: &ScanError, line_offset: usize) -> Failure {
     let mark = error.marker();
+    let message = match error.kind() {
+        granit_parser::ErrorKind::RecursionLimitExceeded => {
+            format!("collections nested deeper than {MAX_DEPTH} levels")
+        }
+        kind => kind.to_string(),
+    };
     Failure {
         line: mark.line() + line_offset,
         column: mark.col() + 1,
-        message: error.kind().to_string(),
+        message,
     }
 }
 

@@ -1,8 +1,8 @@
 //! Running jrsonnet: one `State` per evaluation, the standard library, the
 //! external variables and top-level arguments, then the value as JSON.
 //!
-//! jrsonnet values are not `Send`; everything here stays on the calling
-//! thread and only `serde_json` values leave it. Errors become
+//! jrsonnet values are not `Send`; everything here stays on the one thread
+//! that evaluates (with a large stack) and only `serde_json` values leave it. Errors become
 //! `file:line:column: message` plus jsonnet's stack trace, innermost first.
 
 use std::collections::HashMap;
@@ -35,17 +35,34 @@ use crate::load::loader::Loader;
 pub(super) fn evaluate(loader: &Loader, path: &Path, settings: &Settings) -> Result<Value> {
     let (requests, inbox) = channel();
     std::thread::scope(|scope| {
-        let library_paths = &settings.library_paths;
-        scope.spawn(move || serve(loader, library_paths, &inbox));
+        scope.spawn(move || serve(loader, &inbox));
         let _stop = StopOnDrop(requests.clone());
-        let imports = Imports::new(requests, loader.root(), &settings.library_paths);
-        let failed = imports.failed();
-        evaluate_with(imports, path, settings).map_err(|error| {
-            let failed = failed.borrow();
-            convert_error(&error, path, loader.fs(), failed.as_ref())
-        })
+        // The evaluation and the conversion recurse once per level of the
+        // value; a thread of its own with a large stack (reserved, touched
+        // only as used) lets [`MAX_DEPTH`] levels through without overflow.
+        let evaluation = std::thread::Builder::new()
+            .name("jsonnet".into())
+            .stack_size(EVALUATION_STACK)
+            .spawn_scoped(scope, move || {
+                let imports = Imports::new(requests, loader.root(), &settings.library_paths);
+                let failed = imports.failed();
+                evaluate_with(imports, path, settings).map_err(|error| {
+                    let failed = failed.borrow();
+                    convert_error(&error, path, loader.fs(), failed.as_ref())
+                })
+            })
+            .map_err(|e| Error::msg(format!("cannot start the jsonnet evaluation: {e}")))?;
+        evaluation
+            .join()
+            .unwrap_or_else(|_| Err(Error::msg("the jsonnet evaluation panicked")))
     })
 }
+
+/// The deepest value a program may output (as the YAML reader's limit).
+pub const MAX_DEPTH: usize = crate::yaml::MAX_DEPTH;
+
+/// Stack reserved for one evaluation.
+const EVALUATION_STACK: usize = 1 << 30;
 
 fn evaluate_with(
     imports: Imports,
@@ -72,6 +89,8 @@ fn evaluate_with(
         let message = "a jsonnet evaluation is already running on this thread";
         return Err(JsErrorKind::RuntimeError(message.into()).into());
     };
+    // go-jsonnet's `--max-stack`: nested calls beyond it are an error.
+    let _limit = jrsonnet_evaluator::stack::limit_stack_depth(settings.max_stack);
     let value = run(&state, path, settings)?;
     to_json(&value, &mut Vec::new())
 }
@@ -115,6 +134,12 @@ impl TracePrinter for Silent {
 /// The value as JSON: hidden fields left out, object assertions run, whole
 /// numbers as integers (so `replicas: 3` prints `3`, not `3.0`).
 fn to_json(value: &Val, path: &mut Vec<Step>) -> jrsonnet_evaluator::Result<Value> {
+    if path.len() > MAX_DEPTH {
+        let start = render(&path[..8]);
+        let message =
+            format!("the value is nested deeper than {MAX_DEPTH} levels (at `{start}...`)");
+        return Err(JsErrorKind::RuntimeError(message.into()).into());
+    }
     Ok(match value {
         Val::Null => Value::Null,
         Val::Bool(b) => Value::Bool(*b),

@@ -9,7 +9,7 @@
 //! Resolution follows jsonnet: next to the importing file first (the
 //! kustomization root for the program's arguments and external code), then
 //! each library path in order. Under the load restrictor the file found must
-//! lie inside the kustomization root or a library path.
+//! lie inside the kustomization root, wherever the library path points.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -35,8 +35,8 @@ pub(super) enum Request {
 }
 
 /// Answers [`Request`]s until [`Request::Stop`] or until every sender is gone.
-pub(super) fn serve(loader: &Loader, library_paths: &[PathBuf], requests: &Receiver<Request>) {
-    let policy = Policy::new(loader, library_paths);
+pub(super) fn serve(loader: &Loader, requests: &Receiver<Request>) {
+    let policy = Policy::new(loader);
     for request in requests {
         // A send fails only when the asker is gone; nothing is left to answer then.
         match request {
@@ -59,14 +59,12 @@ struct Policy<'a> {
 }
 
 impl<'a> Policy<'a> {
-    fn new(loader: &Loader<'a>, library_paths: &[PathBuf]) -> Self {
+    fn new(loader: &Loader<'a>) -> Self {
         let fs = loader.fs();
-        let allowed = (loader.restrictions() == LoadRestrictions::RootOnly).then(|| {
-            std::iter::once(loader.root())
-                .chain(library_paths.iter().map(PathBuf::as_path))
-                .filter_map(|dir| fs.canonicalize(dir).ok())
-                .collect()
-        });
+        // Library paths are searched, but obey the restrictor like every
+        // other file: `libraryPaths: [/etc]` must not reach /etc/passwd.
+        let allowed = (loader.restrictions() == LoadRestrictions::RootOnly)
+            .then(|| fs.canonicalize(loader.root()).ok().into_iter().collect());
         Policy { fs, allowed }
     }
 
@@ -82,7 +80,7 @@ impl<'a> Policy<'a> {
             Ok(Some(path.clone()))
         } else {
             Err(format!(
-                "security; file '{}' is not in or below the kustomization root or a library path",
+                "security; file '{}' is not in or below the kustomization root (library paths obey the load restrictor too)",
                 real.display()
             ))
         }

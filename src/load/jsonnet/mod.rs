@@ -160,7 +160,12 @@ fn string_list(value: &Value) -> std::result::Result<Vec<String>, String> {
 pub struct JsonnetOverrides {
     pub ext_str: Vec<(String, String)>,
     pub tla_str: Vec<(String, String)>,
+    /// go-jsonnet's `--max-stack`: how deep calls may nest (`None`: [`DEFAULT_MAX_STACK`]).
+    pub max_stack: Option<usize>,
 }
+
+/// go-jsonnet's default `--max-stack`.
+pub const DEFAULT_MAX_STACK: usize = 500;
 
 impl JsonnetOverrides {
     /// Parses one `NAME=VALUE` argument (the value may contain `=`), for the CLI.
@@ -191,6 +196,7 @@ struct Settings {
     ext_vars: BTreeMap<String, Arg>,
     tlas: BTreeMap<String, Arg>,
     library_paths: Vec<PathBuf>,
+    max_stack: usize,
 }
 
 impl Settings {
@@ -199,6 +205,7 @@ impl Settings {
             ext_vars: merge(&config.ext_vars, &config.ext_code, &overrides.ext_str),
             tlas: merge(&config.tlas, &config.tla_code, &overrides.tla_str),
             library_paths: library_paths(loader, config.library_paths.as_deref())?,
+            max_stack: overrides.max_stack.unwrap_or(DEFAULT_MAX_STACK),
         })
     }
 }

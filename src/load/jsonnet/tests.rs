@@ -119,6 +119,7 @@ fn external_variables_as_strings_code_and_overrides() {
     let overrides = JsonnetOverrides {
         ext_str: vec![("env".into(), "prod".into()), ("n".into(), "x".into())],
         tla_str: vec![],
+        max_stack: None,
     };
     let objects = run_with(&fs, LoadRestrictions::RootOnly, &settings, &overrides).unwrap();
     assert_eq!(objects[0]["data"], json!({"env": "prod", "n": "x"}));
@@ -141,6 +142,7 @@ fn top_level_arguments_as_strings_code_and_overrides() {
             ("suffix".into(), "-canary".into()),
             ("name".into(), "web".into()),
         ],
+        max_stack: None,
     };
     let objects = run_with(&fs, LoadRestrictions::RootOnly, &settings, &overrides).unwrap();
     assert_eq!(objects[0]["metadata"]["name"], json!("web-canary"));
@@ -235,13 +237,26 @@ fn imports_outside_the_root_and_library_paths_are_refused() {
 }
 
 #[test]
-fn a_library_path_outside_the_root_may_be_imported_from() {
+fn a_library_path_outside_the_root_obeys_the_restrictor() {
     let fs = tree(&[
         ("app/main.jsonnet", "import 'shared.libsonnet'"),
         ("shared/shared.libsonnet", "[]"),
     ]);
     let settings = config(&json!({"libraryPaths": ["../shared"]}));
-    assert_eq!(run(&fs, &settings).unwrap(), Vec::<Value>::new());
+    let error = run(&fs, &settings).unwrap_err().to_string();
+    assert!(
+        error.contains(
+            "security; file '/r/shared/shared.libsonnet' is not in or below the kustomization root"
+        ),
+        "{error}"
+    );
+    let open = run_with(
+        &fs,
+        LoadRestrictions::None,
+        &settings,
+        &JsonnetOverrides::default(),
+    );
+    assert_eq!(open.unwrap(), Vec::<Value>::new());
 }
 
 #[test]
@@ -486,4 +501,30 @@ fn the_example_base_builds() {
         json!([{"name": "LOG_LEVEL", "value": "info"}])
     );
     assert_eq!(resources[0].object()["spec"]["maxReplicas"], json!(6));
+}
+
+#[test]
+fn max_stack_bounds_nested_calls() {
+    let program = "local f(n) = if n == 0 then {} else f(n - 1);\nf(300)";
+    let fs = main_only(program);
+    let settings = JsonnetConfig::default();
+    assert!(run(&fs, &settings).is_ok());
+    let low = JsonnetOverrides {
+        max_stack: Some(50),
+        ..JsonnetOverrides::default()
+    };
+    let error = run_with(&fs, LoadRestrictions::RootOnly, &settings, &low).unwrap_err();
+    assert!(error.to_string().contains("stack overflow"), "{error}");
+}
+
+#[test]
+fn deep_values_are_an_error_not_an_abort() {
+    let program = "local deep(n) = if n == 0 then 1 else {a: deep(n - 1)};\n\
+                   {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: deep(12000)}";
+    let fs = main_only(program);
+    let error = run(&fs, &JsonnetConfig::default()).unwrap_err().to_string();
+    assert!(error.contains("nested deeper than 10000 levels"), "{error}");
+    let program = "local deep(n) = if n == 0 then 1 else [deep(n - 1)];\n\
+                   {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: deep(5000)}";
+    assert!(run(&main_only(program), &JsonnetConfig::default()).is_ok());
 }

@@ -184,8 +184,11 @@ pub struct GeneratorArgs {
     pub name: Option<String>,
     pub namespace: Option<String>,
     pub behavior: Option<Behavior>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub literals: Vec<String>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub files: Vec<String>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub envs: Vec<String>,
     /// Deprecated single env file, folded into `envs` by `Kustomization::normalize`.
     pub env: Option<String>,
@@ -193,6 +196,13 @@ pub struct GeneratorArgs {
     /// Secrets only; `Opaque` when unset.
     #[serde(rename = "type")]
     pub secret_type: Option<String>,
+}
+
+/// Go decodes `null` into a list as an empty list (`literals: null`).
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -270,6 +280,13 @@ pub fn load_dir(fs: &dyn FileSystem, dir: &Path) -> Result<(PathBuf, Kustomizati
         )),
         [path] => {
             let text = fs.read_to_string(path)?;
+            if crate::yaml::parse_config(&text, path)?.is_null() {
+                // kustomize refuses an empty (or comments-only) file.
+                return Err(Error::file(
+                    path,
+                    "the kustomization is empty: list at least `resources:` (or another field)",
+                ));
+            }
             Ok((path.clone(), Kustomization::parse(&text, path)?))
         }
         [first, ..] => Err(Error::file(
@@ -378,10 +395,6 @@ fn canonical_fields(
 ) -> Result<serde_json::Map<String, Value>> {
     let mut out = serde_json::Map::new();
     for (key, value) in map {
-        // An empty field (`resources:`) means unset, as in Go.
-        if value.is_null() {
-            continue;
-        }
         let Some(canonical) = FIELDS.iter().find(|f| f.eq_ignore_ascii_case(&key)) else {
             let hint = FIELDS
                 .iter()
@@ -393,6 +406,12 @@ fn canonical_fields(
             }
             return Err(error);
         };
+        // An empty field (`resources:`) means unset, as in Go; an unknown
+        // one is refused all the same (above).
+        if value.is_null() {
+            continue;
+        }
+        check_shape(canonical, &value, path)?;
         // `openapi` is spelled `openapi` in YAML but `open_api` in Rust.
         let canonical = if *canonical == "openapi" {
             "openApi"
@@ -404,8 +423,87 @@ fn canonical_fields(
     Ok(out)
 }
 
+/// Fields whose entries Go decodes into structs, with the fields of an
+/// entry that are structs (`.`) or lists of structs (`[]`) themselves.
+const STRUCT_LISTS: &[(&str, &[&str])] = &[
+    ("patches", &["target."]),
+    ("patchesJson6902", &["target."]),
+    ("images", &[]),
+    ("imageTags", &[]),
+    ("replacements", &["source.", "targets[]"]),
+    ("replicas", &[]),
+    ("vars", &["objref.", "fieldref."]),
+    ("configMapGenerator", &["options."]),
+    ("secretGenerator", &["options."]),
+    ("helmCharts", &[]),
+    ("helmChartInflationGenerator", &[]),
+    ("labels", &["fields[]"]),
+];
+
+/// Fields that are one struct.
+const STRUCTS: &[&str] = &[
+    "metadata",
+    "openapi",
+    "sortOptions",
+    "helmGlobals",
+    "generatorOptions",
+    "jsonnet",
+];
+
+/// serde reads a struct from a sequence of its fields in order, Go's JSON
+/// decoder does not: `images: [[nginx, evil.io/nginx, '6.6.6']]` must fail
+/// as kustomize fails, not rewrite an image. Checks that every struct the
+/// kustomization holds is written as a mapping (null: unset).
+fn check_shape(field: &str, value: &Value, path: &Path) -> Result<()> {
+    let not_a_map = |at: String, found: &Value| {
+        Error::field(
+            path,
+            at,
+            format!(
+                "expected a mapping, found {}",
+                crate::resource::value_kind(found)
+            ),
+        )
+    };
+    if STRUCTS.contains(&field) && !matches!(value, Value::Object(_) | Value::Null) {
+        return Err(not_a_map(field.to_string(), value));
+    }
+    let Some((_, inner)) = STRUCT_LISTS.iter().find(|(name, _)| *name == field) else {
+        return Ok(());
+    };
+    let Value::Array(items) = value else {
+        return Ok(()); // serde reports a non-list with its own message
+    };
+    for (index, item) in items.iter().enumerate() {
+        let Value::Object(entry) = item else {
+            return Err(not_a_map(format!("{field}[{index}]"), item));
+        };
+        for spec in inner.iter() {
+            let (name, is_list) = match spec.strip_suffix("[]") {
+                Some(name) => (name, true),
+                None => (spec.trim_end_matches('.'), false),
+            };
+            match (entry.get(name), is_list) {
+                (None | Some(Value::Null), _) => {}
+                (Some(Value::Object(_)), false) => {}
+                (Some(Value::Array(list)), true) => {
+                    if let Some((j, bad)) = list.iter().enumerate().find(|(_, v)| !v.is_object()) {
+                        return Err(not_a_map(format!("{field}[{index}].{name}[{j}]"), bad));
+                    }
+                }
+                (Some(Value::Array(_)), false) => {
+                    return Err(not_a_map(format!("{field}[{index}].{name}"), &entry[name]));
+                }
+                // Other shapes get serde's own type error.
+                (Some(_), _) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
