@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use clap::{ArgAction, Args, ValueEnum};
 use indexmap::IndexMap;
 use strata::apply::{plan::conflict_table, Applier, ApplyOptions, Event, EventKind, Outcome, Plan};
-use strata::diff::{ClusterOptions, DiffOptions, Identity};
+use strata::diff::DiffOptions;
 
 use super::build::BuildFlags;
-use super::diff::{build_all, parse_duration, ColorArg};
+use super::diff::{build_all, parse_duration, ClusterFlags, ColorArg};
 
 /// Something failed: the plan (nothing written) or the apply (later steps not run).
 const EXIT_FAILED: u8 = 1;
@@ -43,14 +43,6 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, value_name = "MODE")]
     pub dry_run: Option<DryRunArg>,
 
-    /// The field manager to apply as.
-    #[arg(long, default_value = "strata", value_name = "NAME")]
-    pub field_manager: String,
-
-    /// Take fields other field managers own instead of failing on them.
-    #[arg(long)]
-    pub force_conflicts: bool,
-
     /// Objects whose immutable fields change (a Job's template, a
     /// selector) are deleted (only the object planned: UID precondition)
     /// and created again. Without it, the plan fails on them.
@@ -79,21 +71,8 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// The kubeconfig file.
-    #[arg(long, value_name = "PATH")]
-    pub kubeconfig: Option<PathBuf>,
-
-    /// The kubeconfig context to use.
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
-
-    /// The namespace of resources that name none.
-    #[arg(short = 'n', long, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
-
-    /// How long one request to the cluster may take (`30s`, `1m`, `0` for no limit).
-    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
-    pub request_timeout: Duration,
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
 
     #[command(flatten)]
     pub build: BuildFlags,
@@ -123,16 +102,8 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let dry_run = args.dry_run == Some(DryRunArg::Server);
     let options = ApplyOptions {
-        cluster: ClusterOptions {
-            kubeconfig: args.kubeconfig.clone(),
-            context: args.context.clone(),
-            namespace: args.namespace.clone(),
-            request_timeout: args.request_timeout,
-        },
-        identity: Identity {
-            field_manager: args.field_manager.clone(),
-            force_conflicts: args.force_conflicts,
-        },
+        cluster: args.cluster.options(),
+        identity: args.cluster.identity(),
         diff: DiffOptions {
             show_secrets: args.show_secrets,
             ..DiffOptions::default()

@@ -58,31 +58,8 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorArg,
 
-    /// The kubeconfig file (cluster mode).
-    #[arg(long, value_name = "PATH")]
-    pub kubeconfig: Option<PathBuf>,
-
-    /// The kubeconfig context to use (cluster mode).
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
-
-    /// The namespace of resources that name none.
-    #[arg(short = 'n', long, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
-
-    /// How long one request to the cluster may take (`30s`, `1m`, `0` for no limit).
-    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
-    pub request_timeout: Duration,
-
-    /// The field manager the server-side dry run applies as: use the one
-    /// `strata apply` (or your other tool) applies with.
-    #[arg(long, default_value = "strata", value_name = "NAME")]
-    pub field_manager: String,
-
-    /// Take fields other managers own, as `strata apply --force-conflicts`
-    /// would; without it, such a conflict is an error naming the fields.
-    #[arg(long)]
-    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
 
     #[command(flatten)]
     pub comment: CommentArgs,
@@ -204,29 +181,69 @@ pub(super) fn build_all(paths: &[PathBuf], options: &BuildOptions) -> anyhow::Re
     Ok(desired)
 }
 
+/// How `diff` and `apply` reach the cluster and whom they apply as: one set
+/// of flags, flattened into both.
+#[derive(Debug, Args)]
+pub struct ClusterFlags {
+    /// The kubeconfig file.
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The namespace of resources that name none.
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// How long one request to the cluster may take (`30s`, `1m`, `0` for no limit).
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// The field manager server-side applies (and their dry runs) use:
+    /// diff as the tool that will apply.
+    #[arg(long, default_value = "strata", value_name = "NAME")]
+    pub field_manager: String,
+
+    /// Take fields other field managers own instead of failing on them (a
+    /// diff then shows what `apply --force-conflicts` would do).
+    #[arg(long)]
+    pub force_conflicts: bool,
+}
+
+impl ClusterFlags {
+    pub fn options(&self) -> ClusterOptions {
+        ClusterOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            request_timeout: self.request_timeout,
+        }
+    }
+
+    pub fn identity(&self) -> Identity {
+        Identity {
+            field_manager: self.field_manager.clone(),
+            force_conflicts: self.force_conflicts,
+        }
+    }
+}
+
 /// The source of live objects the arguments ask for, and what to call the sides.
 fn live_source(args: &DiffArgs) -> anyhow::Result<(Box<dyn LiveSource + '_>, Labels)> {
     if args.live.is_empty() {
-        let options = ClusterOptions {
-            kubeconfig: args.kubeconfig.clone(),
-            context: args.context.clone(),
-            namespace: args.namespace.clone(),
-            request_timeout: args.request_timeout,
-        };
+        let options = args.cluster.options();
         let labels = Labels {
             before: "live".into(),
             after: "merged".into(),
         };
-        let identity = Identity {
-            field_manager: args.field_manager.clone(),
-            force_conflicts: args.force_conflicts,
-        };
-        return Ok((cluster_source(&options, &identity)?, labels));
+        return Ok((cluster_source(&options, &args.cluster.identity())?, labels));
     }
     let source = FileSource {
         fs: &DiskFs,
         paths: args.live.clone(),
-        namespace: args.namespace.clone(),
+        namespace: args.cluster.namespace.clone(),
     };
     let labels = Labels {
         before: "live".into(),
