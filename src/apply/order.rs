@@ -125,7 +125,7 @@ pub fn reference(object: &Value) -> String {
     written(node.kind, node.namespace, node.name)
 }
 
-/// [`reference`] for an id.
+/// [`reference()`] for an id.
 pub fn reference_to(id: &ResId) -> String {
     written(&id.gvk.kind, &id.namespace, &id.name)
 }

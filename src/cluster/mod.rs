@@ -9,7 +9,7 @@
 //! object and asks for a server-side dry-run apply (as the [`Identity`]:
 //! field manager `strata`, conflicts not forced, unless asked) to learn the
 //! object it would become. `strata apply` plans with the same reads
-//! ([`observe`]), so its plan and `strata diff` agree.
+//! (`observe`), so its plan and `strata diff` agree.
 //!
 //! Only this module is async: [`live_state`] builds a current-thread tokio
 //! runtime and blocks on it, so callers stay synchronous. Discovery runs
