@@ -262,17 +262,20 @@ fn reuses_the_cached_clone() {
     let repo = Repo::new();
     let overlay = Overlay::new(&format!(
         "namespace: ns\nresources:\n- {}\n",
-        repo.url("app", "main")
+        repo.url("app", &repo.first_commit)
     ));
-    assert_eq!(stdout(&overlay.build(&[])), expected("two"));
+    assert_eq!(stdout(&overlay.build(&[])), expected("one"));
     assert_eq!(overlay.cached_clones(), 1);
-    // With the upstream gone, only the cache can serve the second build.
+    // A full commit never moves: with the upstream gone, the cache serves it.
     std::fs::remove_dir_all(&repo.dir).unwrap();
-    assert_eq!(stdout(&overlay.build(&[])), expected("two"));
+    assert_eq!(stdout(&overlay.build(&[])), expected("one"));
     assert_eq!(overlay.cached_clones(), 1);
     // Another subpath of the same repository and ref shares the clone.
-    overlay.set(&format!("resources:\n- {}\n", repo.url("base", "main")));
-    assert!(stdout(&overlay.build(&[])).contains("version: two"));
+    overlay.set(&format!(
+        "resources:\n- {}\n",
+        repo.url("base", &repo.first_commit)
+    ));
+    assert!(stdout(&overlay.build(&[])).contains("version: one"));
     assert_eq!(overlay.cached_clones(), 1);
 }
 
@@ -633,4 +636,52 @@ fn clones_and_helm_runs_are_reported_as_progress() {
     let output = cold.build(&[]);
     assert_eq!(cold.cached_clones(), 1, "a real clone ran");
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn follows_a_branch_that_moved() {
+    let repo = Repo::new();
+    let overlay = Overlay::new(&format!(
+        "namespace: ns\nresources:\n- {}\n",
+        repo.url("app", "main")
+    ));
+    assert_eq!(stdout(&overlay.build(&[])), expected("two"));
+    write(
+        &repo.dir.join("base/cm.yaml"),
+        &CONFIG_MAP.replace("VERSION", "four"),
+    );
+    git(&repo.dir, &["commit", "-qam", "four"]);
+    assert_eq!(stdout(&overlay.build(&[])), expected("four"));
+    assert_eq!(overlay.cached_clones(), 1);
+}
+
+#[test]
+fn offline_builds_from_the_cache_and_fails_without_it() {
+    let repo = Repo::new();
+    let overlay = Overlay::new(&format!(
+        "namespace: ns\nresources:\n- {}\n",
+        repo.url("app", "main")
+    ));
+    let uncached = overlay.build(&["--offline"]);
+    assert!(!uncached.status.success());
+    let message = stderr(&uncached);
+    assert!(message.contains("--offline"), "{message}");
+    assert!(
+        message.contains(&repo.dir.display().to_string()),
+        "{message}"
+    );
+    assert_eq!(overlay.cached_clones(), 0);
+    assert_eq!(stdout(&overlay.build(&[])), expected("two"));
+    // Offline, the branch is not checked: the gone upstream is not missed.
+    std::fs::remove_dir_all(&repo.dir).unwrap();
+    assert_eq!(stdout(&overlay.build(&["--offline"])), expected("two"));
+    let mut by_env = Command::new(env!("CARGO_BIN_EXE_strata"));
+    by_env
+        .arg("build")
+        .arg(overlay.dir.path())
+        .env("STRATA_GIT_CACHE_DIR", overlay.cache.path())
+        .env("STRATA_OFFLINE", "1");
+    assert_eq!(stdout(&by_env.output().unwrap()), expected("two"));
+    // Online again, the unreachable upstream is an error.
+    assert!(!overlay.build(&[]).status.success());
 }

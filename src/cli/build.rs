@@ -51,6 +51,11 @@ pub struct BuildFlags {
     )]
     pub load_restrictor: LoadRestrictorArg,
 
+    /// Build remote bases from the Git cache without any network call:
+    /// branches and tags are not checked for new commits (also STRATA_OFFLINE=1).
+    #[arg(long)]
+    pub offline: bool,
+
     /// Output order (deprecated in kustomize: use `sortOptions` in the
     /// kustomization). `legacy` sorts by kind; `none` keeps input order.
     #[arg(long, value_enum, value_name = "ORDER")]
@@ -190,6 +195,7 @@ impl BuildFlags {
             as_current_user,
             plugin_timeout,
             stack_trace,
+            offline,
         } = self;
         if *stack_trace {
             strata::error::record_stack_traces(true);
@@ -209,7 +215,7 @@ impl BuildFlags {
                 tla_str: tla_str.clone(),
                 max_stack: *jsonnet_max_stack,
             },
-            remote: remote_options(),
+            remote: remote_options(*offline),
             helm: HelmOptions {
                 enabled: *enable_helm || *enable_alpha_plugins,
                 command: helm_command.clone(),
@@ -304,9 +310,12 @@ pub fn print_warnings(build: &strata::Build) -> std::io::Result<()> {
 /// The environment variable that overrides where Git clones are cached.
 pub const GIT_CACHE_ENV: &str = "STRATA_GIT_CACHE_DIR";
 
+/// Set to `1`, the same as `--offline`.
+pub const OFFLINE_ENV: &str = "STRATA_OFFLINE";
+
 /// The clone cache: `$STRATA_GIT_CACHE_DIR`, else `$XDG_CACHE_HOME/strata/git`,
 /// else `~/.cache/strata/git`.
-fn remote_options() -> RemoteOptions {
+fn remote_options(offline: bool) -> RemoteOptions {
     let var = |name: &str| std::env::var_os(name).map(PathBuf::from);
     let cache_dir = var(GIT_CACHE_ENV)
         .filter(|p| !p.as_os_str().is_empty())
@@ -318,6 +327,7 @@ fn remote_options() -> RemoteOptions {
         });
     RemoteOptions {
         cache_dir,
+        offline: offline || std::env::var_os(OFFLINE_ENV).is_some_and(|v| v == "1"),
         ..RemoteOptions::default()
     }
 }

@@ -125,3 +125,61 @@ fn unreachable_repo(spec: &RepoSpec, failure: &GitFailure) -> Error {
     ))
     .with_hint("check the URL, the network and your git credentials (git's own config, such as `url.<base>.insteadOf`, applies)")
 }
+
+/// The commit `spec`'s ref names on the remote now (`git ls-remote`, run in
+/// `dir`), or `None` when no branch or tag has that name.
+pub(crate) fn remote_commit(program: &Path, dir: &Path, spec: &RepoSpec) -> Result<Option<String>> {
+    let url = spec.clone_spec();
+    let wanted = spec.fetch_ref();
+    refuse_option_like(spec, "URL", &url)?;
+    refuse_option_like(spec, "ref", wanted)?;
+    let git = Git {
+        program,
+        dir,
+        timeout: spec.timeout,
+        env: &[],
+    };
+    let listing = match git.run(&["ls-remote", "--end-of-options", &url, wanted]) {
+        Ok(listing) => listing,
+        Err(Err(error)) => return Err(error),
+        Err(Ok(failure)) => return Err(unreachable_repo(spec, &failure)),
+    };
+    // A peeled annotated tag names the commit; then the exact name, a branch, a tag.
+    let names = [
+        format!("refs/tags/{wanted}^{{}}"),
+        wanted.to_string(),
+        format!("refs/heads/{wanted}"),
+        format!("refs/tags/{wanted}"),
+    ];
+    let lines: Vec<(&str, &str)> = listing
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .collect();
+    Ok(names.iter().find_map(|name| {
+        lines
+            .iter()
+            .find(|(_, r)| r == name)
+            .map(|(commit, _)| commit.to_string())
+    }))
+}
+
+/// The commit checked out in the clone `dir`.
+pub(crate) fn head_commit(program: &Path, dir: &Path, spec: &RepoSpec) -> Result<String> {
+    let git = Git {
+        program,
+        dir,
+        timeout: crate::git::LOCAL_TIMEOUT,
+        env: &[],
+    };
+    match git.run(&["rev-parse", "--verify", "HEAD"]) {
+        Ok(commit) => Ok(commit.trim().to_string()),
+        Err(Err(error)) => Err(error),
+        Err(Ok(failure)) => Err(Error::msg(format!(
+            "remote `{}`: the cached clone `{}` is broken: {}",
+            spec.raw,
+            dir.display(),
+            failure.output
+        ))
+        .with_hint("delete it; the next build clones afresh")),
+    }
+}

@@ -29,6 +29,9 @@ pub struct RemoteOptions {
     pub cache_dir: Option<PathBuf>,
     /// The git program; a bare name is looked up on `PATH`.
     pub git_command: PathBuf,
+    /// Serve clones from the cache without asking the remote whether a
+    /// branch or tag moved; an uncached remote is then an error.
+    pub offline: bool,
 }
 
 impl Default for RemoteOptions {
@@ -36,6 +39,7 @@ impl Default for RemoteOptions {
         RemoteOptions {
             cache_dir: None,
             git_command: PathBuf::from("git"),
+            offline: false,
         }
     }
 }
@@ -107,7 +111,7 @@ pub fn fetch(entry: &str, options: &RemoteOptions, progress: &Progress) -> Resul
         ))
         .with_hint("set `BuildOptions::remote.cache_dir`")
     })?;
-    let repo = cached_clone(cache, &spec, &options.git_command, progress)?;
+    let repo = cached_clone(cache, &spec, options, progress)?;
     let root = kustomization_root(&repo, &spec)?;
     Ok(Checkout { repo, root, spec })
 }
@@ -116,11 +120,43 @@ pub fn fetch(entry: &str, options: &RemoteOptions, progress: &Progress) -> Resul
 /// a scratch directory and renamed into place, so a half-made clone is
 /// never used and concurrent builds do not collide. Only a real clone is
 /// reported to `progress`.
-fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path, progress: &Progress) -> Result<PathBuf> {
+///
+/// A cached clone of a full commit SHA is used as is. For a branch or tag
+/// the remote is asked (`git ls-remote`) which commit it names now, and a
+/// clone of another commit is replaced, as kustomize clones afresh on every
+/// build. `options.offline` skips that question.
+fn cached_clone(
+    cache: &Path,
+    spec: &RepoSpec,
+    options: &RemoteOptions,
+    progress: &Progress,
+) -> Result<PathBuf> {
+    let git = options.git_command.as_path();
     let target = cache.join(cache_key(spec));
-    if target.is_dir() {
+    let stale = if !target.is_dir() {
+        if options.offline {
+            return Err(Error::msg(format!(
+                "remote `{}`: {} is not in the Git cache, and `--offline` forbids fetching it",
+                spec.raw,
+                without_password(&spec.clone_spec())
+            ))
+            .with_hint("build once without `--offline` (or STRATA_OFFLINE=1) to fill the cache"));
+        }
+        false
+    } else if options.offline || is_full_commit(spec.fetch_ref()) {
         return canonical(&target);
-    }
+    } else {
+        match git::remote_commit(git, cache, spec)? {
+            // A ref ls-remote cannot name (an abbreviated commit) is fixed.
+            None => return canonical(&target),
+            Some(commit) => {
+                if git::head_commit(git, &target, spec)? == commit {
+                    return canonical(&target);
+                }
+                true
+            }
+        }
+    };
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
     let scratch = cache.join(format!(".{}.tmp-{}", cache_key(spec), std::process::id()));
     // A leftover from a crashed run with the same process id.
@@ -136,6 +172,10 @@ fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path, progress: &Progress) 
         let _ = std::fs::remove_dir_all(&scratch);
         return Err(error);
     }
+    if stale {
+        // The old clone goes only once the new one is complete.
+        let _ = std::fs::remove_dir_all(&target);
+    }
     if std::fs::rename(&scratch, &target).is_err() {
         // Another build put the same clone in place first: use that one.
         let _ = std::fs::remove_dir_all(&scratch);
@@ -147,6 +187,11 @@ fn cached_clone(cache: &Path, spec: &RepoSpec, git: &Path, progress: &Progress) 
         }
     }
     canonical(&target)
+}
+
+/// A ref that is a whole SHA-1 or SHA-256 commit id, which never moves.
+fn is_full_commit(git_ref: &str) -> bool {
+    matches!(git_ref.len(), 40 | 64) && git_ref.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `url` with the password of `scheme://user:password@host` hidden, for displays.
