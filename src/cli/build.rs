@@ -81,6 +81,12 @@ pub struct BuildFlags {
     #[arg(long, value_name = "N")]
     pub jsonnet_max_stack: Option<usize>,
 
+    /// The largest array (elements) or string (bytes) jsonnet's `std`
+    /// functions may build, and the most values a program may output
+    /// (default 10,000,000).
+    #[arg(long, value_name = "N")]
+    pub jsonnet_max_elements: Option<usize>,
+
     /// Inflate `helmCharts` by running `helm template` (without it, a
     /// kustomization with `helmCharts` is an error, as in kustomize).
     #[arg(long)]
@@ -181,6 +187,7 @@ impl BuildFlags {
             ext_str,
             tla_str,
             jsonnet_max_stack,
+            jsonnet_max_elements,
             enable_helm,
             helm_command,
             helm_api_versions,
@@ -214,6 +221,7 @@ impl BuildFlags {
                 ext_str: ext_str.clone(),
                 tla_str: tla_str.clone(),
                 max_stack: *jsonnet_max_stack,
+                max_elements: *jsonnet_max_elements,
             },
             remote: remote_options(*offline),
             helm: HelmOptions {

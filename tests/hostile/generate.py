@@ -362,11 +362,41 @@ S("jsonnet-deep-array", {
 S("jsonnet-make-array-huge", {
     "kustomization.yaml": "resources:\n- main.jsonnet\n",
     "main.jsonnet": "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: std.makeArray(1e9, function(i) i)}\n"},
-  exit=1)
+  exit=1, stderr=["RUNTIME ERROR: std.makeArray: the result would have 1000000000 elements",
+                  "--jsonnet-max-elements", "main.jsonnet:1:78-98\tfunction <makeArray> call"])
 S("jsonnet-range-huge", {
     "kustomization.yaml": "resources:\n- main.jsonnet\n",
     "main.jsonnet": "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: std.range(1, 1e8)}\n"},
-  exit=1)
+  exit=1, stderr=["std.range: the result would have 100000000 elements", "--jsonnet-max-elements"])
+# Allocation bounds: strings and arrays a few lines can make huge.
+JSONNET_BOMBS = {
+    "repeat-string": "data: {x: std.repeat('x', 1e8)}",
+    "repeat-array": "x: std.repeat([1], 1e8)",
+    "join-huge": "data: {x: std.join(',', std.makeArray(1e5, function(i) std.repeat('x', 200)))}",
+    "string-doubling": "data: {x: local f(s, n) = if n == 0 then s else f(s + s, n - 1); f('x', 40)}",
+    "array-doubling": "x: local f(a, n) = if n == 0 then a else f(a + a, n - 1); f([1], 31)",
+}
+JSONNET_BOMB_ERRORS = {
+    "repeat-string": "std.repeat: the result would have 100000000 bytes",
+    "repeat-array": "std.repeat: the result would have 100000000 elements",
+    "join-huge": "std.join: the result would have 20099999 bytes",
+    "string-doubling": "the program's value holds more than 100000000 bytes of strings",
+    "array-doubling": "the program's value holds more than 10000000 values",
+}
+for label, field in JSONNET_BOMBS.items():
+    S(f"jsonnet-bomb-{label}", {
+        "kustomization.yaml": "resources:\n- main.jsonnet\n",
+        "main.jsonnet": "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, " + field + "}\n"},
+      exit=1, stderr=["RUNTIME ERROR: " + JSONNET_BOMB_ERRORS[label], "--jsonnet-max-elements"])
+S("jsonnet-max-elements-flag", {
+    "kustomization.yaml": "resources:\n- main.jsonnet\n",
+    "main.jsonnet": "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: std.range(1, 100)}\n"},
+  exit=1, args="build . --jsonnet-max-elements 50",
+  stderr=["std.range: the result would have 100 elements, more than the limit of 50 (--jsonnet-max-elements)"])
+S("jsonnet-max-elements-default-enough", {
+    "kustomization.yaml": "resources:\n- main.jsonnet\n",
+    "main.jsonnet": "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, data: {n: std.toString(std.length(std.range(1, 1e6)))}}\n"},
+  exit=0)
 S("jsonnet-infinite-recursion", {
     "kustomization.yaml": "resources:\n- main.jsonnet\n",
     "main.jsonnet": "local f(n) = f(n + 1) + 1;\n{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: f(0)}\n"},
@@ -374,7 +404,7 @@ S("jsonnet-infinite-recursion", {
 S("jsonnet-missing-field-position", {
     "kustomization.yaml": "resources:\n- main.jsonnet\n",
     "main.jsonnet": "local o = {a: 1};\n{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: o.missing}\n"},
-  exit=1, stderr=["main.jsonnet:2", "missing"])
+  exit=1, stderr=["RUNTIME ERROR: field does not exist: missing", "main.jsonnet:2:65-74\tfield <missing> access"])
 
 
 # --- item 12: `diff --live` files ---
@@ -492,10 +522,8 @@ K("fuzz-emit-empty-annotations", {
 K("fuzz-emit-annotation-from-merge-key", {"kustomization.yaml": KUST, "cm.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: anchors\n  labels: &labels\n    aq: pdemo\n    tier: &web\n  annotations:\n    <<: *labels\n  i t er: override\ndata:\n  a: &val shared\n  b: *val\n'})
 
 # Inputs of issue 10 that strata still gets wrong: kept here, not written,
-# until fixed (kind: 5 is a string to kyaml; jsonnet allocations are not
-# bounded; jsonnet runtime errors lack go-jsonnet's positions).
-OPEN = {"secret-not-printed-kind-number", "jsonnet-make-array-huge", "jsonnet-range-huge",
-        "jsonnet-missing-field-position", "fuzz-emit-annotation-from-merge-key"}
+# until fixed (kind: 5 is a string to kyaml).
+OPEN = {"secret-not-printed-kind-number", "fuzz-emit-annotation-from-merge-key"}
 
 
 def main():

@@ -2,33 +2,27 @@
 //! external variables and top-level arguments, then the value as JSON.
 //!
 //! jrsonnet values are not `Send`; everything here stays on the one thread
-//! that evaluates (with a large stack) and only `serde_json` values leave it. Errors become
-//! `file:line:column: message` plus jsonnet's stack trace, innermost first.
+//! that evaluates (with a large stack) and only `serde_json` values leave it. Errors are
+//! written as go-jsonnet writes them ([`report`]).
 
 use std::collections::HashMap;
-use std::fmt::Write;
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::path::Path;
 use std::sync::mpsc::channel;
 
 use jrsonnet_evaluator::error::ErrorKind as JsErrorKind;
-use jrsonnet_evaluator::function::CallLocation;
 use jrsonnet_evaluator::tla::TlaArg;
-use jrsonnet_evaluator::trace::PathResolver;
 use jrsonnet_evaluator::val::MemoizedClosureThunk;
 use jrsonnet_evaluator::{
-    apply_tla, with_state, Error as JsError, IStr, Span, StackTraceElement, State, Thunk, Val,
+    apply_tla, with_state, Error as JsError, IStr, StackTraceElement, State, Thunk, Val,
 };
-use jrsonnet_gcmodule::Acyclic;
-use jrsonnet_ir::{SourceFifo, SourceVirtual};
-use jrsonnet_stdlib::{ContextInitializer, TracePrinter};
 use serde_json::{Map, Number, Value};
 
+use super::errors::report;
 use super::extract::{render, Step};
 use super::files::{serve, Imports, StopOnDrop};
+use super::limits::{Budget, Stdlib};
 use super::{Arg, Settings};
 use crate::error::{Error, Result};
-use crate::fs::FileSystem;
 use crate::load::loader::Loader;
 
 /// Evaluates the program at `path` (already checked against the restrictor).
@@ -48,7 +42,7 @@ pub(super) fn evaluate(loader: &Loader, path: &Path, settings: &Settings) -> Res
                 let failed = imports.failed();
                 evaluate_with(imports, path, settings).map_err(|error| {
                     let failed = failed.borrow();
-                    convert_error(&error, path, loader.fs(), failed.as_ref())
+                    report(&error, loader, path, failed.as_ref())
                 })
             })
             .map_err(|e| Error::msg(format!("cannot start the jsonnet evaluation: {e}")))?;
@@ -69,21 +63,17 @@ fn evaluate_with(
     path: &Path,
     settings: &Settings,
 ) -> std::result::Result<Value, JsError> {
-    let context = ContextInitializer::new(PathResolver::Absolute);
-    {
-        let mut std_settings = context.settings_mut();
-        // The library never prints; `std.trace` messages are dropped.
-        std_settings.trace_printer = Rc::new(Silent);
-        for (name, arg) in &settings.ext_vars {
-            std_settings
-                .ext_vars
-                .insert(name.as_str().into(), tla_arg("extCode", name, arg));
-        }
-    }
+    // jrsonnet's API takes this map; its interned keys hash by identity, safely.
+    #[allow(clippy::mutable_key_type)]
+    let ext_vars = settings
+        .ext_vars
+        .iter()
+        .map(|(name, arg)| (name.as_str().into(), tla_arg("extCode", name, arg)))
+        .collect();
     let mut builder = State::builder();
     builder
         .import_resolver(imports)
-        .context_initializer(context);
+        .context_initializer(Stdlib::new(ext_vars, settings.max_elements));
     let state = builder.build();
     let Some(_entered) = state.try_enter() else {
         let message = "a jsonnet evaluation is already running on this thread";
@@ -92,7 +82,11 @@ fn evaluate_with(
     // go-jsonnet's `--max-stack`: nested calls beyond it are an error.
     let _limit = jrsonnet_evaluator::stack::limit_stack_depth(settings.max_stack);
     let value = run(&state, path, settings)?;
-    to_json(&value, &mut Vec::new())
+    to_json(
+        &value,
+        &mut Vec::new(),
+        &mut Budget::new(settings.max_elements),
+    )
 }
 
 fn run(state: &State, path: &Path, settings: &Settings) -> jrsonnet_evaluator::Result<Val> {
@@ -124,33 +118,46 @@ fn tla_arg(kind: &str, name: &str, arg: &Arg) -> TlaArg {
     }
 }
 
-#[derive(Acyclic)]
-struct Silent;
-
-impl TracePrinter for Silent {
-    fn print_trace(&self, _location: CallLocation, _value: IStr) {}
-}
-
 /// The value as JSON: hidden fields left out, object assertions run, whole
 /// numbers as integers (so `replicas: 3` prints `3`, not `3.0`).
-fn to_json(value: &Val, path: &mut Vec<Step>) -> jrsonnet_evaluator::Result<Value> {
+fn to_json(
+    value: &Val,
+    path: &mut Vec<Step>,
+    budget: &mut Budget,
+) -> jrsonnet_evaluator::Result<Value> {
     if path.len() > MAX_DEPTH {
         let start = render(&path[..8]);
         let message =
             format!("the value is nested deeper than {MAX_DEPTH} levels (at `{start}...`)");
         return Err(JsErrorKind::RuntimeError(message.into()).into());
     }
+    budget
+        .take_values(1)
+        .map_err(|error| at_path(error, path))?;
     Ok(match value {
         Val::Null => Value::Null,
         Val::Bool(b) => Value::Bool(*b),
-        Val::Str(text) => Value::String(text.clone().into_flat().to_string()),
+        Val::Str(text) => {
+            // Counted before copying: a rope of repeated halves is small
+            // in jrsonnet and huge once flattened.
+            budget
+                .take_bytes(text.len())
+                .map_err(|error| at_path(error, path))?;
+            let mut out = String::with_capacity(text.len());
+            text.chunks(&mut |chunk| out.push_str(chunk));
+            Value::String(out)
+        }
         Val::Num(number) => number_to_json(number.get()),
         Val::Arr(items) => {
+            // Each item takes its share below; refuse before allocating.
+            budget
+                .check_values(items.len() as usize)
+                .map_err(|error| at_path(error, path))?;
             let mut out = Vec::with_capacity(items.len() as usize);
             for (index, item) in items.iter().enumerate() {
                 path.push(Step::Index(index));
                 let item = item.map_err(|error| at_path(error, path))?;
-                out.push(to_json(&item, path)?);
+                out.push(to_json(&item, path, budget)?);
                 path.pop();
             }
             Value::Array(out)
@@ -166,7 +173,7 @@ fn to_json(value: &Val, path: &mut Vec<Step>) -> jrsonnet_evaluator::Result<Valu
                     .get(field.clone())
                     .map_err(|error| at_path(error, path))?
                     .unwrap_or(Val::Null);
-                out.insert(field.to_string(), to_json(&item, path)?);
+                out.insert(field.to_string(), to_json(&item, path, budget)?);
                 path.pop();
             }
             Value::Object(out)
@@ -198,80 +205,4 @@ fn number_to_json(number: f64) -> Value {
         return Value::from(number as i64);
     }
     Number::from_f64(number).map_or(Value::Null, Value::Number)
-}
-
-/// A jrsonnet error as the library's error: located at the innermost place
-/// with a source position, with the stack trace in the message.
-fn convert_error(
-    error: &JsError,
-    program: &Path,
-    fs: &dyn FileSystem,
-    failed_import: Option<&(PathBuf, String)>,
-) -> Error {
-    let mut message = error.error().to_string();
-    for element in &error.trace().0 {
-        message.push_str("\n    ");
-        if let Some(span) = &element.location {
-            let (file, line, column) = locate(span);
-            let _ = write!(message, "{}:{line}:{column}: ", file.display());
-        }
-        message.push_str(&element.desc);
-    }
-    if let Some((file, line, column)) = import_position(error, fs, failed_import) {
-        return Error::yaml(&file, line, column, message);
-    }
-    match primary_span(error) {
-        Some(span) => {
-            let (file, line, column) = locate(&span);
-            Error::yaml(&file, line, column, message)
-        }
-        None => Error::file(program, message),
-    }
-}
-
-/// Where a failed import is written: the first string literal holding
-/// exactly its path in the importing file.
-fn import_position(
-    error: &JsError,
-    fs: &dyn FileSystem,
-    failed_import: Option<&(PathBuf, String)>,
-) -> Option<(PathBuf, usize, usize)> {
-    let import_failed = matches!(
-        error.error(),
-        JsErrorKind::ImportFileNotFound(..) | JsErrorKind::ImportCallbackError(_)
-    );
-    let (file, import) = failed_import.filter(|_| import_failed)?;
-    let text = fs.read_to_string(file).ok()?;
-    let offset = ['\'', '"']
-        .iter()
-        .find_map(|quote| text.find(&format!("{quote}{import}{quote}")))?;
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((file.clone(), line, column))
-}
-
-fn primary_span(error: &JsError) -> Option<Span> {
-    match error.error() {
-        JsErrorKind::ImportSyntaxError { error, .. } => Some(error.location.clone()),
-        JsErrorKind::StaticAnalysisError(diagnostics) => {
-            diagnostics.iter().find_map(|d| d.span.clone())
-        }
-        _ => error.trace().0.iter().find_map(|e| e.location.clone()),
-    }
-}
-
-/// File, line and column (both from 1) of the start of a span.
-fn locate(span: &Span) -> (PathBuf, usize, usize) {
-    let source_path = span.0.source_path();
-    let file = match source_path.path() {
-        Some(path) => path.to_path_buf(),
-        None => match source_path.downcast_ref::<SourceVirtual>() {
-            Some(name) => PathBuf::from(name.0.to_string()),
-            None if source_path.downcast_ref::<SourceFifo>().is_some() => PathBuf::from("<code>"),
-            None => PathBuf::from(source_path.to_string()),
-        },
-    };
-    let [start] = span.0.map_source_locations(&[span.1]);
-    (file, start.line, start.column)
 }

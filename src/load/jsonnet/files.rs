@@ -79,9 +79,13 @@ impl<'a> Policy<'a> {
         if allowed.iter().any(|dir| real.starts_with(dir)) {
             Ok(Some(path.clone()))
         } else {
+            // Named from the root, as every place in a jsonnet error.
+            let shown = match allowed.first() {
+                Some(root) => crate::transform::metadata::relative(&real, root),
+                None => real.display().to_string(),
+            };
             Err(format!(
-                "security; file '{}' is not in or below the kustomization root (library paths obey the load restrictor too)",
-                real.display()
+                "security; file '{shown}' is not in or below the kustomization root (library paths obey the load restrictor too)"
             ))
         }
     }
@@ -185,6 +189,10 @@ impl ImportResolver for Imports {
             Err(reason) => {
                 self.record_failure(from, import);
                 let import = import.display();
+                let from = from.path().map_or_else(
+                    || from.to_string(),
+                    |file| crate::transform::metadata::relative(file, &self.root),
+                );
                 bail!(ImportCallbackError(format!(
                     "cannot import `{import}` from `{from}`: {reason}"
                 )))

@@ -17,9 +17,13 @@
 
 #[cfg(feature = "jsonnet")]
 mod engine;
+#[cfg(feature = "jsonnet")]
+mod errors;
 mod extract;
 #[cfg(feature = "jsonnet")]
 mod files;
+#[cfg(feature = "jsonnet")]
+mod limits;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -162,7 +166,18 @@ pub struct JsonnetOverrides {
     pub tla_str: Vec<(String, String)>,
     /// go-jsonnet's `--max-stack`: how deep calls may nest (`None`: [`DEFAULT_MAX_STACK`]).
     pub max_stack: Option<usize>,
+    /// `--jsonnet-max-elements`: the largest array (in elements) or string
+    /// (in bytes) `std` functions may make, and the most values the output
+    /// may hold (`None`: [`DEFAULT_MAX_ELEMENTS`]).
+    pub max_elements: Option<usize>,
 }
+
+/// Default `--jsonnet-max-elements`: far above what real programs make
+/// (kube-prometheus outputs well under a million values and a few MB of
+/// strings), far below what exhausts a machine (10 million array slots
+/// take a few hundred MB). The output may also hold 10 bytes of strings
+/// per element (100 MB by default).
+pub const DEFAULT_MAX_ELEMENTS: usize = 10_000_000;
 
 /// go-jsonnet's default `--max-stack`.
 pub const DEFAULT_MAX_STACK: usize = 500;
@@ -197,6 +212,7 @@ struct Settings {
     tlas: BTreeMap<String, Arg>,
     library_paths: Vec<PathBuf>,
     max_stack: usize,
+    max_elements: usize,
 }
 
 impl Settings {
@@ -206,6 +222,7 @@ impl Settings {
             tlas: merge(&config.tlas, &config.tla_code, &overrides.tla_str),
             library_paths: library_paths(loader, config.library_paths.as_deref())?,
             max_stack: overrides.max_stack.unwrap_or(DEFAULT_MAX_STACK),
+            max_elements: overrides.max_elements.unwrap_or(DEFAULT_MAX_ELEMENTS),
         })
     }
 }
@@ -260,8 +277,9 @@ fn library_paths(loader: &Loader, configured: Option<&[String]>) -> Result<Vec<P
 /// # Errors
 ///
 /// When the file is missing or outside the root, a library path does not
-/// exist, evaluation fails (`file:line:column: message` and the jsonnet
-/// stack trace), or part of the value is not a resource (named by its path,
+/// exist, evaluation fails (as go-jsonnet reports it: `RUNTIME ERROR:` and
+/// the stack, places relative to the kustomization root), the program asks
+/// for more than `--jsonnet-max-elements` allows, or part of the value is not a resource (named by its path,
 /// e.g. `.frontend.replicas`).
 pub fn evaluate(
     loader: &Loader,

@@ -1,0 +1,2 @@
+local lib = import 'lib/nowhere.libsonnet';
+lib.configMap('x')

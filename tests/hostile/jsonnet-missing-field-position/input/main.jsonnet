@@ -1,0 +1,2 @@
+local o = {a: 1};
+{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, x: o.missing}
