@@ -506,3 +506,48 @@ const EXPECTED_JSON: &str = r##"{
   ]
 }
 "##;
+
+/// The window between the check and the write is closed by the server: the
+/// apply body carries the planned resourceVersion, so a change made after
+/// [`strata::apply::Applier::stale`] passed is refused, not overwritten.
+#[test]
+fn a_change_after_the_check_is_refused_by_the_server() {
+    use strata::apply::{Applier, ApplyOptions, EventKind, Outcome, PlanFile};
+    let fx = fixture();
+    fx.plan_out();
+    let file = PlanFile::read(&fx.plan).expect("plan");
+    let mut applier = Applier::connect(ApplyOptions {
+        cluster: strata::diff::ClusterOptions {
+            kubeconfig: Some(fx.kubeconfig.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .expect("connect");
+    assert_eq!(
+        applier.stale(&file.plan, &file.prune).expect("check"),
+        Vec::<String>::new()
+    );
+    fx.server.apply(
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "shop"}, "data": {"b": "x"}}),
+        "other",
+    );
+    let mut events = Vec::new();
+    let outcome = applier
+        .execute_reviewed(&file.plan, &mut |event| events.push(event))
+        .expect("execute");
+    assert_eq!(outcome, Outcome::Failed);
+    let failed: Vec<_> = events
+        .iter()
+        .filter(|e| e.event == EventKind::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1, "{events:#?}");
+    assert_eq!(failed[0].name, "settings");
+    let reason = failed[0].reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("changed on the cluster since the plan was checked"),
+        "{reason}"
+    );
+    assert_eq!(fx.data("settings"), Some(json!({"a": "1", "b": "x"})));
+}
