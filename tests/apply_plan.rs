@@ -551,3 +551,51 @@ fn a_change_after_the_check_is_refused_by_the_server() {
     );
     assert_eq!(fx.data("settings"), Some(json!({"a": "1", "b": "x"})));
 }
+
+/// The GitHub Action's diff step with `plan:` set comments what the plan
+/// will apply (run as the runner runs it: bash, its env, `GITHUB_OUTPUT`).
+#[test]
+fn the_github_action_comments_a_plan() {
+    let fx = fixture();
+    fx.plan_out();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/github/action.yml");
+    let text = std::fs::read_to_string(&path).expect("action.yml");
+    let action = strata::yaml::parse_config(&text, &path).expect("action.yml");
+    let script = action["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"] == "diff")
+        .and_then(|s| s["run"].as_str())
+        .expect("the diff step")
+        .to_string();
+    let runner_temp = fx.dir.path().join("runner");
+    std::fs::create_dir_all(&runner_temp).expect("mkdir");
+    let outputs = fx.dir.path().join("outputs");
+    let output = Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(fx.dir.path())
+        .env("STRATA", env!("CARGO_BIN_EXE_strata"))
+        // No Git repository and no such revision: the plan path needs neither.
+        .env("BASE", "0000000000000000000000000000000000000000")
+        .env("PATHS", "app")
+        .env("COMMENT_ID", "prod")
+        .env("MAX_PARTS", "10")
+        .env("BUILD_FLAGS", "")
+        .env("PLAN", "plan.json")
+        .env("RUNNER_TEMP", &runner_temp)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("bash runs");
+    assert!(output.status.success(), "{output:?}");
+    let written = std::fs::read_to_string(&outputs).expect("outputs");
+    assert!(written.contains("differences=true\n"), "{written}");
+    let part =
+        std::fs::read_to_string(runner_temp.join("strata-diff-prod/part-01.md")).expect("part 1");
+    assert!(
+        part.starts_with("<!-- strata diff id=\"prod\" part=\"1/1\" -->\n"),
+        "{part}"
+    );
+    assert!(part.contains("+  a: \"2\""), "{part}");
+    assert!(!part.contains("aHVudGVyMg=="), "{part}");
+}
