@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 
 use super::event::{Event, EventKind};
 use super::plan::{Action, Conflict, Plan, PlanItem};
+use super::planfile::Deletion;
 use super::ready::{readiness_with, Context, Readiness};
 use super::{csa, order};
 use crate::cluster::connect::refusal;
@@ -115,6 +116,97 @@ impl Applier {
                 .max_in_flight
                 .load(Ordering::Relaxed),
         }
+    }
+
+    /// The cluster's address as the kubeconfig names it.
+    pub fn server(&self) -> &str {
+        self.connection.server()
+    }
+
+    /// The kubeconfig context in use.
+    pub fn context(&self) -> &str {
+        self.connection.context()
+    }
+
+    /// Reads every object a reviewed plan writes again and says, one line
+    /// per object, what changed since the plan was made: an object changed,
+    /// replaced or deleted, or one the plan creates that now exists.
+    /// Writes nothing. Objects whose kind is not served yet (its CRD is in
+    /// the plan) cannot be read; the CRD's own check covers them.
+    /// Deletions are read too: one whose object changed or was replaced
+    /// is stale; one whose object is gone already is not.
+    pub fn stale(&mut self, plan: &Plan, deletions: &[Deletion]) -> Result<Vec<String>> {
+        let mut touched: Vec<PlanItem> = plan
+            .items
+            .iter()
+            .filter(|item| item.writes() && item.collection.is_some())
+            .cloned()
+            .collect();
+        let planned = touched.len();
+        // A deletion is read as an item planned against the object it names.
+        touched.extend(deletions.iter().map(|deletion| PlanItem {
+            id: deletion.id.clone(),
+            namespace: deletion.namespace.clone(),
+            action: Action::Updated,
+            step: 0,
+            diff: crate::diff::ResourceDiff {
+                change: crate::diff::Change::Deleted,
+                id: deletion.applied_id(),
+                previous_id: None,
+                hunks: String::new(),
+            },
+            desired: Value::Null,
+            live: Some(serde_json::json!({"metadata": {
+                "uid": deletion.uid, "resourceVersion": deletion.resource_version}})),
+            migration: None,
+            takes_over: Vec::new(),
+            conflicts: Vec::new(),
+            reason: None,
+            deferred: false,
+            collection: Some(deletion.collection.clone()),
+        }));
+        let run = Run {
+            connection: Arc::clone(&self.connection),
+            endpoints: self
+                .endpoints
+                .get_or_insert_with(|| Endpoints::new(&ResourceMap::new())),
+            options: &self.options,
+            deadline: Instant::now() + self.options.timeout,
+            storage: None,
+            pinned: false,
+        };
+        let reads = self.runtime.block_on(run.bounded(
+            touched.clone(),
+            |connection, item: PlanItem| async move {
+                let collection = item.collection.clone().unwrap_or_default();
+                connection
+                    .get(&collection, &item.id.name, &item.applied_id())
+                    .await
+            },
+        ));
+        let mut stale = Vec::new();
+        for (index, (item, read)) in touched.iter().zip(reads).enumerate() {
+            let now = read.unwrap_or_else(|| Err(Error::msg("a read did not finish")))?;
+            if index >= planned && now.is_none() {
+                continue;
+            }
+            if let Some(line) = changed_since(item, now.as_ref()) {
+                stale.push(line);
+            }
+        }
+        Ok(stale)
+    }
+
+    /// Applies a reviewed plan as [`Applier::execute`] does, but every
+    /// write carries the planned object's resourceVersion (an update's
+    /// apply body, a replacement's delete), so an object changed between
+    /// [`Applier::stale`] and the write is refused by the server.
+    pub fn execute_reviewed(
+        &mut self,
+        plan: &Plan,
+        emit: &mut dyn FnMut(Event),
+    ) -> Result<Outcome> {
+        self.execute_with(plan, emit, true)
     }
 
     /// Reads and dry-runs every object; writes nothing. An error means no
@@ -243,6 +335,15 @@ impl Applier {
     /// `emit`. Refuses (changing nothing) a plan with failed items, or with
     /// replacements unless they are allowed.
     pub fn execute(&mut self, plan: &Plan, emit: &mut dyn FnMut(Event)) -> Result<Outcome> {
+        self.execute_with(plan, emit, false)
+    }
+
+    fn execute_with(
+        &mut self,
+        plan: &Plan,
+        emit: &mut dyn FnMut(Event),
+        pinned: bool,
+    ) -> Result<Outcome> {
         let blockers = plan.blockers(self.options.replace_immutable);
         if !blockers.is_empty() {
             return Err(Error::msg(format!(
@@ -258,8 +359,46 @@ impl Applier {
             options: &self.options,
             deadline: Instant::now() + self.options.timeout,
             storage: None,
+            pinned,
         };
         self.runtime.block_on(run.all(plan, emit))
+    }
+}
+
+/// What changed about a planned object since the plan, if anything: its
+/// resourceVersion or UID, its deletion, or, for a create, its appearance.
+pub(crate) fn changed_since(item: &PlanItem, now: Option<&Value>) -> Option<String> {
+    let field = |object: &Value, name: &str| {
+        object["metadata"][name]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let id = item.applied_id();
+    match (&item.live, now) {
+        (None, None) => None,
+        (None, Some(now)) => Some(format!(
+            "{id} was absent when planned (a create) but exists now (resourceVersion {})",
+            field(now, "resourceVersion")
+        )),
+        (Some(_), None) => Some(format!("{id} was deleted since the plan")),
+        (Some(then), Some(now)) => {
+            if field(then, "uid") != field(now, "uid") {
+                Some(format!(
+                    "{id} was deleted and created again since the plan (uid {} → {})",
+                    field(then, "uid"),
+                    field(now, "uid")
+                ))
+            } else if field(then, "resourceVersion") != field(now, "resourceVersion") {
+                Some(format!(
+                    "{id} changed since the plan (resourceVersion {} → {})",
+                    field(then, "resourceVersion"),
+                    field(now, "resourceVersion")
+                ))
+            } else {
+                None
+            }
+        }
     }
 }
 
@@ -292,6 +431,8 @@ struct Run<'a> {
     deadline: Instant,
     /// The cluster's StorageClasses, read once when a claim is waited for.
     storage: Option<Context>,
+    /// Writes carry the planned resourceVersion (a reviewed plan).
+    pinned: bool,
 }
 
 impl Run<'_> {
@@ -321,9 +462,11 @@ impl Run<'_> {
                 let limit = Arc::clone(&limit);
                 let item = item.clone();
                 let deadline = self.deadline;
+                let pinned = self.pinned;
                 tasks.spawn(async move {
                     let _permit = limit.acquire_owned().await;
-                    let result = apply_one(&connection, &item, &identity, dry_run, deadline).await;
+                    let result =
+                        apply_one(&connection, &item, &identity, dry_run, deadline, pinned).await;
                     (slot, result)
                 });
             }
@@ -570,31 +713,67 @@ impl Run<'_> {
     }
 }
 
+/// What a reviewed plan's write is refused with when the object changed
+/// after the check (the server's resourceVersion precondition).
+const CHANGED_SINCE_CHECK: &str = "changed on the cluster since the plan was checked (the \
+     server refused the planned resourceVersion); make a new plan";
+
 /// Writes one object: replace (delete, wait until gone), migrate, apply.
+/// `pinned`: the apply body carries the planned resourceVersion.
 async fn apply_one(
     connection: &Connection,
     item: &PlanItem,
     identity: &Identity,
     dry_run: bool,
     deadline: Instant,
+    pinned: bool,
 ) -> std::result::Result<Option<Value>, Failure> {
     let id = item.applied_id();
     let collection = item.collection.as_deref().unwrap_or_default();
     let name = item.id.name.as_str();
     if item.action == Action::Replace {
-        delete_and_wait(connection, item, collection, dry_run, deadline).await?;
+        delete_and_wait(connection, item, collection, dry_run, deadline, pinned).await?;
         if dry_run {
             // The dry-run apply would meet the old object and refuse again.
             return Ok(None);
         }
     }
+    // The version the object has just before the apply: the planned one,
+    // or the one the migration patch left.
+    let mut version = item
+        .live
+        .as_ref()
+        .and_then(|live| live["metadata"]["resourceVersion"].as_str())
+        .map(str::to_string);
     if let Some(patch) = &item.migration {
-        migrate(connection, item, collection, patch, dry_run).await?;
+        let migrated = migrate(connection, item, collection, patch, dry_run).await?;
+        if !dry_run {
+            version = migrated;
+        }
     }
-    match connection
-        .apply(collection, name, &item.desired, &id, identity, dry_run)
-        .await
-    {
+    let pinned_body;
+    let body = match (&version, pinned && item.action != Action::Replace) {
+        (Some(version), true) => {
+            let mut desired = item.desired.clone();
+            desired["metadata"]["resourceVersion"] = Value::String(version.clone());
+            pinned_body = desired;
+            &pinned_body
+        }
+        _ => &item.desired,
+    };
+    let answer = connection
+        .apply(collection, name, body, &id, identity, dry_run)
+        .await;
+    if pinned && version.is_some() && matches!(answer, Err(ApplyError::Other(_))) {
+        // Refused for another reason than field conflicts: if the object's
+        // version moved, the precondition was what failed.
+        if let Ok(Some(live)) = connection.get(collection, name, &id).await {
+            if live["metadata"]["resourceVersion"].as_str() != version.as_deref() {
+                return Err(Failure::new(CHANGED_SINCE_CHECK));
+            }
+        }
+    }
+    match answer {
         Ok(applied) => Ok(Some(applied)),
         Err(ApplyError::Conflict(conflicts)) => Err(Failure {
             reason: "conflicts with other field managers".into(),
@@ -618,6 +797,7 @@ async fn delete_and_wait(
     collection: &str,
     dry_run: bool,
     deadline: Instant,
+    pinned: bool,
 ) -> std::result::Result<(), Failure> {
     let id = item.applied_id();
     let name = item.id.name.as_str();
@@ -626,9 +806,15 @@ async fn delete_and_wait(
         .as_ref()
         .and_then(|live| live["metadata"]["uid"].as_str())
         .map(str::to_string);
+    let version = item
+        .live
+        .as_ref()
+        .and_then(|live| live["metadata"]["resourceVersion"].as_str())
+        .filter(|_| pinned)
+        .map(str::to_string);
     let mut params = DeleteParams::background().preconditions(Preconditions {
         uid: uid.clone(),
-        resource_version: None,
+        resource_version: version,
     });
     params.dry_run = dry_run;
     let request = Request::new(collection)
@@ -637,6 +823,9 @@ async fn delete_and_wait(
     match connection.send::<Value>(request, &id.to_string()).await {
         Ok(Ok(_)) => {}
         Ok(Err(status)) if status.code == 404 => {}
+        Ok(Err(status)) if status.code == 409 && pinned => {
+            return Err(Failure::new(CHANGED_SINCE_CHECK))
+        }
         Ok(Err(status)) => {
             return Err(Failure::new(without_id(
                 &refusal(&id, "deleting", &status).to_string(),
@@ -666,14 +855,15 @@ async fn delete_and_wait(
     }
 }
 
-/// Sends the client-side-apply migration patch ([`csa::upgrade_patch`]).
+/// Sends the client-side-apply migration patch ([`csa::upgrade_patch`]);
+/// the resourceVersion it leaves.
 async fn migrate(
     connection: &Connection,
     item: &PlanItem,
     collection: &str,
     patch: &Value,
     dry_run: bool,
-) -> std::result::Result<(), Failure> {
+) -> std::result::Result<Option<String>, Failure> {
     let id = item.applied_id();
     let mut url = format!("{collection}/{}", item.id.name);
     if dry_run {
@@ -686,7 +876,9 @@ async fn migrate(
         .body(body)
         .map_err(|error| Failure::new(format!("cannot build the request: {error}")))?;
     match connection.send::<Value>(request, &id.to_string()).await {
-        Ok(Ok(_)) => Ok(()),
+        Ok(Ok(patched)) => Ok(patched["metadata"]["resourceVersion"]
+            .as_str()
+            .map(str::to_string)),
         Ok(Err(status)) if status.code == 409 => Err(Failure::new(
             "changed on the cluster since the plan was made (moving client-side-apply \
              fields was refused); run the apply again",

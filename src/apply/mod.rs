@@ -7,6 +7,8 @@
 //!   plan, and nothing is applied.
 //! - [`order`]: the steps objects are applied in; [`ready`]: when a step
 //!   is done (kstatus's rules).
+//! - [`planfile`]: reviewed plans, written with `--plan-out`, applied
+//!   with `--plan` only while every object is as planned.
 //! - [`applyset`]: ApplySets for pruning (issue 12; not wired yet).
 //! - [`csa`]: taking over fields client-side `kubectl apply` wrote.
 //! - [`event`]: what is reported as the apply runs (`--format json` lines).
@@ -22,9 +24,11 @@ mod engine;
 pub mod event;
 pub mod order;
 pub mod plan;
+pub mod planfile;
 pub mod ready;
 
 #[cfg(feature = "cluster")]
 pub use engine::{Applier, ApplyOptions, Outcome, Stats};
 pub use event::{Event, EventKind};
 pub use plan::{Action, Conflict, Plan, PlanItem, PlanSummary};
+pub use planfile::PlanFile;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{ArgAction, Args, ValueEnum};
 use indexmap::IndexMap;
+use strata::apply::planfile::{self, ClusterRef, PlanFile, Settings};
 use strata::apply::{plan::conflict_table, Applier, ApplyOptions, Event, EventKind, Outcome, Plan};
 use strata::diff::DiffOptions;
 
@@ -24,14 +25,33 @@ const EXIT_TIMEOUT: u8 = 3;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
-Exit status: 0 applied (or nothing to do), 1 the plan or the apply failed \
-(a refused dry run writes nothing), 2 usage or build error, or not confirmed \
-(nothing written), 3 timed out waiting for readiness.")]
+Reviewed plans: `strata apply PATH --plan-out plan.json` writes the plan and \
+changes nothing; `strata diff --plan plan.json` shows it (Secrets masked); \
+`strata apply --plan plan.json` applies exactly it, refusing (exit 2, nothing \
+changed) when the cluster is another one or any object it writes changed since.
+
+Exit status: 0 applied (or nothing to do, or the plan written), 1 the plan or \
+the apply failed (a refused dry run writes nothing), 2 usage or build error, \
+not confirmed, or a plan file refused (nothing written), 3 timed out waiting \
+for readiness.")]
 pub struct ApplyArgs {
     /// Kustomization directories (or `.jsonnet` files, or Git URLs) to
     /// build and apply together.
     #[arg(default_value = ".", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Make the plan, write it to FILE and change nothing (nothing asked).
+    /// The file (created mode 0600, replaced atomically) holds every
+    /// object's body, Secrets' data in the clear: keep it as a Secret.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "plan", "show_secrets"])]
+    pub plan_out: Option<PathBuf>,
+
+    /// Apply the plan FILE written by `--plan-out` instead of building:
+    /// exactly its objects, in its steps, as its field manager. Refused
+    /// (exit 2, nothing changed) if the file was edited, the cluster is
+    /// another one, or any object it writes changed since it was made.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "show_secrets"])]
+    pub plan: Option<PathBuf>,
 
     /// Apply without asking. Without a terminal to ask on, apply refuses
     /// to run unless this is given.
@@ -94,6 +114,9 @@ pub enum FormatArg {
 
 /// Runs `strata apply`; errors are printed here so each gets its exit status.
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.plan {
+        return run_reviewed(&args, path);
+    }
     let started = Instant::now();
     let color = use_color(args.color);
     let desired = match build_all(&args.paths, &args.build.options()) {
@@ -137,6 +160,162 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(EXIT_FAILED));
     }
+    if let Some(path) = &args.plan_out {
+        return write_plan(&args, &applier, plan, path);
+    }
+    confirm_and_apply(&args, &mut applier, &plan, out, started, false)
+}
+
+/// `--plan-out`: the plan to a file, nothing applied.
+fn write_plan(
+    args: &ApplyArgs,
+    applier: &Applier,
+    plan: Plan,
+    path: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let summary = plan.summary();
+    let file = PlanFile {
+        tool: planfile::tool(),
+        target: target_name(&args.paths),
+        cluster: ClusterRef {
+            server: applier.server().to_string(),
+            context: applier.context().to_string(),
+        },
+        settings: Settings {
+            field_manager: args.cluster.field_manager.clone(),
+            force_conflicts: args.cluster.force_conflicts,
+            replace_immutable: args.replace_immutable,
+        },
+        plan,
+        prune: Vec::new(),
+    };
+    if let Err(error) = file.write(path) {
+        return Ok(fail(&error.into(), EXIT_FAILED));
+    }
+    eprintln!(
+        "plan written to {} ({summary}); nothing was applied\n\
+         apply it with: strata apply --plan {}",
+        path.display(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--plan FILE`: read and check the plan, check the cluster and every
+/// object it writes, then confirm and apply exactly it.
+fn run_reviewed(args: &ApplyArgs, path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let color = use_color(args.color);
+    let file = match PlanFile::read(path) {
+        Ok(file) => file,
+        Err(error) => return Ok(fail(&error.into(), EXIT_REFUSED)),
+    };
+    let settings = &file.settings;
+    let mismatch = [
+        (
+            args.cluster.field_manager != "strata"
+                && args.cluster.field_manager != settings.field_manager,
+            format!(
+                "--field-manager (the plan's is `{}`)",
+                settings.field_manager
+            ),
+        ),
+        (
+            args.cluster.force_conflicts && !settings.force_conflicts,
+            "--force-conflicts (the plan was made without it)".to_string(),
+        ),
+        (
+            args.replace_immutable && !settings.replace_immutable,
+            "--replace-immutable (the plan was made without it)".to_string(),
+        ),
+    ];
+    if let Some((_, flag)) = mismatch.iter().find(|(differs, _)| *differs) {
+        eprintln!(
+            "error: {flag} cannot change a reviewed plan; make a new plan with it. \
+             Nothing was changed"
+        );
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    let dry_run = args.dry_run == Some(DryRunArg::Server);
+    let mut cluster = args.cluster.options();
+    // Objects are applied where they were planned; `-n` does not move them.
+    cluster.namespace = None;
+    let options = ApplyOptions {
+        cluster,
+        identity: strata::diff::Identity {
+            field_manager: settings.field_manager.clone(),
+            force_conflicts: settings.force_conflicts,
+        },
+        diff: DiffOptions::default(),
+        dry_run,
+        wait: args.wait,
+        timeout: args.timeout,
+        replace_immutable: settings.replace_immutable,
+    };
+    let mut applier = match Applier::connect(options) {
+        Ok(applier) => applier,
+        Err(error) => return Ok(fail(&error.into(), EXIT_FAILED)),
+    };
+    if let Some(refusal) = file.other_cluster(applier.server(), applier.context()) {
+        eprintln!("error: {}: {refusal}", path.display());
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    let stale = match applier.stale(&file.plan, &file.prune) {
+        Ok(stale) => stale,
+        Err(error) => return Ok(fail(&error.into(), EXIT_FAILED)),
+    };
+    if !stale.is_empty() {
+        let mut stderr = std::io::stderr().lock();
+        writeln!(
+            stderr,
+            "error: {} object{} changed on the cluster since the plan {} was made; \
+             nothing was changed:",
+            stale.len(),
+            if stale.len() == 1 { "" } else { "s" },
+            path.display()
+        )?;
+        for line in &stale {
+            writeln!(stderr, "  {line}")?;
+        }
+        writeln!(
+            stderr,
+            "\nhint: make and review a new plan (strata apply PATH --plan-out FILE)"
+        )?;
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    if !file.prune.is_empty() {
+        eprintln!(
+            "error: {}: the plan deletes {} object(s), and this strata cannot run a plan's \
+             deletions; nothing was changed",
+            path.display(),
+            file.prune.len()
+        );
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    let mut out = Output::new(args.format, color);
+    out.plan(&file.plan, &file.target)?;
+    let blockers = file.plan.blockers(settings.replace_immutable);
+    if !blockers.is_empty() {
+        eprintln!(
+            "error: the plan cannot be applied; nothing was changed:\n  {}",
+            blockers.join("\n  ")
+        );
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    confirm_and_apply(args, &mut applier, &file.plan, out, started, true)
+}
+
+/// Asks (unless `--yes` or a dry run), applies, reports; `reviewed`: the
+/// plan came from a file and its writes carry the planned resourceVersions.
+fn confirm_and_apply(
+    args: &ApplyArgs,
+    applier: &mut Applier,
+    plan: &Plan,
+    mut out: Output,
+    started: Instant,
+    reviewed: bool,
+) -> anyhow::Result<ExitCode> {
+    let dry_run = args.dry_run == Some(DryRunArg::Server);
     if !plan.writes() {
         eprintln!("nothing to apply: every object is unchanged");
         return Ok(ExitCode::SUCCESS);
@@ -158,7 +337,11 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let outcome = applier.execute(&plan, &mut |event| out.event(&event));
+    let outcome = if reviewed {
+        applier.execute_reviewed(plan, &mut |event| out.event(&event))
+    } else {
+        applier.execute(plan, &mut |event| out.event(&event))
+    };
     out.finish();
     let outcome = match outcome {
         Ok(outcome) => outcome,

@@ -46,6 +46,11 @@ pub struct DiffArgs {
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
 
+    /// Show what the plan file (`strata apply --plan-out`) will change,
+    /// instead of building: no cluster is read, Secret values stay masked.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "live", "base", "show_secrets"])]
+    pub plan: Option<PathBuf>,
+
     /// Print Secret values instead of placeholders.
     #[arg(long)]
     pub show_secrets: bool,
@@ -145,7 +150,14 @@ fn diff(args: &DiffArgs) -> anyhow::Result<Summary> {
         show_secrets: args.show_secrets,
         ..DiffOptions::default()
     };
-    let (targets, labels) = if let Some(base) = &args.base {
+    let (targets, labels) = if let Some(path) = &args.plan {
+        let file = strata::apply::PlanFile::read(path)?;
+        let labels = Labels {
+            before: "live".into(),
+            after: "merged".into(),
+        };
+        (vec![file.diff()], labels)
+    } else if let Some(base) = &args.base {
         revision_diff(args, base, &build_options, &diff_options)?
     } else {
         // The source first: a cluster that cannot be reached fails before a long build.

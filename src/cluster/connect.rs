@@ -21,8 +21,10 @@ use crate::resource::Resource;
 /// A connected client plus what kubectl would take from the flags.
 pub(crate) struct Connection {
     client: Client,
-    /// The cluster's address, for error messages.
+    /// The cluster's address, for error messages (and plan files).
     server: String,
+    /// The kubeconfig context in use (given, or the current one).
+    context: String,
     namespace: String,
     /// True when `--namespace` was given: objects may not name another one.
     namespace_enforced: bool,
@@ -53,7 +55,7 @@ pub(crate) enum ApplyError {
 
 impl Connection {
     pub(crate) async fn open(options: &ClusterOptions) -> Result<Self> {
-        let config = load_config(options).await?;
+        let (config, context) = load_config(options).await?;
         let server = config.cluster_url.to_string();
         let namespace = options
             .namespace
@@ -65,6 +67,7 @@ impl Connection {
         Ok(Connection {
             client,
             server,
+            context,
             namespace,
             namespace_enforced: options.namespace.is_some(),
             timeout: options.request_timeout,
@@ -74,6 +77,10 @@ impl Connection {
 
     pub(crate) fn server(&self) -> &str {
         &self.server
+    }
+
+    pub(crate) fn context(&self) -> &str {
+        &self.context
     }
 
     /// The namespace a resource is read and applied in; `None` for
@@ -243,13 +250,19 @@ fn immutable(status: &kube::core::Status) -> Option<String> {
     (!found.is_empty()).then(|| found.join("; "))
 }
 
-/// Reads the kubeconfig the way kubectl picks it and resolves the context.
-async fn load_config(options: &ClusterOptions) -> Result<Config> {
+/// Reads the kubeconfig the way kubectl picks it and resolves the context
+/// (returned with its name).
+async fn load_config(options: &ClusterOptions) -> Result<(Config, String)> {
     let kubeconfig = match &options.kubeconfig {
         Some(path) => Kubeconfig::read_from(path),
         None => Kubeconfig::read(),
     }
     .map_err(|error| Error::msg(format!("cannot load the kubeconfig: {}", chain(&error))))?;
+    let context = options
+        .context
+        .clone()
+        .or_else(|| kubeconfig.current_context.clone())
+        .unwrap_or_default();
     let pick = KubeConfigOptions {
         context: options.context.clone(),
         cluster: None,
@@ -266,7 +279,7 @@ async fn load_config(options: &ClusterOptions) -> Result<Config> {
     }
     // Retries would stretch an outage past the timeout the user asked for.
     config.default_retry = false;
-    Ok(config)
+    Ok((config, context))
 }
 
 /// The namespace named by a "namespaces \"x\" not found" refusal.
