@@ -2,48 +2,97 @@
 //! directories of preset files, parsed into [`Preset`]s (the format is
 //! `transform::preset`'s).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::load::loader::Loader;
-use crate::transform::preset::{parse_presets, Preset};
+use crate::transform::preset::{parse_presets, unmatched_warning, Preset};
 
 /// The presets a layer lists: files, or directories of `*.yaml`/`*.yml`
 /// files (not recursive, in name order).
-pub fn load(loader: &Loader<'_>, entries: &[String]) -> Result<Vec<Preset>> {
-    let mut presets = Vec::new();
-    for entry in entries {
+///
+/// Presets follow the rule of components: a directory is a preset library
+/// that may lie outside the kustomization's root, its files checked against
+/// the library; a single file may lie outside too, checked against its own
+/// directory (so a symlink cannot lead out of where it is listed from).
+pub fn load(loader: &Loader<'_>, entries: &[String]) -> Result<Listed> {
+    let mut listed = Listed::default();
+    for (index, entry) in entries.iter().enumerate() {
         let path = loader.resolve(entry);
-        // A directory is a preset library: like a base, it may lie outside
-        // the kustomization's root, and its files are checked against it.
-        let (files, library): (Vec<PathBuf>, Loader<'_>) = if loader.fs().is_dir(&path) {
-            let files = loader
-                .fs()
+        let fs = loader.fs();
+        let library = fs.is_dir(&path).then(|| (index, path.clone()));
+        let files: Vec<PathBuf> = if library.is_some() {
+            let library = Loader::new(fs, &path, loader.restrictions());
+            let files: Vec<PathBuf> = fs
                 .read_dir(&path)?
                 .into_iter()
                 .filter(|p| {
-                    loader.fs().is_file(p)
-                        && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                    fs.is_file(p) && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
                 })
                 .collect();
-            (
-                files,
-                Loader::new(loader.fs(), &path, loader.restrictions()),
-            )
+            for file in &files {
+                library.check_allowed(file)?;
+            }
+            files
         } else {
-            (vec![path.clone()], *loader)
+            if !fs.is_file(&path) {
+                return Err(Error::file(&path, "preset file not found")
+                    .with_hint("list a preset file, or a directory of them"));
+            }
+            if loader.check_allowed(&path).is_err() {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                Loader::new(fs, dir, loader.restrictions()).check_allowed(&path)?;
+            }
+            vec![path]
         };
         for file in files {
-            if !loader.fs().is_file(&file) {
-                return Err(Error::file(&file, "preset file not found"));
-            }
-            library.check_allowed(&file)?;
-            let text = loader.fs().read_to_string(&file)?;
+            let text = fs.read_to_string(&file)?;
             let documents = crate::yaml::parse_stream(&text, &file)?;
-            presets.extend(parse_presets(&Value::Array(documents), &file)?);
+            for preset in parse_presets(&Value::Array(documents), &file)? {
+                listed.presets.push(preset);
+                listed.libraries.push(library.clone());
+            }
         }
     }
-    Ok(presets)
+    Ok(listed)
+}
+
+/// The presets of a layer, and where each was listed.
+#[derive(Debug, Default)]
+pub struct Listed {
+    pub presets: Vec<Preset>,
+    /// Per preset: the `presets:` entry index and path of the directory it
+    /// came from; `None` for a file listed on its own.
+    libraries: Vec<Option<(usize, PathBuf)>>,
+}
+
+impl Listed {
+    /// Warnings for what matched no workload (`matched` from
+    /// [`crate::transform::preset::apply`]): each preset listed as a file,
+    /// and each library none of whose presets matched (a library is a menu:
+    /// most layers use only some of it).
+    pub fn unmatched_warnings(&self, matched: &[bool]) -> Vec<String> {
+        let mut warnings = Vec::new();
+        // Libraries in the order listed: (entry, directory, any preset matched).
+        let mut libraries: Vec<(usize, &Path, bool)> = Vec::new();
+        for ((preset, library), matched) in self.presets.iter().zip(&self.libraries).zip(matched) {
+            match library {
+                None if !matched => warnings.push(unmatched_warning(preset)),
+                None => {}
+                Some((entry, dir)) => match libraries.last_mut() {
+                    Some((last, _, any)) if last == entry => *any |= matched,
+                    _ => libraries.push((*entry, dir, *matched)),
+                },
+            }
+        }
+        for (_, dir, _) in libraries.iter().filter(|(_, _, any)| !any) {
+            warnings.push(format!(
+                "{}: no preset of this library matches a workload of the layer; nothing injected",
+                dir.display()
+            ));
+        }
+        warnings
+    }
 }

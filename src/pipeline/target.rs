@@ -211,10 +211,12 @@ impl<'a> Context<'a> {
             warnings: &mut self.warnings,
         };
         runner.transform(&plugins, &mut acc.resources)?;
-        let presets = presets::load(loader, &k.presets)?;
-        if !presets.is_empty() {
-            let warnings = transform::preset::apply(&mut acc.resources, &presets)?;
-            self.warnings.extend(warnings);
+        let listed = presets::load(loader, &k.presets)?;
+        if !listed.presets.is_empty() {
+            let applied = transform::preset::apply(&mut acc.resources, &listed.presets)?;
+            self.warnings.extend(applied.warnings);
+            self.warnings
+                .extend(listed.unmatched_warnings(&applied.matched));
         }
         self.run_validators(loader, k, file, acc)
     }
