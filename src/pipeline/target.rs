@@ -67,6 +67,11 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Adds a warning of the build (reported with the others, in order).
+    pub fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
     pub fn into_warnings(self) -> Vec<String> {
         self.warnings
     }
@@ -380,6 +385,12 @@ impl<'a> Context<'a> {
         component: bool,
     ) -> Result<Accumulated> {
         let checkout = crate::remote::fetch(entry, &self.options.remote, &self.options.progress)?;
+        // One warning per clone, however many layers list it.
+        if let Some(warning) = &checkout.unchecked {
+            if !self.warnings.contains(warning) {
+                self.warnings.push(warning.clone());
+            }
+        }
         let fs = crate::remote::RepoFs::new(&checkout);
         let options = BuildOptions {
             load_restrictions: crate::load::loader::LoadRestrictions::RootOnly,
