@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::load::lines;
 use crate::load::loader::Loader;
 use crate::transform::preset::{parse_presets, unmatched_warning, Preset};
 
@@ -50,9 +51,17 @@ pub fn load(loader: &Loader<'_>, entries: &[String]) -> Result<Listed> {
         for file in files {
             let text = fs.read_to_string(&file)?;
             let documents = crate::yaml::parse_stream(&text, &file)?;
-            for preset in parse_presets(&Value::Array(documents), &file)? {
-                listed.presets.push(preset);
-                listed.libraries.push(library.clone());
+            for (index, document) in documents.iter().enumerate() {
+                let parsed = parse_presets(document, &file).map_err(|error| {
+                    let line = error
+                        .field_of()
+                        .and_then(|(_, field)| lines::line_in_stream(&text, index, field));
+                    error.at_line(line)
+                })?;
+                for preset in parsed {
+                    listed.presets.push(preset);
+                    listed.libraries.push(library.clone());
+                }
             }
         }
     }
