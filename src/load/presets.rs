@@ -4,9 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::lines;
 use crate::load::loader::Loader;
 use crate::transform::preset::{parse_presets, unmatched_warning, Preset};
@@ -39,8 +37,12 @@ pub fn load(loader: &Loader<'_>, entries: &[String]) -> Result<Listed> {
             files
         } else {
             if !fs.is_file(&path) {
-                return Err(Error::file(&path, "preset file not found")
-                    .with_hint("list a preset file, or a directory of them"));
+                return Err(crate::load::loader::not_found(
+                    fs,
+                    &path,
+                    "no such preset file or directory",
+                    "regular files and directories",
+                ));
             }
             if loader.check_allowed(&path).is_err() {
                 let dir = path.parent().unwrap_or(Path::new("."));

@@ -360,20 +360,7 @@ impl<'a> Context<'a> {
     /// The entry of `path`'s directory whose name is nearest to its own
     /// (at most 3 edits), for a missing resource.
     fn nearest_sibling(&self, path: &Path) -> Option<String> {
-        let name = path.file_name()?.to_string_lossy().into_owned();
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        self.fs
-            .read_dir(parent)
-            .ok()?
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .map(|candidate| (kustomization::edit_distance(&candidate, &name), candidate))
-            .filter(|(distance, _)| *distance <= 3)
-            .min()
-            .map(|(_, candidate)| candidate)
+        crate::load::loader::nearest_sibling(self.fs, path)
     }
 
     /// A remote kustomization: fetched (or found in the cache), then built
@@ -437,9 +424,11 @@ impl<'a> Context<'a> {
             return self.accumulate_remote(entry, acc, true);
         }
         if !self.fs.is_dir(&path) {
-            return Err(Error::file(
+            return Err(crate::load::loader::not_found(
+                self.fs,
                 &path,
                 "a component must be a directory holding a kustomization",
+                "directories",
             ));
         }
         let k = self.load_kustomization(&path)?;
