@@ -107,3 +107,54 @@ impl Listed {
         warnings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::load;
+    use crate::fs::{normalize, DiskFs};
+    use crate::load::loader::{LoadRestrictions, Loader};
+
+    const PRESET: &str =
+        "apiVersion: strata.dev/v1alpha1\nkind: PodPreset\nmetadata:\n  name: NAME\nspec: {}\n";
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_file_from_a_library_outside_the_root_but_no_link_out_of_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = normalize(&std::fs::canonicalize(dir.path()).unwrap());
+        write(
+            &top.join("lib/logging.yaml"),
+            &PRESET.replace("NAME", "logging"),
+        );
+        write(
+            &top.join("secret/other.yaml"),
+            &PRESET.replace("NAME", "other"),
+        );
+        std::os::unix::fs::symlink(top.join("secret/other.yaml"), top.join("lib/link.yaml"))
+            .unwrap();
+        std::fs::create_dir(top.join("app")).unwrap();
+        std::os::unix::fs::symlink(top.join("lib/logging.yaml"), top.join("app/local.yaml"))
+            .unwrap();
+        let root = top.join("app");
+        let loader = Loader::new(&DiskFs, &root, LoadRestrictions::RootOnly);
+
+        let listed = load(&loader, &["../lib/logging.yaml".into()]).unwrap();
+        assert_eq!(listed.presets[0].name, "logging");
+        // Links that lead out of the directory they are listed in are refused.
+        for entry in ["../lib/link.yaml", "local.yaml"] {
+            let err = load(&loader, &[entry.into()]).unwrap_err().to_string();
+            assert!(err.contains("is not in or below"), "{entry}: {err}");
+        }
+        let open = Loader::new(&DiskFs, &root, LoadRestrictions::None);
+        assert_eq!(
+            load(&open, &["../lib/link.yaml".into()]).unwrap().presets[0].name,
+            "other"
+        );
+    }
+}
