@@ -113,9 +113,9 @@ impl ResId {
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("")
         };
-        let kind = object.get("kind").and_then(kind_text).unwrap_or_default();
+        let scalar = |key: &str| object.get(key).and_then(kind_text).unwrap_or_default();
         ResId::new(
-            Gvk::from_api_version(text(&["apiVersion"]), &kind),
+            Gvk::from_api_version(&scalar("apiVersion"), &scalar("kind")),
             text(&["metadata", "namespace"]),
             text(&["metadata", "name"]),
         )
@@ -152,8 +152,9 @@ impl fmt::Display for ResId {
     }
 }
 
-/// The text of a `kind`: kustomize takes any scalar (`kind: 5` is kind
-/// `5`, `kind: true` kind `true`); `None` for a mapping, list or null.
+/// The text of a `kind` or `apiVersion`: kustomize takes any scalar
+/// (`kind: 5` is kind `5`, `apiVersion: 1` version `1`); `None` for a
+/// mapping, list or null.
 pub fn kind_text(kind: &serde_json::Value) -> Option<std::borrow::Cow<'_, str>> {
     use serde_json::Value;
     match kind {
