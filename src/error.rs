@@ -35,9 +35,11 @@ pub enum ErrorKind {
     },
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
-    #[error("{path}: field `{field}`: {message}")]
+    #[error("{path}{}: field `{field}`: {message}", line_suffix(*.line))]
     Field {
         path: PathBuf,
+        /// Where the field is in the file, when known.
+        line: Option<usize>,
         field: String,
         message: String,
     },
@@ -137,6 +139,7 @@ impl Error {
     pub fn field(path: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Field {
             path: path.to_path_buf(),
+            line: None,
             field: field.into(),
             message: message.into(),
         })
@@ -157,6 +160,23 @@ impl Error {
         } else {
             Error::field(path, field, message)
         }
+    }
+
+    /// The file and field of an error about a field of a file.
+    pub fn field_of(&self) -> Option<(&Path, &str)> {
+        match &self.0.kind {
+            ErrorKind::Field { path, field, .. } => Some((path, field)),
+            _ => None,
+        }
+    }
+
+    /// Places a field error on its line (`file:7: field ...`); other
+    /// errors are returned as they are.
+    pub fn at_line(mut self, at: Option<usize>) -> Self {
+        if let ErrorKind::Field { line, .. } = &mut self.0.kind {
+            *line = at.or(*line);
+        }
+        self
     }
 
     /// The message without the file, the field kept as a part ([`at`]): for
@@ -268,4 +288,9 @@ impl<T> ResultExt<T> for Result<T> {
     fn context_with(self, line: impl FnOnce() -> String) -> Result<T> {
         self.map_err(|error| error.context(line()))
     }
+}
+
+/// `:7` for a known line, else nothing.
+fn line_suffix(line: Option<usize>) -> String {
+    line.map(|line| format!(":{line}")).unwrap_or_default()
 }

@@ -113,8 +113,9 @@ impl ResId {
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("")
         };
+        let scalar = |key: &str| object.get(key).and_then(kind_text).unwrap_or_default();
         ResId::new(
-            Gvk::from_api_version(text(&["apiVersion"]), text(&["kind"])),
+            Gvk::from_api_version(&scalar("apiVersion"), &scalar("kind")),
             text(&["metadata", "namespace"]),
             text(&["metadata", "name"]),
         )
@@ -148,6 +149,23 @@ impl fmt::Display for ResId {
         } else {
             write!(f, " {}", self.name)
         }
+    }
+}
+
+/// The text of a `kind` or `apiVersion`: kustomize takes any scalar
+/// (`kind: 5` is kind `5`, `apiVersion: 1` version `1`); `None` for a
+/// mapping, list or null.
+pub fn kind_text(kind: &serde_json::Value) -> Option<std::borrow::Cow<'_, str>> {
+    use serde_json::Value;
+    match kind {
+        Value::String(text) => Some(std::borrow::Cow::Borrowed(text)),
+        Value::Number(number) => Some(std::borrow::Cow::Owned(number.to_string())),
+        Value::Bool(flag) => Some(std::borrow::Cow::Borrowed(if *flag {
+            "true"
+        } else {
+            "false"
+        })),
+        _ => None,
     }
 }
 

@@ -10,8 +10,9 @@
 //! `target` file (the directory to build, relative to `input/`; `.` if
 //! absent), plus either `expected.yaml` (what `kubectl kustomize` printed,
 //! committed) or `expected-error.txt` (a phrase strata's error must contain;
-//! kubectl must fail too). Run `tests/regen CASE...` to refresh
-//! `expected.yaml` from kubectl.
+//! kubectl must fail too), and with `expected.yaml` an optional
+//! `expected-warning.txt` (a phrase a `warning:` line must contain). Run
+//! `tests/regen CASE...` to refresh `expected.yaml` from kubectl.
 //!
 //! Every case is a test of its own (this file is its own harness, with
 //! libtest-mimic), named `cases::NAME`, `extensions::NAME` or
@@ -218,6 +219,15 @@ fn check_case(case: &Case) -> Result<(), Failed> {
                 diff("expected.yaml", &expected, "strata", &output.stdout)
             )
             .into());
+        }
+        if let Ok(phrase) = std::fs::read_to_string(case.dir.join("expected-warning.txt")) {
+            let stderr = stderr(&output);
+            let warned = stderr
+                .lines()
+                .any(|line| line.starts_with("warning: ") && line.contains(phrase.trim()));
+            if !warned {
+                return Err(format!("no warning with `{}`:\n{stderr}", phrase.trim()).into());
+            }
         }
     } else if let Ok(phrase) = std::fs::read_to_string(case.dir.join("expected-error.txt")) {
         let phrase = phrase.trim();

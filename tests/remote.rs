@@ -672,9 +672,30 @@ fn offline_builds_from_the_cache_and_fails_without_it() {
     );
     assert_eq!(overlay.cached_clones(), 0);
     assert_eq!(stdout(&overlay.build(&[])), expected("two"));
-    // Offline, the branch is not checked: the gone upstream is not missed.
+    // Offline, the branch is not checked: the gone upstream is not missed,
+    // and the build says which ref it took on trust (once, with the commit).
     std::fs::remove_dir_all(&repo.dir).unwrap();
-    assert_eq!(stdout(&overlay.build(&["--offline"])), expected("two"));
+    let offline = overlay.build(&["--offline"]);
+    assert_eq!(stdout(&offline), expected("two"));
+    let log = String::from_utf8_lossy(&offline.stderr);
+    let warnings: Vec<String> = log
+        .lines()
+        .filter(|line| line.starts_with("warning: "))
+        .map(String::from)
+        .collect();
+    let [warning] = warnings.as_slice() else {
+        panic!("one warning: {log}");
+    };
+    assert!(warning.contains("the ref `main`"), "{warning}");
+    assert!(
+        warning.contains("not checked against the remote"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains(&repo.dir.display().to_string()),
+        "{warning}"
+    );
+    assert!(warning.contains("(commit "), "{warning}");
     let mut by_env = Command::new(env!("CARGO_BIN_EXE_strata"));
     by_env
         .arg("build")
@@ -684,4 +705,19 @@ fn offline_builds_from_the_cache_and_fails_without_it() {
     assert_eq!(stdout(&by_env.output().unwrap()), expected("two"));
     // Online again, the unreachable upstream is an error.
     assert!(!overlay.build(&[]).status.success());
+}
+
+#[test]
+fn offline_names_no_ref_it_did_not_need_to_check() {
+    let repo = Repo::new();
+    let pinned = Overlay::new(&format!(
+        "namespace: ns\nresources:\n- {}\n",
+        repo.url("app", &repo.first_commit)
+    ));
+    let online = stdout(&pinned.build(&[]));
+    // A full commit id never moves: served from the cache without a warning.
+    let offline = pinned.build(&["--offline"]);
+    assert_eq!(stdout(&offline), online);
+    let log = String::from_utf8_lossy(&offline.stderr);
+    assert!(!log.contains("warning:"), "{log}");
 }

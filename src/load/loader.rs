@@ -83,7 +83,7 @@ impl<'a> Loader<'a> {
     pub fn read(&self, relative: &str) -> Result<(PathBuf, Vec<u8>)> {
         let path = self.resolve(relative);
         if !self.fs.is_file(&path) {
-            return Err(Error::file(&path, "no such file"));
+            return Err(not_found(self.fs, &path, "no such file", "regular files"));
         }
         self.check_allowed(&path)?;
         let bytes = self.fs.read(&path)?;
@@ -97,6 +97,45 @@ impl<'a> Loader<'a> {
             String::from_utf8(bytes).map_err(|_| Error::file(&path, "file is not valid UTF-8"))?;
         Ok((path, text))
     }
+}
+
+/// The error for a path that is not what was expected: `missing` when
+/// nothing is there, what it is when it is a FIFO, device or symlink loop
+/// (only `readable` are read); for a missing path, the nearest existing
+/// name as a hint.
+pub fn not_found(fs: &dyn FileSystem, path: &Path, missing: &str, readable: &str) -> Error {
+    if let Some(kind) = fs.special_kind(path) {
+        return Error::file(path, format!("it is {kind}; only {readable} are read"));
+    }
+    let error = Error::file(path, missing);
+    match nearest_sibling(fs, path) {
+        Some(near) => error.with_hint(format!("did you mean `{near}`?")),
+        None => error,
+    }
+}
+
+/// The entry of `path`'s directory whose name is nearest to its own (at
+/// most 3 edits, and not the name itself), for a missing file.
+pub fn nearest_sibling(fs: &dyn FileSystem, path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs.read_dir(parent)
+        .ok()?
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|candidate| *candidate != name)
+        .map(|candidate| {
+            (
+                crate::load::kustomization::edit_distance(&candidate, &name),
+                candidate,
+            )
+        })
+        .filter(|(distance, _)| *distance <= 3)
+        .min()
+        .map(|(_, candidate)| candidate)
 }
 
 #[cfg(test)]
@@ -115,5 +154,19 @@ mod tests {
         assert!(err.to_string().contains("is not in or below"), "{err}");
         let open = Loader::new(&fs, &root, LoadRestrictions::None);
         assert_eq!(open.read("../secret.yaml").unwrap().1, b"x");
+    }
+
+    #[test]
+    fn a_missing_file_suggests_the_nearest_name() {
+        let mut fs = MemFs::new();
+        fs.add("/r/kustomization.yaml", "")
+            .add("/r/patch.yaml", "x");
+        let root = PathBuf::from("/r");
+        let loader = Loader::new(&fs, &root, LoadRestrictions::RootOnly);
+        let err = loader.read("pach.yaml").unwrap_err();
+        assert!(err.to_string().contains("no such file"), "{err}");
+        assert_eq!(err.hint(), Some("did you mean `patch.yaml`?"));
+        let err = loader.read("unrelated-name.yaml").unwrap_err();
+        assert_eq!(err.hint(), None);
     }
 }

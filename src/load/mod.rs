@@ -8,6 +8,7 @@
 pub mod documents;
 pub mod jsonnet;
 pub mod kustomization;
+pub mod lines;
 pub mod loader;
 pub mod patches;
 pub mod presets;

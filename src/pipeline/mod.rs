@@ -104,6 +104,9 @@ fn build_remote(url: &str, options: &BuildOptions) -> Result<Build> {
     };
     let fs = crate::remote::RepoFs::new(&checkout);
     let mut context = target::Context::new(&fs, &options);
+    if let Some(warning) = checkout.unchecked.clone() {
+        context.warn(warning);
+    }
     let top = context
         .load_kustomization(&checkout.root)
         .map_err(|e| e.with_warnings(context.take_deprecations()))?;

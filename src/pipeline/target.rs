@@ -67,6 +67,11 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Adds a warning of the build (reported with the others, in order).
+    pub fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
     pub fn into_warnings(self) -> Vec<String> {
         self.warnings
     }
@@ -211,10 +216,12 @@ impl<'a> Context<'a> {
             warnings: &mut self.warnings,
         };
         runner.transform(&plugins, &mut acc.resources)?;
-        let presets = presets::load(loader, &k.presets)?;
-        if !presets.is_empty() {
-            let warnings = transform::preset::apply(&mut acc.resources, &presets)?;
-            self.warnings.extend(warnings);
+        let listed = presets::load(loader, &k.presets)?;
+        if !listed.presets.is_empty() {
+            let applied = transform::preset::apply(&mut acc.resources, &listed.presets)?;
+            self.warnings.extend(applied.warnings);
+            self.warnings
+                .extend(listed.unmatched_warnings(&applied.matched));
         }
         self.run_validators(loader, k, file, acc)
     }
@@ -353,20 +360,7 @@ impl<'a> Context<'a> {
     /// The entry of `path`'s directory whose name is nearest to its own
     /// (at most 3 edits), for a missing resource.
     fn nearest_sibling(&self, path: &Path) -> Option<String> {
-        let name = path.file_name()?.to_string_lossy().into_owned();
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        self.fs
-            .read_dir(parent)
-            .ok()?
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .map(|candidate| (kustomization::edit_distance(&candidate, &name), candidate))
-            .filter(|(distance, _)| *distance <= 3)
-            .min()
-            .map(|(_, candidate)| candidate)
+        crate::load::loader::nearest_sibling(self.fs, path)
     }
 
     /// A remote kustomization: fetched (or found in the cache), then built
@@ -378,6 +372,12 @@ impl<'a> Context<'a> {
         component: bool,
     ) -> Result<Accumulated> {
         let checkout = crate::remote::fetch(entry, &self.options.remote, &self.options.progress)?;
+        // One warning per clone, however many layers list it.
+        if let Some(warning) = &checkout.unchecked {
+            if !self.warnings.contains(warning) {
+                self.warnings.push(warning.clone());
+            }
+        }
         let fs = crate::remote::RepoFs::new(&checkout);
         let options = BuildOptions {
             load_restrictions: crate::load::loader::LoadRestrictions::RootOnly,
@@ -424,9 +424,11 @@ impl<'a> Context<'a> {
             return self.accumulate_remote(entry, acc, true);
         }
         if !self.fs.is_dir(&path) {
-            return Err(Error::file(
+            return Err(crate::load::loader::not_found(
+                self.fs,
                 &path,
                 "a component must be a directory holding a kustomization",
+                "directories",
             ));
         }
         let k = self.load_kustomization(&path)?;

@@ -91,6 +91,10 @@ pub struct Checkout {
     /// The kustomization directory inside it (real path).
     pub root: PathBuf,
     pub spec: RepoSpec,
+    /// Set when the clone came from the cache without asking the remote
+    /// whether its branch or tag moved (`offline`): says what was not
+    /// checked, for the build's warnings.
+    pub unchecked: Option<String>,
 }
 
 /// Fetches `entry` (or finds it in the cache) and returns where its
@@ -113,7 +117,25 @@ pub fn fetch(entry: &str, options: &RemoteOptions, progress: &Progress) -> Resul
     })?;
     let repo = cached_clone(cache, &spec, options, progress)?;
     let root = kustomization_root(&repo, &spec)?;
-    Ok(Checkout { repo, root, spec })
+    let unchecked = (options.offline && !is_full_commit(spec.fetch_ref())).then(|| {
+        // The commit is named when git can tell it; the warning must not
+        // fail an offline build that runs without git.
+        let commit = git::head_commit(&options.git_command, &repo, &spec)
+            .map(|commit| format!(" (commit {})", &commit[..commit.len().min(12)]))
+            .unwrap_or_default();
+        format!(
+            "remote `{}`: offline, the ref `{}` of {} was not checked against the remote; built from the cached clone{commit}",
+            spec.raw,
+            spec.fetch_ref(),
+            without_password(&spec.clone_spec())
+        )
+    });
+    Ok(Checkout {
+        repo,
+        root,
+        spec,
+        unchecked,
+    })
 }
 
 /// The clone for `spec` in `cache`, made now if absent. A clone is made in
@@ -172,21 +194,35 @@ fn cached_clone(
         let _ = std::fs::remove_dir_all(&scratch);
         return Err(error);
     }
-    if stale {
-        // The old clone goes only once the new one is complete.
-        let _ = std::fs::remove_dir_all(&target);
-    }
+    let aside = stale.then(|| move_aside(cache, spec, &target)).flatten();
     if std::fs::rename(&scratch, &target).is_err() {
         // Another build put the same clone in place first: use that one.
         let _ = std::fs::remove_dir_all(&scratch);
         if !target.is_dir() {
+            // Nothing took the place: the old clone goes back.
+            if let Some(old) = &aside {
+                let _ = std::fs::rename(old, &target);
+            }
             return Err(Error::file(
                 &target,
                 "cannot move the new clone into the cache",
             ));
         }
     }
+    // The old clone goes only once the new one is in place, so there is
+    // always a complete clone at `target` for a concurrent build to use.
+    if let Some(old) = aside {
+        let _ = std::fs::remove_dir_all(old);
+    }
     canonical(&target)
+}
+
+/// Renames a stale clone out of the way (a rename, so the new clone can
+/// take its place at once); where it went, or `None` if it is gone already.
+fn move_aside(cache: &Path, spec: &RepoSpec, target: &Path) -> Option<PathBuf> {
+    let aside = cache.join(format!(".{}.old-{}", cache_key(spec), std::process::id()));
+    let _ = std::fs::remove_dir_all(&aside);
+    std::fs::rename(target, &aside).ok().map(|()| aside)
 }
 
 /// A ref that is a whole SHA-1 or SHA-256 commit id, which never moves.

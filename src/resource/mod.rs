@@ -135,7 +135,8 @@ impl Resource {
                 value_kind(&object)
             )));
         };
-        if !matches!(map.get("kind"), Some(Value::String(kind)) if !kind.is_empty()) {
+        let kind = map.get("kind").and_then(crate::id::kind_text);
+        if kind.is_none_or(|kind| kind.is_empty()) {
             // Named by where it came from and its name, never its content.
             let name = map
                 .get("metadata")

@@ -299,12 +299,24 @@ pub fn load_dir(fs: &dyn FileSystem, dir: &Path) -> Result<(PathBuf, Kustomizati
     }
 }
 
+/// A field error of the kustomization placed on the field's line.
+fn on_its_line(error: Error, text: &str) -> Error {
+    let line = error
+        .field_of()
+        .and_then(|(_, field)| crate::load::lines::line_of(text, 0, field));
+    error.at_line(line)
+}
+
 pub const KIND_KUSTOMIZATION: &str = "Kustomization";
 pub const KIND_COMPONENT: &str = "Component";
 
 impl Kustomization {
     /// Parses a kustomization file's text. `path` is used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        Self::parse_value(text, path).map_err(|e| on_its_line(e, text))
+    }
+
+    fn parse_value(text: &str, path: &Path) -> Result<Self> {
         let value = crate::yaml::parse_config(text, path)?;
         let value = match value {
             Value::Null => Value::Object(serde_json::Map::new()),
@@ -327,7 +339,8 @@ impl Kustomization {
                     // serde knows the field by its Rust name.
                     _ => field.replacen("openApi", "openapi", 1),
                 };
-                Error::field_relative(path, &field, &e.inner().to_string())
+                let message = crate::load::lines::explain_type_error(&e.inner().to_string());
+                Error::field_relative(path, &field, &message)
             })?;
         kustomization.check_kind(path)?;
         Ok(kustomization.normalize())

@@ -56,9 +56,16 @@
 //!   skips every preset; a comma-separated list of preset names skips those.
 //! * `presets.strata.dev/applied` on the pod template lists the presets
 //!   applied, comma-separated, in the order they were applied.
+//! * A preset that targets no workload of its layer is reported
+//!   ([`Applied::matched`]); the build warns (for a library directory, only
+//!   when none of its presets matched).
+//! * `resources` quantities follow Kubernetes' grammar (`100m`, `1.5Gi`,
+//!   `2e3`) and may not be negative; `templatePath` is field names
+//!   separated by `/`.
 
 mod inject;
 mod parse;
+mod quantity;
 pub mod selector;
 
 #[cfg(test)]
@@ -202,19 +209,54 @@ fn effective(namespace: &str) -> &str {
     }
 }
 
-/// Applies `presets`, in order, to every workload in `resources`. Returns
-/// warnings for workloads skipped on a conflict (`onConflict: skip`).
-pub fn apply(resources: &mut ResourceMap, presets: &[Preset]) -> Result<Vec<String>> {
+/// What [`apply`] reports besides the changed resources.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Workloads skipped on a conflict (`onConflict: skip`).
+    pub warnings: Vec<String>,
+    /// Per preset, whether it targeted any workload (applied, already
+    /// there, skipped or excluded by annotation): a `false` is usually a
+    /// selector or `kinds` typo.
+    pub matched: Vec<bool>,
+}
+
+/// Applies `presets`, in order, to every workload in `resources`.
+pub fn apply(resources: &mut ResourceMap, presets: &[Preset]) -> Result<Applied> {
     check_unique(presets)?;
     let mut warnings = Vec::new();
+    let mut matched = vec![false; presets.len()];
     for resource in resources.edit().iter_mut() {
-        for preset in presets {
-            if let Some(warning) = apply_one(resource, preset)? {
-                warnings.push(warning);
+        for (preset, matched) in presets.iter().zip(&mut matched) {
+            match apply_one(resource, preset)? {
+                Outcome::NotMatched => {}
+                Outcome::Matched => *matched = true,
+                Outcome::Skipped(warning) => {
+                    *matched = true;
+                    warnings.push(warning);
+                }
             }
         }
     }
-    Ok(warnings)
+    Ok(Applied { warnings, matched })
+}
+
+/// The warning for a preset that matched no workload of its layer.
+pub fn unmatched_warning(preset: &Preset) -> String {
+    format!(
+        "{}: matches no workload of the layer; nothing injected (check `spec.selector`, \
+         `spec.kinds`, `spec.names`, `metadata.namespace`)",
+        preset.describe()
+    )
+}
+
+/// What one preset did to one resource.
+enum Outcome {
+    /// Not a workload the preset targets.
+    NotMatched,
+    /// Targeted: injected, already there, or excluded by annotation.
+    Matched,
+    /// Targeted but left alone on a conflict, with the warning.
+    Skipped(String),
 }
 
 /// Two different presets of one name would make the trace ambiguous.
@@ -239,17 +281,20 @@ fn check_unique(presets: &[Preset]) -> Result<()> {
     Ok(())
 }
 
-/// Applies one preset to one resource; `Some(warning)` when skipped on a conflict.
-fn apply_one(resource: &mut Resource, preset: &Preset) -> Result<Option<String>> {
+/// Applies one preset to one resource.
+fn apply_one(resource: &mut Resource, preset: &Preset) -> Result<Outcome> {
     let Some(path) = preset.template_path(resource) else {
-        return Ok(None);
+        return Ok(Outcome::NotMatched);
     };
-    if !preset.targets(resource) || excludes(resource.annotations(), &preset.name) {
-        return Ok(None);
+    if !preset.targets(resource) {
+        return Ok(Outcome::NotMatched);
+    }
+    if excludes(resource.annotations(), &preset.name) {
+        return Ok(Outcome::Matched);
     }
     let id = resource.id();
     let Some(template) = template_mut(resource.object_mut(), &path, preset, &id)? else {
-        return Ok(None);
+        return Ok(Outcome::NotMatched);
     };
     let metadata = template.get("metadata").and_then(Value::as_object);
     let annotations = metadata
@@ -258,15 +303,18 @@ fn apply_one(resource: &mut Resource, preset: &Preset) -> Result<Option<String>>
     let labels = metadata
         .and_then(|m| m.get("labels"))
         .and_then(Value::as_object);
-    if excludes(annotations, &preset.name) || !preset.selector.matches(labels) {
-        return Ok(None);
+    if !preset.selector.matches(labels) {
+        return Ok(Outcome::NotMatched);
+    }
+    if excludes(annotations, &preset.name) {
+        return Ok(Outcome::Matched);
     }
     // Work on a copy so a skipped conflict leaves the workload untouched.
     let mut candidate = template.clone();
     match inject::inject(&mut candidate, preset) {
         Ok(()) => {
             *template = candidate;
-            Ok(None)
+            Ok(Outcome::Matched)
         }
         Err(inject::Failure::Malformed(message)) => Err(Error::msg(format!(
             "{}: cannot apply to {id}: {message}",
@@ -276,7 +324,7 @@ fn apply_one(resource: &mut Resource, preset: &Preset) -> Result<Option<String>>
             let message = conflict.describe(preset, &id);
             match preset.on_conflict {
                 // Worded like the error, which is rendered `file: field `f`: message`.
-                OnConflict::Skip => Ok(Some(format!(
+                OnConflict::Skip => Ok(Outcome::Skipped(format!(
                     "{}: field `{}`: {message}; workload skipped",
                     preset.source.display(),
                     conflict.field

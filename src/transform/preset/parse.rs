@@ -408,7 +408,8 @@ fn parse_workload(map: &Map<String, Value>, path: &Path, field: &str) -> Result<
         }
     }
     match map.get("templatePath") {
-        Some(Value::String(_)) => Ok(()),
+        Some(Value::String(text)) => check_template_path(text)
+            .map_err(|message| Error::field(path, format!("{field}.templatePath"), message)),
         Some(other) => Err(expected(
             path,
             &format!("{field}.templatePath"),
@@ -421,6 +422,31 @@ fn parse_workload(map: &Map<String, Value>, path: &Path, field: &str) -> Result<
             "required (e.g. `spec/template`)",
         )),
     }
+}
+
+/// A pod template path: field names separated by `/` (empty: the object itself).
+fn check_template_path(text: &str) -> std::result::Result<(), String> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let valid_key = |key: &str| {
+        !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    if text.split('/').all(valid_key) {
+        return Ok(());
+    }
+    let fix = if text.contains('.') && text.split('.').all(valid_key) {
+        format!(
+            "separate field names with `/`: `{}`",
+            text.replace('.', "/")
+        )
+    } else {
+        "write field names separated by `/`, like `spec/template`".to_string()
+    };
+    Err(format!("`{text}` is not a field path: {fix}"))
 }
 
 /// Converts a checked `workloads` entry.
@@ -451,14 +477,26 @@ fn parse_resources(value: &Value, path: &Path, field: &str) -> Result<ResourceDe
             None | Some(Value::Null) => Ok(Map::new()),
             Some(Value::Object(inner)) => {
                 for (name, quantity) in inner {
-                    if !(quantity.is_string() || quantity.is_number()) {
-                        return Err(expected(
+                    let text = match quantity {
+                        Value::String(text) => text.clone(),
+                        Value::Number(number) => number.to_string(),
+                        other => {
+                            return Err(expected(
+                                path,
+                                &format!("{here}.{name}"),
+                                "a quantity",
+                                other,
+                            ))
+                        }
+                    };
+                    super::quantity::check(&text).map_err(|reason| {
+                        Error::field(
                             path,
-                            &format!("{here}.{name}"),
-                            "a quantity",
-                            quantity,
-                        ));
-                    }
+                            format!("{here}.{name}"),
+                            format!("`{text}` is not a quantity: {reason}"),
+                        )
+                        .with_hint("write quantities like `100m`, `0.5`, `256Mi` or `1Gi`")
+                    })?;
                 }
                 Ok(inner.clone())
             }

@@ -21,9 +21,9 @@ fn preset(name: &str, spec: Value) -> Preset {
 
 fn run(objects: &[Value], presets: &[Preset]) -> (Vec<Value>, Vec<String>) {
     let mut resources = resources(objects);
-    let warnings = apply(&mut resources, presets).unwrap();
+    let applied = apply(&mut resources, presets).unwrap();
     let out = resources.iter().map(|r| r.object().clone()).collect();
-    (out, warnings)
+    (out, applied.warnings)
 }
 
 fn run_err(objects: &[Value], presets: &[Preset]) -> String {
@@ -943,4 +943,88 @@ fn malformed_presets_are_errors_naming_file_and_field() {
         assert!(err.contains("presets/bad.yaml"), "{err}");
         assert!(err.contains(want), "{document}: {err}");
     }
+}
+
+#[test]
+fn presets_that_target_no_workload_are_reported() {
+    let matching = preset("web", json!({"selector": {"matchLabels": {"app": "web"}}}));
+    let typo = preset("typo", json!({"selector": {"matchLabels": {"app": "wbe"}}}));
+    let other_kind = preset("kinds", json!({"kinds": ["StatefulSet"]}));
+    let mut workloads = resources(&[deployment(json!({"app": "web"}), app())]);
+    let applied = apply(&mut workloads, &[matching, typo.clone(), other_kind]).unwrap();
+    assert_eq!(applied.matched, [true, false, false]);
+    assert!(applied.warnings.is_empty(), "{:?}", applied.warnings);
+    let warning = unmatched_warning(&typo);
+    assert!(
+        warning.contains("preset `typo` (presets/p.yaml)"),
+        "{warning}"
+    );
+    assert!(warning.contains("matches no workload"), "{warning}");
+    // A workload that opts out was still targeted.
+    let mut opted_out = deployment(json!({"app": "web"}), app());
+    opted_out["metadata"]["annotations"] = json!({EXCLUDE_ANNOTATION: "true"});
+    let mut workloads = resources(&[opted_out]);
+    let applied = apply(&mut workloads, &[preset("p", json!({}))]).unwrap();
+    assert_eq!(applied.matched, [true]);
+}
+
+fn parse_error(spec: Value) -> String {
+    let document = json!({
+        "apiVersion": "strata.dev/v1alpha1",
+        "kind": "PodPreset",
+        "metadata": {"name": "p"},
+        "spec": spec,
+    });
+    parse_presets(&document, Path::new("presets/p.yaml"))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn malformed_template_paths_are_errors() {
+    for (template_path, phrase) in [
+        (
+            "spec.template",
+            "separate field names with `/`: `spec/template`",
+        ),
+        ("/spec/template", "is not a field path"),
+        ("spec//template", "is not a field path"),
+        ("spec/template/", "is not a field path"),
+        ("spec/tem plate", "is not a field path"),
+    ] {
+        let err =
+            parse_error(json!({"workloads": [{"kind": "Runner", "templatePath": template_path}]}));
+        assert!(err.contains("presets/p.yaml"), "{err}");
+        assert!(err.contains("spec.workloads[0].templatePath"), "{err}");
+        assert!(err.contains(phrase), "{template_path}: {err}");
+    }
+    // The empty path is the object itself.
+    let p = preset(
+        "p",
+        json!({"workloads": [{"kind": "Runner", "templatePath": ""}]}),
+    );
+    assert!(p.workloads[0].template_path.is_empty());
+}
+
+#[test]
+fn invalid_quantities_are_errors() {
+    for (key, quantity, phrase) in [
+        ("requests", json!("100mi"), "unknown suffix `mi`"),
+        ("limits", json!("1.5.3"), "`1.5.3` is not a number"),
+        ("requests", json!(-1), "may not be negative"),
+        ("limits", json!(true), "expected a quantity"),
+    ] {
+        let err = parse_error(json!({"resources": {key: {"memory": quantity}}}));
+        assert!(err.contains("presets/p.yaml"), "{err}");
+        assert!(
+            err.contains(&format!("spec.resources.{key}.memory")),
+            "{err}"
+        );
+        assert!(err.contains(phrase), "{quantity}: {err}");
+    }
+    let p = preset(
+        "p",
+        json!({"resources": {"requests": {"cpu": 0.5, "memory": "1.5Gi"}, "limits": {"cpu": 2}}}),
+    );
+    assert_eq!(p.resources.requests["cpu"], json!(0.5));
 }
