@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use granit_parser::{Event, Marker, ScalarStyle, StructureStyle, Tag};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::resolve::{Schema, TagKind};
@@ -372,8 +373,8 @@ impl<'b> Builder<'b> {
         self.count_node();
         let merge_list = matches!(body, Body::Seq(_)) && self.pending_merge();
         if let Body::Map(map) = &mut body {
-            let merge_source = self.pending_merge()
-                || self.stack.last().is_some_and(|frame| frame.merge_list);
+            let merge_source =
+                self.pending_merge() || self.stack.last().is_some_and(|frame| frame.merge_list);
             if self.schema == Schema::Core && (anchor != 0 || merge_source) {
                 map.texts = Some(Texts::new());
             }
@@ -577,31 +578,34 @@ fn insert_entry(
     line_offset: usize,
 ) -> Option<(String, Marker)> {
     let line = mark.line() + line_offset;
-    if map.entries.contains_key(&key) {
-        if schema == Schema::Core {
-            // Only on this error path: find which entry it was.
-            let index = map.entries.keys().position(|k| *k == key);
-            let first = index
-                .and_then(|i| map.lines.get(i))
-                .copied()
-                .unwrap_or(line);
-            return Some((
-                format!("mapping key {key:?} already defined at line {first}"),
-                *mark,
-            ));
-        }
-        // sigs.k8s.io/yaml (non-strict): the later value wins.
-        map.entries.insert(key, value);
-        return None;
-    }
     // kyaml clears the first key spelled `<<`: a quoted one is dropped
     // unless the real merge key came before it.
-    if key == "<<" && !map.has_merge {
-        map.has_literal_merge_key = true;
-    }
-    map.entries.insert(key, value);
-    map.lines.push(line);
-    None
+    let literal_merge_key = key == "<<" && !map.has_merge;
+    // One hash per entry: the entry API, not a lookup and then an insert.
+    let key = match map.entries.entry(key) {
+        Entry::Vacant(entry) => {
+            entry.insert(value);
+            map.has_literal_merge_key |= literal_merge_key;
+            map.lines.push(line);
+            return None;
+        }
+        Entry::Occupied(mut entry) if schema == Schema::Yaml11 => {
+            // sigs.k8s.io/yaml (non-strict): the later value wins.
+            entry.insert(value);
+            return None;
+        }
+        Entry::Occupied(entry) => entry.key().clone(),
+    };
+    // Only on this error path: find which entry it was.
+    let index = map.entries.keys().position(|k| *k == key);
+    let first = index
+        .and_then(|i| map.lines.get(i))
+        .copied()
+        .unwrap_or(line);
+    Some((
+        format!("mapping key {key:?} already defined at line {first}"),
+        *mark,
+    ))
 }
 
 /// The value of a `<<` key: a mapping, an alias to one, or a list of those.
