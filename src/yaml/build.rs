@@ -42,7 +42,8 @@ struct Anchor {
 /// mappings that may be merged (anchored, or written as a `<<` value):
 /// merged into `metadata.annotations`, kustomize keeps a value's text
 /// (`""` for an empty value, `~`, `0x1F`), not what it resolves to.
-type Texts = HashMap<String, String>;
+/// Boxed: most mappings have none, and the frames stay small.
+type Texts = Box<HashMap<String, String>>;
 
 /// What a finished node brings for the merge it may be part of.
 enum SourceTexts {
@@ -376,7 +377,7 @@ impl<'b> Builder<'b> {
             let merge_source =
                 self.pending_merge() || self.stack.last().is_some_and(|frame| frame.merge_list);
             if self.schema == Schema::Core && (anchor != 0 || merge_source) {
-                map.texts = Some(Texts::new());
+                map.texts = Some(Texts::default());
             }
         }
         self.stack.push(Frame {
