@@ -42,8 +42,7 @@ struct Anchor {
 /// mappings that may be merged (anchored, or written as a `<<` value):
 /// merged into `metadata.annotations`, kustomize keeps a value's text
 /// (`""` for an empty value, `~`, `0x1F`), not what it resolves to.
-/// Boxed: most mappings have none, and the frames stay small.
-type Texts = Box<HashMap<String, String>>;
+type Texts = HashMap<String, String>;
 
 /// What a finished node brings for the merge it may be part of.
 enum SourceTexts {
@@ -54,6 +53,9 @@ enum SourceTexts {
     Items(Vec<Option<Texts>>),
 }
 
+// Boxing the map (an allocation per mapping) or its merge texts measured
+// slower (callgrind) than the larger frames.
+#[allow(clippy::large_enum_variant)]
 enum Body {
     Seq(Vec<Value>),
     Map(MapBody),
@@ -377,7 +379,7 @@ impl<'b> Builder<'b> {
             let merge_source =
                 self.pending_merge() || self.stack.last().is_some_and(|frame| frame.merge_list);
             if self.schema == Schema::Core && (anchor != 0 || merge_source) {
-                map.texts = Some(Texts::default());
+                map.texts = Some(Texts::new());
             }
         }
         self.stack.push(Frame {
