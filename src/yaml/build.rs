@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use granit_parser::{Event, Marker, ScalarStyle, StructureStyle, Tag};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::resolve::{Schema, TagKind};
@@ -33,8 +34,28 @@ struct Anchor {
     /// Nesting depth of the value (0 for a scalar).
     height: usize,
     key: Option<(String, TagKind, bool)>,
+    /// For mappings that recorded them: the text of each scalar value.
+    texts: Option<Texts>,
 }
 
+/// The source text of a mapping's scalar values, by key. Kept only for
+/// mappings that may be merged (anchored, or written as a `<<` value):
+/// merged into `metadata.annotations`, kustomize keeps a value's text
+/// (`""` for an empty value, `~`, `0x1F`), not what it resolves to.
+type Texts = HashMap<String, String>;
+
+/// What a finished node brings for the merge it may be part of.
+enum SourceTexts {
+    None,
+    /// A mapping's scalar texts.
+    Map(Texts),
+    /// A `<<` sequence: each item's texts, in order.
+    Items(Vec<Option<Texts>>),
+}
+
+// Boxing the map (an allocation per mapping) or its merge texts measured
+// slower (callgrind) than the larger frames.
+#[allow(clippy::large_enum_variant)]
 enum Body {
     Seq(Vec<Value>),
     Map(MapBody),
@@ -46,8 +67,11 @@ struct MapBody {
     /// Source line of each entry, by insertion index (for duplicate errors).
     lines: Vec<usize>,
     key: Option<(KeyForm, Marker)>,
-    /// Merge sources, in the order they were listed (kustomize semantics).
-    merges: Vec<Map<String, Value>>,
+    /// Merge sources (with their texts), in the order they were listed
+    /// (kustomize semantics).
+    merges: Vec<(Map<String, Value>, Option<Texts>)>,
+    /// The text of each scalar value, when this mapping may be merged.
+    texts: Option<Texts>,
     has_merge: bool,
     /// A quoted `"<<"` key was seen: kustomize deletes it.
     has_literal_merge_key: bool,
@@ -61,6 +85,8 @@ struct Frame {
     height: usize,
     /// This sequence is the value of a `<<` key: its items must be mappings.
     merge_list: bool,
+    /// The texts of a `<<` sequence's items.
+    item_texts: Vec<Option<Texts>>,
     /// A flow collection (`[...]`, `{...}`): go-yaml re-writes empty values in it as `''`.
     flow: bool,
     start: Marker,
@@ -233,6 +259,7 @@ impl<'b> Builder<'b> {
         if anchor != 0 {
             self.remember_scalar(anchor, value.clone(), text, tag, quoted);
         }
+        self.record_text(text);
         let in_map = matches!(
             self.stack.last(),
             Some(Frame {
@@ -244,7 +271,23 @@ impl<'b> Builder<'b> {
             let pointer = self.pointer();
             self.empty_nulls.push(pointer);
         }
-        self.add(value, mark, Origin::Inline)
+        self.add(value, mark, Origin::Inline, SourceTexts::None)
+    }
+
+    /// Keeps a scalar value's text when its mapping records texts.
+    fn record_text(&mut self, text: &str) {
+        if let Some(Frame {
+            body:
+                Body::Map(MapBody {
+                    texts: Some(texts),
+                    key: Some((KeyForm::Text(key), _)),
+                    ..
+                }),
+            ..
+        }) = self.stack.last_mut()
+        {
+            texts.insert(key.clone(), text.to_string());
+        }
     }
 
     /// The next scalar is a value of a resource's `metadata.annotations`.
@@ -271,6 +314,7 @@ impl<'b> Builder<'b> {
             nodes: 1,
             height: 0,
             key,
+            texts: None,
         };
         self.anchors.insert(id, anchor);
     }
@@ -306,15 +350,22 @@ impl<'b> Builder<'b> {
             .map_err(|m| self.fail(mark, m))?;
             return self.set_key(form, mark);
         }
-        let value = self
-            .anchors
-            .get(&id)
-            .map(|a| a.value.clone())
-            .unwrap_or(Value::Null);
-        self.add(value, mark, Origin::Alias)
+        let (value, key_text, texts) = match self.anchors.get(&id) {
+            Some(anchor) => (
+                anchor.value.clone(),
+                anchor.key.as_ref().map(|(text, _, _)| text.clone()),
+                anchor.texts.clone(),
+            ),
+            None => (Value::Null, None, None),
+        };
+        if let Some(text) = key_text {
+            self.record_text(&text);
+        }
+        let texts = texts.map_or(SourceTexts::None, SourceTexts::Map);
+        self.add(value, mark, Origin::Alias, texts)
     }
 
-    fn open(&mut self, body: Body, anchor: usize, flow: bool, mark: &Marker) -> Outcome<()> {
+    fn open(&mut self, mut body: Body, anchor: usize, flow: bool, mark: &Marker) -> Outcome<()> {
         if self.expects_key() {
             return Err(self.fail(mark, "mapping key must be a scalar, not a collection"));
         }
@@ -324,12 +375,20 @@ impl<'b> Builder<'b> {
         }
         self.count_node();
         let merge_list = matches!(body, Body::Seq(_)) && self.pending_merge();
+        if let Body::Map(map) = &mut body {
+            let merge_source =
+                self.pending_merge() || self.stack.last().is_some_and(|frame| frame.merge_list);
+            if self.schema == Schema::Core && (anchor != 0 || merge_source) {
+                map.texts = Some(Texts::new());
+            }
+        }
         self.stack.push(Frame {
             body,
             anchor,
             nodes: 1,
             height: 1,
             merge_list,
+            item_texts: Vec::new(),
             flow,
             start: *mark,
         });
@@ -353,9 +412,16 @@ impl<'b> Builder<'b> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let value = match frame.body {
-            Body::Seq(items) => Value::Array(items),
-            Body::Map(map) => Value::Object(self.finish_map(map)),
+        let (value, texts) = match frame.body {
+            Body::Seq(items) if frame.merge_list => {
+                (Value::Array(items), SourceTexts::Items(frame.item_texts))
+            }
+            Body::Seq(items) => (Value::Array(items), SourceTexts::None),
+            Body::Map(map) => {
+                let (entries, texts) = self.finish_map(map);
+                let texts = texts.map_or(SourceTexts::None, SourceTexts::Map);
+                (Value::Object(entries), texts)
+            }
         };
         if let Some(parent) = self.stack.last_mut() {
             parent.nodes += frame.nodes - 1;
@@ -367,31 +433,65 @@ impl<'b> Builder<'b> {
                 nodes: frame.nodes,
                 height: frame.height,
                 key: None,
+                texts: match &texts {
+                    SourceTexts::Map(texts) => Some(texts.clone()),
+                    _ => None,
+                },
             };
             self.anchors.insert(frame.anchor, anchor);
         }
-        self.add(value, &frame.start, Origin::Inline)
+        self.add(value, &frame.start, Origin::Inline, texts)
+    }
+
+    /// The mapping being finished (just popped) is a resource's
+    /// `metadata.annotations`.
+    fn finishing_annotations(&self) -> bool {
+        let key_is = |frame: &Frame, name: &str| match &frame.body {
+            Body::Map(map) => matches!(&map.key, Some((KeyForm::Text(key), _)) if key == name),
+            Body::Seq(_) => false,
+        };
+        match self.stack.as_slice() {
+            [root, metadata] => {
+                self.schema == Schema::Core
+                    && key_is(root, "metadata")
+                    && key_is(metadata, "annotations")
+            }
+            _ => false,
+        }
     }
 
     /// Applies the mapping's merge keys. kustomize (kyaml `DeAnchor`) lets
     /// explicit keys win and, within a list, earlier maps win over later ones.
-    fn finish_map(&self, mut map: MapBody) -> Map<String, Value> {
+    /// Merged into annotations, a scalar keeps its source text (see [`Texts`]).
+    fn finish_map(&self, mut map: MapBody) -> (Map<String, Value>, Option<Texts>) {
         if map.has_literal_merge_key && self.schema == Schema::Core {
             map.entries.shift_remove("<<");
         }
         if map.merges.is_empty() || self.schema == Schema::Yaml11 {
-            return map.entries;
+            return (map.entries, map.texts);
         }
+        let annotations = self.finishing_annotations();
         let explicit = map.entries;
         let mut merged = explicit.clone();
-        for source in map.merges.into_iter().rev() {
-            for (key, value) in source {
-                if !explicit.contains_key(&key) {
-                    merged.insert(key, value);
+        let mut texts = map.texts;
+        for (source, source_texts) in map.merges.into_iter().rev() {
+            for (key, mut value) in source {
+                if explicit.contains_key(&key) {
+                    continue;
                 }
+                let text = source_texts.as_ref().and_then(|t| t.get(&key));
+                if let (Some(texts), Some(text)) = (&mut texts, text) {
+                    texts.insert(key.clone(), text.clone());
+                }
+                if annotations && !value.is_object() && !value.is_array() {
+                    if let Some(text) = text {
+                        value = Value::String(text.clone());
+                    }
+                }
+                merged.insert(key, value);
             }
         }
-        merged
+        (merged, texts)
     }
 
     fn set_key(&mut self, form: KeyForm, mark: &Marker) -> Outcome<()> {
@@ -424,7 +524,13 @@ impl<'b> Builder<'b> {
     }
 
     /// Places a finished node in its parent (or makes it the root).
-    fn add(&mut self, value: Value, mark: &Marker, origin: Origin) -> Outcome<()> {
+    fn add(
+        &mut self,
+        value: Value,
+        mark: &Marker,
+        origin: Origin,
+        texts: SourceTexts,
+    ) -> Outcome<()> {
         let schema = self.schema;
         let line_offset = self.line_offset;
         let Some(frame) = self.stack.last_mut() else {
@@ -434,6 +540,10 @@ impl<'b> Builder<'b> {
         let failure = match &mut frame.body {
             Body::Seq(items) => {
                 let failure = if frame.merge_list {
+                    frame.item_texts.push(match texts {
+                        SourceTexts::Map(texts) => Some(texts),
+                        _ => None,
+                    });
                     merge_item_error(&value, origin)
                 } else {
                     None
@@ -446,7 +556,7 @@ impl<'b> Builder<'b> {
                     insert_entry(map, key, value, &key_mark, schema, line_offset)
                 }
                 Some((KeyForm::Merge, _)) => {
-                    add_merge(map, value, origin, schema).map(|m| (m, *mark))
+                    add_merge(map, value, origin, schema, texts).map(|m| (m, *mark))
                 }
                 _ => None,
             },
@@ -471,44 +581,69 @@ fn insert_entry(
     line_offset: usize,
 ) -> Option<(String, Marker)> {
     let line = mark.line() + line_offset;
-    if map.entries.contains_key(&key) {
-        if schema == Schema::Core {
-            // Only on this error path: find which entry it was.
-            let index = map.entries.keys().position(|k| *k == key);
-            let first = index
-                .and_then(|i| map.lines.get(i))
-                .copied()
-                .unwrap_or(line);
-            return Some((
-                format!("mapping key {key:?} already defined at line {first}"),
-                *mark,
-            ));
-        }
-        // sigs.k8s.io/yaml (non-strict): the later value wins.
-        map.entries.insert(key, value);
-        return None;
-    }
     // kyaml clears the first key spelled `<<`: a quoted one is dropped
     // unless the real merge key came before it.
-    if key == "<<" && !map.has_merge {
-        map.has_literal_merge_key = true;
-    }
-    map.entries.insert(key, value);
-    map.lines.push(line);
-    None
+    let literal_merge_key = key == "<<" && !map.has_merge;
+    // One hash per entry: the entry API, not a lookup and then an insert.
+    let key = match map.entries.entry(key) {
+        Entry::Vacant(entry) => {
+            entry.insert(value);
+            map.has_literal_merge_key |= literal_merge_key;
+            map.lines.push(line);
+            return None;
+        }
+        Entry::Occupied(mut entry) if schema == Schema::Yaml11 => {
+            // sigs.k8s.io/yaml (non-strict): the later value wins.
+            entry.insert(value);
+            return None;
+        }
+        Entry::Occupied(entry) => entry.key().clone(),
+    };
+    // Only on this error path: find which entry it was.
+    let index = map.entries.keys().position(|k| *k == key);
+    let first = index
+        .and_then(|i| map.lines.get(i))
+        .copied()
+        .unwrap_or(line);
+    Some((
+        format!("mapping key {key:?} already defined at line {first}"),
+        *mark,
+    ))
 }
 
 /// The value of a `<<` key: a mapping, an alias to one, or a list of those.
-fn add_merge(map: &mut MapBody, value: Value, origin: Origin, schema: Schema) -> Option<String> {
-    let sources = match (value, origin) {
-        (Value::Object(source), _) => vec![source],
-        (Value::Array(items), Origin::Inline) => items
-            .into_iter()
-            .filter_map(|item| match item {
-                Value::Object(source) => Some(source),
+fn add_merge(
+    map: &mut MapBody,
+    value: Value,
+    origin: Origin,
+    schema: Schema,
+    texts: SourceTexts,
+) -> Option<String> {
+    let sources: Vec<(Map<String, Value>, Option<Texts>)> = match (value, origin) {
+        (Value::Object(source), _) => {
+            let texts = match texts {
+                SourceTexts::Map(texts) => Some(texts),
                 _ => None,
-            })
-            .collect(),
+            };
+            vec![(source, texts)]
+        }
+        (Value::Array(items), Origin::Inline) => {
+            let mut item_texts = match texts {
+                SourceTexts::Items(texts) => texts,
+                _ => Vec::new(),
+            }
+            .into_iter();
+            items
+                .into_iter()
+                .filter_map(|item| {
+                    let texts = item_texts.next().flatten();
+                    match item {
+                        Value::Object(source) => Some((source, texts)),
+                        _ => None,
+                    }
+                })
+                .collect()
+        }
         (_, Origin::Alias) => {
             return Some("invalid map merge: received alias for a non-map value".into())
         }
@@ -517,7 +652,7 @@ fn add_merge(map: &mut MapBody, value: Value, origin: Origin, schema: Schema) ->
     if schema == Schema::Yaml11 {
         // go-yaml v2 merges in place: later keys override, and within a list
         // earlier maps take precedence.
-        for source in sources.into_iter().rev() {
+        for (source, _) in sources.into_iter().rev() {
             for (key, value) in source {
                 if map.entries.insert(key, value).is_none() {
                     map.lines.push(0);

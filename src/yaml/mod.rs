@@ -96,7 +96,7 @@ struct Piece<'a> {
 
 /// kustomize replaces Windows line ends before splitting.
 fn normalize_line_ends(text: &str) -> Cow<'_, str> {
-    if text.contains("\r\n") {
+    if memchr::memmem::find(text.as_bytes(), b"\r\n").is_some() {
         Cow::Owned(text.replace("\r\n", "\n"))
     } else {
         Cow::Borrowed(text)
@@ -112,12 +112,17 @@ fn split_documents(text: &str) -> std::result::Result<Vec<Piece<'_>>, Failure> {
     let mut start = 0;
     let mut search = 0;
     let mut line_offset = 0;
-    while let Some(found) = text[search..].find("\n---") {
+    // memmem: a SIMD search; the whole input passes through here.
+    let separator = memchr::memmem::Finder::new(b"\n---");
+    while let Some(found) = separator.find(&text.as_bytes()[search..]) {
         let newline = search + found;
-        let Some(end) = text[newline + 1..].find('\n').map(|i| newline + 1 + i) else {
+        let Some(end) =
+            memchr::memchr(b'\n', &text.as_bytes()[newline + 1..]).map(|i| newline + 1 + i)
+        else {
             break;
         };
-        let lines_before = line_offset + text[start..=newline].matches('\n').count();
+        let lines_before =
+            line_offset + memchr::memchr_iter(b'\n', &text.as_bytes()[start..=newline]).count();
         let rest = text[newline + 4..end].trim();
         if !rest.is_empty() && !rest.starts_with('#') {
             return Err(Failure {

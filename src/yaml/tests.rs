@@ -366,6 +366,23 @@ fn merge_keys() {
     }
 }
 
+/// Merged into `metadata.annotations`, a scalar is its source text (kubectl:
+/// tests/cases/merge-key-annotations); elsewhere it keeps its resolved value.
+#[test]
+fn merged_annotations_keep_source_text() {
+    let text = "kind: T\nmetadata:\n  labels: &l\n    e:\n    t: ~\n    n: 1e3\n    h: 0x1F\n  annotations:\n    <<: [*l, {f: , g: 012}]\n    own: 1\nspec:\n  m:\n    <<: *l\n";
+    let doc = &stream(text)[0];
+    assert_eq!(
+        doc["metadata"]["annotations"],
+        json!({"own": "1", "e": "", "t": "~", "n": "1e3", "h": "0x1F", "f": "", "g": "012"})
+    );
+    assert_eq!(
+        doc["metadata"]["labels"],
+        json!({"e": null, "t": null, "n": 1000.0, "h": 31})
+    );
+    assert_eq!(doc["spec"]["m"], doc["metadata"]["labels"]);
+}
+
 #[test]
 fn anchors_and_aliases() {
     let text = "kind: T\nspec:\n  a: &v [1, {b: &s two}]\n  c: *v\n  d: *s\n";
