@@ -7,7 +7,8 @@
 //!   plan, and nothing is applied.
 //! - [`order`]: the steps objects are applied in; [`ready`]: when a step
 //!   is done (kstatus's rules).
-//! - [`applyset`]: ApplySets for pruning (issue 12; not wired yet).
+//! - [`applyset`]: ApplySets (the parent, membership, what to prune and
+//!   its guards); [`prune`]: reading and writing them on a cluster.
 //! - [`csa`]: taking over fields client-side `kubectl apply` wrote.
 //! - [`event`]: what is reported as the apply runs (`--format json` lines).
 //! - `Applier` (feature `cluster`): runs all of it against a cluster.
@@ -22,9 +23,11 @@ mod engine;
 pub mod event;
 pub mod order;
 pub mod plan;
+pub mod prune;
 pub mod ready;
 
 #[cfg(feature = "cluster")]
 pub use engine::{Applier, ApplyOptions, Outcome, Stats};
 pub use event::{Event, EventKind};
 pub use plan::{Action, Conflict, Plan, PlanItem, PlanSummary};
+pub use prune::{ApplySetOptions, PruneItem, PruneSet};

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use clap::{ArgAction, Args, ValueEnum};
 use indexmap::IndexMap;
-use strata::apply::{plan::conflict_table, Applier, ApplyOptions, Event, EventKind, Outcome, Plan};
+use strata::apply::applyset::{Allow, ParentRef};
+use strata::apply::{
+    plan::conflict_table, Applier, ApplyOptions, ApplySetOptions, Event, EventKind, Outcome, Plan,
+};
 use strata::diff::DiffOptions;
 
 use super::build::BuildFlags;
@@ -71,6 +74,43 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
+    /// Delete the objects of the ApplySet (`--applyset`) that the build no
+    /// longer produces, after everything else is applied and ready, in
+    /// reverse dependency order, each only as planned (UID and
+    /// resourceVersion preconditions). Every applied object is labelled a
+    /// member of the set. Refused (exit 2, nothing written) when it would
+    /// delete Namespaces, CRDs, PersistentVolumeClaims or more than a
+    /// quarter of the set, unless the matching --prune-allow-* flag is
+    /// given; objects annotated `apply.strata.dev/prune: disabled` stay.
+    #[arg(long, requires = "applyset")]
+    pub prune: bool,
+
+    /// The ApplySet's parent, as kubectl names it: `NAME` (a Secret),
+    /// `secrets/NAME` or `configmaps/NAME`, in the namespace given with
+    /// -n. Its label and annotations are kubectl's (KEP-3659).
+    #[arg(long, value_name = "PARENT", requires = "prune")]
+    pub applyset: Option<String>,
+
+    /// Take over an ApplySet written by `kubectl apply --prune --applyset`.
+    #[arg(long, requires = "applyset")]
+    pub adopt: bool,
+
+    /// Let prune delete Namespaces (and so everything in them).
+    #[arg(long, requires = "prune")]
+    pub prune_allow_namespaces: bool,
+
+    /// Let prune delete CustomResourceDefinitions (and so all their objects).
+    #[arg(long, requires = "prune")]
+    pub prune_allow_crds: bool,
+
+    /// Let prune delete PersistentVolumeClaims (and so, often, their data).
+    #[arg(long, requires = "prune")]
+    pub prune_allow_pvcs: bool,
+
+    /// Let prune delete more than a quarter of the set's objects.
+    #[arg(long, requires = "prune")]
+    pub prune_allow_many: bool,
+
     #[command(flatten)]
     pub cluster: ClusterFlags,
 
@@ -101,6 +141,10 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         Err(error) => return Ok(fail(&error, EXIT_REFUSED)),
     };
     let dry_run = args.dry_run == Some(DryRunArg::Server);
+    let applyset = match applyset_options(&args) {
+        Ok(applyset) => applyset,
+        Err(error) => return Ok(fail(&error.into(), EXIT_REFUSED)),
+    };
     let options = ApplyOptions {
         cluster: args.cluster.options(),
         identity: args.cluster.identity(),
@@ -112,6 +156,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         wait: args.wait,
         timeout: args.timeout,
         replace_immutable: args.replace_immutable,
+        applyset,
     };
     let mut applier = match Applier::connect(options) {
         Ok(applier) => applier,
@@ -123,6 +168,10 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = Output::new(args.format, color);
     out.plan(&plan, &target_name(&args.paths))?;
+    if let Some(refusal) = plan.prune_refusal() {
+        eprintln!("error: {refusal}; nothing was applied or deleted");
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
     let blockers = plan.blockers(args.replace_immutable);
     if !blockers.is_empty() {
         let mut stderr = std::io::stderr().lock();
@@ -172,8 +221,13 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         Outcome::Failed => "failed",
         Outcome::TimedOut => "timed out waiting (--timeout)",
     };
+    let deleted = if plan.prune.is_some() {
+        format!(", {} deleted", summary.delete)
+    } else {
+        String::new()
+    };
     eprintln!(
-        "{verb} {status}: {} created, {} updated, {} replaced, {} unchanged in {} step{}; \
+        "{verb} {status}: {} created, {} updated, {} replaced, {} unchanged{deleted} in {} step{}; \
          {} requests (at most {} in flight) in {:.2} s",
         summary.created,
         summary.updated,
@@ -190,6 +244,26 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         Outcome::Failed => ExitCode::from(EXIT_FAILED),
         Outcome::TimedOut => ExitCode::from(EXIT_TIMEOUT),
     })
+}
+
+/// `--prune --applyset`: the parent (namespace from -n) and what prune may delete.
+fn applyset_options(args: &ApplyArgs) -> strata::Result<Option<ApplySetOptions>> {
+    let Some(flag) = args.applyset.as_deref().filter(|_| args.prune) else {
+        return Ok(None);
+    };
+    let namespace = args.cluster.namespace.as_deref().unwrap_or_default();
+    let parent = ParentRef::parse(flag, namespace)?;
+    strata::apply::prune::check_parent(&parent)?;
+    Ok(Some(ApplySetOptions {
+        parent,
+        adopt: args.adopt,
+        allow: Allow {
+            namespaces: args.prune_allow_namespaces,
+            crds: args.prune_allow_crds,
+            claims: args.prune_allow_pvcs,
+            many: args.prune_allow_many,
+        },
+    }))
 }
 
 fn fail(error: &anyhow::Error, code: u8) -> ExitCode {
@@ -309,6 +383,7 @@ impl Output {
                     strata::apply::Action::Updated | strata::apply::Action::Unchanged => "updated",
                     strata::apply::Action::Replace => "replaced",
                     strata::apply::Action::Failed => "failed",
+                    strata::apply::Action::Delete => "deleted",
                 });
                 let mut line = format!("{} {id}", self.paint("\x1b[32m", &format!("{action:<9}")));
                 if event.dry_run {
@@ -319,6 +394,14 @@ impl Output {
                 }
                 line + "\n"
             }
+            EventKind::Deleted => {
+                let mut line = format!("{} {id}", self.paint("\x1b[31m", "deleted  "));
+                if event.dry_run {
+                    line.push_str(" (dry run)");
+                }
+                line + "\n"
+            }
+            EventKind::Gone => return,
             EventKind::Waiting => {
                 let mut line = format!(
                     "{} {id}: {}",
