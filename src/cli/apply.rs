@@ -28,8 +28,8 @@ const EXIT_TIMEOUT: u8 = 3;
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Exit status: 0 applied (or nothing to do), 1 the plan or the apply failed \
-(a refused dry run writes nothing), 2 usage or build error, or not confirmed \
-(nothing written), 3 timed out waiting for readiness.")]
+(a refused dry run writes nothing), 2 usage or build error, a prune refusal \
+(a guard, another tool's ApplySet), or not confirmed (nothing written), 3 timed out waiting for readiness.")]
 pub struct ApplyArgs {
     /// Kustomization directories (or `.jsonnet` files, or Git URLs) to
     /// build and apply together.
