@@ -604,3 +604,32 @@ fn a_set_kubectl_wrote_is_refused_then_adopted() {
     // Now strata's: no --adopt needed.
     fx.prune(&smaller, &[], 0);
 }
+
+/// Prune of 1,000 removed objects out of 2,000; a benchmark, not a check of time:
+/// `cargo test --release --test apply_prune -- --ignored --nocapture prune_of_1000`.
+#[test]
+#[ignore]
+fn prune_of_1000_out_of_2000() {
+    let fx = fixture();
+    let names: Vec<String> = (0..2000).map(|i| format!("c{i:04}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    fx.prune(&fx.build("all", &config_maps(&names)), &[], 0);
+    let dir = fx.build("half", &config_maps(&names[..1000]));
+    let before = fx.server.requests().len();
+    let started = std::time::Instant::now();
+    let run = fx.prune(&dir, &["--prune-allow-many"], 0);
+    let elapsed = started.elapsed();
+    let requests = &fx.server.requests()[before..];
+    assert_eq!(run.events("deleted").len(), 1000);
+    assert!(fx.config_map("c1999").is_none() && fx.config_map("c0999").is_some());
+    let count = |method: &str| requests.iter().filter(|r| r.starts_with(method)).count();
+    eprintln!(
+        "prune of 1000 of 2000: {:.2} s wall, {} requests ({} GET, {} PATCH, {} DELETE)\n{}",
+        elapsed.as_secs_f64(),
+        requests.len(),
+        count("GET "),
+        count("PATCH "),
+        count("DELETE "),
+        run.stderr.lines().last().unwrap_or_default()
+    );
+}

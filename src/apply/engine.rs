@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 use super::event::{Event, EventKind};
 use super::plan::{Action, Conflict, Plan, PlanItem};
-use super::prune::{self, ApplySetOptions, Deleted, PruneSet};
+use super::prune::{self, ApplySetOptions, Deleted, PruneItem, PruneSet};
 use super::ready::{readiness_with, Context, Readiness};
 use super::{applyset, csa, order};
 use crate::cluster::connect::refusal;
@@ -488,17 +488,15 @@ impl Run<'_> {
             if dry_run {
                 continue;
             }
-            let mut pending: Vec<_> = step.clone();
+            let mut pending: Vec<PruneItem> = step.clone();
             let mut interval = FIRST_POLL;
             loop {
-                let answers = self
-                    .bounded(pending.clone(), |connection, item| async move {
-                        prune::gone(&connection, &item).await
-                    })
-                    .await;
+                let collections = pending.iter().map(|i| i.collection.as_str()).collect();
+                let remaining =
+                    prune::remaining(&self.connection, &collections, &set.parent.id()).await?;
                 let mut still = Vec::new();
-                for (item, answer) in pending.into_iter().zip(answers) {
-                    if answer.unwrap_or(Ok(false))? {
+                for item in pending {
+                    if !remaining.contains(&item.uid) {
                         let mut event = Event::new(EventKind::Gone, &item.id);
                         event.action = Some(Action::Delete);
                         emit(event);

@@ -528,17 +528,39 @@ mod live {
         )
     }
 
-    /// Whether the deleted object is gone (or replaced by another of the same name).
-    pub(crate) async fn gone(connection: &Connection, item: &PruneItem) -> Result<bool> {
-        Ok(
-            match connection
-                .get(&item.collection, &item.id.name, &item.id)
-                .await?
-            {
-                None => true,
-                Some(live) => live["metadata"]["uid"].as_str() != Some(item.uid.as_str()),
-            },
-        )
+    /// The UIDs of the set's members still in `collections`: what is not
+    /// among them is gone. One list per collection, not one read per object.
+    pub(crate) async fn remaining(
+        connection: &Connection,
+        collections: &BTreeSet<&str>,
+        set_id: &str,
+    ) -> Result<BTreeSet<String>> {
+        let selector = format!("{PART_OF_LABEL}={set_id}");
+        let mut uids = BTreeSet::new();
+        for collection in collections {
+            let request = Request::new(*collection)
+                .list(&ListParams::default().labels(&selector))
+                .map_err(|e| Error::msg(format!("cannot build the request: {e}")))?;
+            let what = format!("listing {collection}");
+            match connection.send::<Value>(request, &what).await? {
+                Ok(list) => uids.extend(
+                    list["items"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|item| item["metadata"]["uid"].as_str())
+                        .map(str::to_string),
+                ),
+                Err(status) if status.code == 404 => {}
+                Err(status) => {
+                    return Err(Error::msg(format!(
+                        "{what}: the server refused ({}): {}",
+                        status.code, status.message
+                    )))
+                }
+            }
+        }
+        Ok(uids)
     }
 }
 
