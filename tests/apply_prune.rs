@@ -200,7 +200,8 @@ fn a_removed_object_is_pruned_and_unrelated_ones_stay() {
 
     let before = fx.server.requests().len();
     let run = fx.prune(&fx.build("v2", &config_maps(&all[..4])), &[], 0);
-    assert_eq!(run.events("planned").len(), 4);
+    assert_eq!(run.events("planned").len(), 5, "4 applied, 1 deleted");
+    assert!(run.stdout.contains(r#"{"event":"planned","apiVersion":"v1","kind":"ConfigMap","namespace":"shop","name":"e","action":"delete"}"#), "{}", run.stdout);
     assert_eq!(run.events("deleted"), ["ConfigMap/e"]);
     assert_eq!(run.events("gone"), ["ConfigMap/e"]);
     assert!(run.stderr.contains("1 deleted"), "{}", run.stderr);

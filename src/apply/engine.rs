@@ -337,10 +337,8 @@ impl Applier {
 /// The build with every object labelled a member of set `id`.
 fn members(desired: &ResourceMap, id: &str) -> Result<ResourceMap> {
     let mut labelled = desired.clone();
-    for position in 0..labelled.len() {
-        let mut resource = labelled.as_slice()[position].clone();
+    for resource in labelled.edit().iter_mut() {
         applyset::label_member(resource.object_mut(), id)?;
-        labelled.replace(position, resource);
     }
     Ok(labelled)
 }

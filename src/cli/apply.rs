@@ -349,6 +349,11 @@ impl Output {
                     event.conflicts = item.conflicts.clone();
                     writeln!(stdout, "{}", event.to_json_line())?;
                 }
+                for deletion in plan.prune.iter().flat_map(|set| set.deletions()) {
+                    let mut event = Event::new(EventKind::Planned, &deletion.id);
+                    event.action = Some(strata::apply::Action::Delete);
+                    writeln!(stdout, "{}", event.to_json_line())?;
+                }
                 stdout.flush()?;
             }
             FormatArg::Text => {
