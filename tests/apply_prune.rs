@@ -634,3 +634,27 @@ fn prune_of_1000_out_of_2000() {
         run.stderr.lines().last().unwrap_or_default()
     );
 }
+
+#[test]
+fn a_dry_run_of_a_prune_deletes_nothing() {
+    let fx = fixture();
+    fx.prune(
+        &fx.build("v1", &config_maps(&["a", "b", "c", "d", "e"])),
+        &[],
+        0,
+    );
+    let dir = fx.build("v2", &config_maps(&["a", "b", "c", "d"]));
+    let run = fx.prune(&dir, &["--dry-run=server"], 0);
+    assert_eq!(run.events("deleted"), ["ConfigMap/e"]);
+    assert!(
+        run.stdout.contains(r#""event":"deleted""#) && run.stdout.contains(r#""dryRun":true"#),
+        "{}",
+        run.stdout
+    );
+    assert!(fx.config_map("e").is_some());
+    // kube-rs sends a delete's dryRun in its body, so the request log cannot tell: the object stays.
+    assert_eq!(
+        fx.deletes(),
+        ["DELETE /api/v1/namespaces/shop/configmaps/e"]
+    );
+}
