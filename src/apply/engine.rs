@@ -20,8 +20,9 @@ use tokio::task::JoinSet;
 use super::event::{Event, EventKind};
 use super::plan::{Action, Conflict, Plan, PlanItem};
 use super::planfile::Deletion;
+use super::prune::{self, ApplySetOptions, Deleted, PruneItem, PruneSet};
 use super::ready::{readiness_with, Context, Readiness};
-use super::{csa, order};
+use super::{applyset, csa, order};
 use crate::cluster::connect::refusal;
 use crate::cluster::{
     observe, runtime, ApplyError, Connection, DryRun, Endpoint, Endpoints, PARALLEL_OBJECTS,
@@ -47,6 +48,9 @@ pub struct ApplyOptions {
     pub timeout: Duration,
     /// Delete and create objects whose immutable fields change.
     pub replace_immutable: bool,
+    /// `--prune --applyset`: keep the objects in an ApplySet and delete
+    /// the members the build no longer produces.
+    pub applyset: Option<ApplySetOptions>,
 }
 
 impl Default for ApplyOptions {
@@ -59,6 +63,7 @@ impl Default for ApplyOptions {
             wait: true,
             timeout: Duration::from_secs(300),
             replace_immutable: false,
+            applyset: None,
         }
     }
 }
@@ -213,6 +218,19 @@ impl Applier {
     /// plan could be made (the cluster unreachable, a cycle in the order);
     /// refused dry runs are [`Action::Failed`] items.
     pub fn plan(&mut self, desired: &ResourceMap) -> Result<Plan> {
+        let labelled;
+        let desired = match &self.options.applyset {
+            Some(set) => {
+                let id = set
+                    .parent
+                    .parent()
+                    .map(|parent| parent.id())
+                    .unwrap_or_default();
+                labelled = members(desired, &id)?;
+                &labelled
+            }
+            None => desired,
+        };
         let objects: Vec<Value> = desired.iter().map(|r| r.object().clone()).collect();
         let steps = order::steps(&objects)?;
         let dependencies = order::dependencies(&objects)?;
@@ -258,7 +276,7 @@ impl Applier {
             }
         }
         let manager = &self.options.identity.field_manager;
-        let items = observed
+        let mut items = observed
             .into_iter()
             .zip(diffs)
             .zip(objects)
@@ -323,11 +341,37 @@ impl Applier {
                 }
                 item
             })
-            .collect();
+            .collect::<Vec<PlanItem>>();
+        let mut prune = None;
+        if let Some(options) = &self.options.applyset {
+            let id = options
+                .parent
+                .parent()
+                .map(|parent| parent.id())
+                .unwrap_or_default();
+            // Never take an object from another set.
+            for item in &mut items {
+                let taken = item
+                    .live
+                    .as_ref()
+                    .map(|l| applyset::check_not_taken(l, &id));
+                if let Some(Err(error)) = taken {
+                    item.action = Action::Failed;
+                    item.reason = Some(without_id(&error.to_string(), &item.id));
+                }
+            }
+            let applied: Vec<_> = items.iter().map(PlanItem::applied_id).collect();
+            prune = Some(self.runtime.block_on(prune::plan_set(
+                &self.connection,
+                options,
+                &applied,
+            ))?);
+        }
         Ok(Plan {
             items,
             steps,
             dependencies,
+            prune,
         })
     }
 
@@ -344,6 +388,11 @@ impl Applier {
         emit: &mut dyn FnMut(Event),
         pinned: bool,
     ) -> Result<Outcome> {
+        if let Some(refusal) = plan.prune_refusal() {
+            return Err(Error::msg(format!(
+                "the plan cannot be applied; nothing was written: {refusal}"
+            )));
+        }
         let blockers = plan.blockers(self.options.replace_immutable);
         if !blockers.is_empty() {
             return Err(Error::msg(format!(
@@ -361,7 +410,29 @@ impl Applier {
             storage: None,
             pinned,
         };
-        self.runtime.block_on(run.all(plan, emit))
+        self.runtime.block_on(async {
+            let Some(set) = &plan.prune else {
+                return run.all(plan, emit).await;
+            };
+            // kubectl's protocol: the union first, so that a failed run
+            // still leaves the parent naming where members may be.
+            let union = set.old.union(&set.new);
+            if set.parent_changes() || union != set.old {
+                prune::write_parent(&run.connection, set, &union, run.options.dry_run).await?;
+            }
+            match run.all(plan, emit).await? {
+                Outcome::Applied => {}
+                other => return Ok(other),
+            }
+            match run.prune(set, emit).await? {
+                Outcome::Applied => {}
+                other => return Ok(other),
+            }
+            if union != set.new || set.parent_changes() {
+                prune::write_parent(&run.connection, set, &set.new, run.options.dry_run).await?;
+            }
+            Ok(Outcome::Applied)
+        })
     }
 }
 
@@ -400,6 +471,15 @@ pub(crate) fn changed_since(item: &PlanItem, now: Option<&Value>) -> Option<Stri
             }
         }
     }
+}
+
+/// The build with every object labelled a member of set `id`.
+fn members(desired: &ResourceMap, id: &str) -> Result<ResourceMap> {
+    let mut labelled = desired.clone();
+    for resource in labelled.edit().iter_mut() {
+        applyset::label_member(resource.object_mut(), id)?;
+    }
+    Ok(labelled)
 }
 
 /// `"<id>: rest"` → `"rest"`, since events and plan lines name the object already.
@@ -509,6 +589,80 @@ impl Run<'_> {
                     Outcome::Applied => {}
                     other => return Ok(other),
                 }
+            }
+        }
+        Ok(Outcome::Applied)
+    }
+
+    /// Deletes the set's members the build dropped, step by step (each
+    /// once the previous one is gone). A member that changed since the
+    /// plan (a precondition refused) stops the prune: the parent keeps the
+    /// union, and the outcome is a failure.
+    async fn prune(&mut self, set: &PruneSet, emit: &mut dyn FnMut(Event)) -> Result<Outcome> {
+        let dry_run = self.options.dry_run;
+        for step in &set.steps {
+            let answers = self
+                .bounded(step.clone(), |connection, item| async move {
+                    prune::delete(&connection, &item, dry_run).await
+                })
+                .await;
+            let mut failed = false;
+            for (item, answer) in step.iter().zip(answers) {
+                let answer =
+                    answer.unwrap_or_else(|| Err(Error::msg("a delete task did not finish")))?;
+                let mut event = Event::new(EventKind::Deleted, &item.id);
+                event.action = Some(Action::Delete);
+                event.dry_run = dry_run;
+                match answer {
+                    Deleted::Accepted => {}
+                    Deleted::Changed(reason) | Deleted::Refused(reason) => {
+                        failed = true;
+                        event.event = EventKind::Failed;
+                        event.reason = Some(reason);
+                    }
+                }
+                emit(event);
+            }
+            if failed {
+                return Ok(Outcome::Failed);
+            }
+            if dry_run {
+                continue;
+            }
+            let mut pending: Vec<PruneItem> = step.clone();
+            let mut interval = FIRST_POLL;
+            loop {
+                let collections = pending.iter().map(|i| i.collection.as_str()).collect();
+                let remaining =
+                    prune::remaining(&self.connection, &collections, &set.parent.id()).await?;
+                let mut still = Vec::new();
+                for item in pending {
+                    if !remaining.contains(&item.uid) {
+                        let mut event = Event::new(EventKind::Gone, &item.id);
+                        event.action = Some(Action::Delete);
+                        emit(event);
+                    } else {
+                        still.push(item);
+                    }
+                }
+                if still.is_empty() {
+                    break;
+                }
+                if Instant::now() >= self.deadline {
+                    for item in &still {
+                        let mut event = Event::new(EventKind::Failed, &item.id);
+                        event.action = Some(Action::Delete);
+                        event.timed_out = true;
+                        event.reason =
+                            Some("deleted, but still there when --timeout ran out".into());
+                        emit(event);
+                    }
+                    return Ok(Outcome::TimedOut);
+                }
+                let left = self.deadline.saturating_duration_since(Instant::now());
+                tokio::time::sleep(interval.min(left)).await;
+                interval = (interval * 2).min(MAX_POLL);
+                pending = still;
             }
         }
         Ok(Outcome::Applied)

@@ -22,6 +22,10 @@ pub enum EventKind {
     Ready,
     /// Refused, failed its readiness rule, or timed out.
     Failed,
+    /// Pruned: the DELETE was accepted.
+    Deleted,
+    /// A pruned object is gone from the cluster.
+    Gone,
 }
 
 /// One event about one object.

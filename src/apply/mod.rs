@@ -9,7 +9,8 @@
 //!   is done (kstatus's rules).
 //! - [`planfile`]: reviewed plans, written with `--plan-out`, applied
 //!   with `--plan` only while every object is as planned.
-//! - [`applyset`]: ApplySets for pruning (issue 12; not wired yet).
+//! - [`applyset`]: ApplySets (the parent, membership, what to prune and
+//!   its guards); [`prune`]: reading and writing them on a cluster.
 //! - [`csa`]: taking over fields client-side `kubectl apply` wrote.
 //! - [`event`]: what is reported as the apply runs (`--format json` lines).
 //! - `Applier` (feature `cluster`): runs all of it against a cluster.
@@ -25,6 +26,7 @@ pub mod event;
 pub mod order;
 pub mod plan;
 pub mod planfile;
+pub mod prune;
 pub mod ready;
 
 #[cfg(feature = "cluster")]
@@ -32,3 +34,4 @@ pub use engine::{Applier, ApplyOptions, Outcome, Stats};
 pub use event::{Event, EventKind};
 pub use plan::{Action, Conflict, Plan, PlanItem, PlanSummary};
 pub use planfile::PlanFile;
+pub use prune::{ApplySetOptions, PruneItem, PruneSet};

@@ -13,6 +13,7 @@ use std::fmt::{self, Write as _};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::prune::PruneSet;
 use crate::diff::{self, Labels, ResourceDiff, TargetDiff};
 use crate::id::ResId;
 
@@ -37,6 +38,8 @@ pub enum Action {
     Replace,
     /// The dry run was refused: nothing is applied.
     Failed,
+    /// Pruned: a member of the ApplySet the build no longer produces.
+    Delete,
 }
 
 impl Action {
@@ -47,6 +50,7 @@ impl Action {
             Action::Unchanged => "unchanged",
             Action::Replace => "replace",
             Action::Failed => "failed",
+            Action::Delete => "delete",
         }
     }
 }
@@ -115,6 +119,8 @@ pub struct Plan {
     pub steps: Vec<Vec<usize>>,
     /// Per item, the items it waits for ([`super::order::dependencies`]).
     pub dependencies: Vec<Vec<usize>>,
+    /// With `--prune --applyset`: the set's parent and what prune deletes.
+    pub prune: Option<PruneSet>,
 }
 
 /// Counts of each [`Action`].
@@ -125,6 +131,8 @@ pub struct PlanSummary {
     pub unchanged: usize,
     pub replace: usize,
     pub failed: usize,
+    /// Objects prune deletes.
+    pub delete: usize,
 }
 
 impl fmt::Display for PlanSummary {
@@ -133,7 +141,11 @@ impl fmt::Display for PlanSummary {
             f,
             "{} created, {} updated, {} to replace, {} unchanged, {} failed",
             self.created, self.updated, self.replace, self.unchanged, self.failed
-        )
+        )?;
+        if self.delete > 0 {
+            write!(f, ", {} to delete", self.delete)?;
+        }
+        Ok(())
     }
 }
 
@@ -147,7 +159,11 @@ impl Plan {
                 Action::Unchanged => summary.unchanged += 1,
                 Action::Replace => summary.replace += 1,
                 Action::Failed => summary.failed += 1,
+                Action::Delete => summary.delete += 1,
             }
+        }
+        if let Some(set) = &self.prune {
+            summary.delete += set.deletions().count();
         }
         summary
     }
@@ -159,7 +175,13 @@ impl Plan {
 
     /// Whether applying writes anything at all.
     pub fn writes(&self) -> bool {
-        self.items.iter().any(PlanItem::writes)
+        self.items.iter().any(PlanItem::writes) || self.prune.as_ref().is_some_and(PruneSet::writes)
+    }
+
+    /// Why the ApplySet refuses the plan (a prune guard, a parent of another
+    /// tool): nothing may be written.
+    pub fn prune_refusal(&self) -> Option<&str> {
+        self.prune.as_ref().and_then(|set| set.refusal.as_deref())
     }
 
     /// Why the plan cannot run, naming every object that stops it: refused
@@ -249,7 +271,7 @@ impl Plan {
                 let style = match item.action {
                     Action::Created => "\x1b[32m",
                     Action::Updated | Action::Unchanged => "\x1b[33m",
-                    Action::Replace | Action::Failed => "\x1b[31m",
+                    Action::Replace | Action::Failed | Action::Delete => "\x1b[31m",
                 };
                 let action = if item.action == Action::Unchanged {
                     "migrate"
@@ -277,6 +299,9 @@ impl Plan {
                     out.push_str(&conflict_table(&item.conflicts, "      "));
                 }
             }
+        }
+        if let Some(set) = &self.prune {
+            out.push_str(&set.render());
         }
         out
     }
@@ -345,6 +370,7 @@ mod tests {
             items: vec![item("web", Action::Unchanged), conflicting, replaced],
             steps: vec![vec![0, 1, 2]],
             dependencies: vec![vec![]; 3],
+            prune: None,
         };
         assert_eq!(
             plan.blockers(false),

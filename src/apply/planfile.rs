@@ -523,6 +523,7 @@ impl Wire {
             cluster: self.cluster,
             settings: self.apply,
             plan: Plan {
+                prune: None,
                 items,
                 steps: self.steps,
                 dependencies: self.dependencies,
@@ -610,6 +611,7 @@ mod tests {
                 replace_immutable: false,
             },
             plan: Plan {
+                prune: None,
                 items: vec![item("a", Some("41"), 0), item("b", None, 1)],
                 steps: vec![vec![0], vec![1]],
                 dependencies: vec![vec![], vec![0]],

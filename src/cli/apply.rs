@@ -9,8 +9,11 @@ use std::time::{Duration, Instant};
 
 use clap::{ArgAction, Args, ValueEnum};
 use indexmap::IndexMap;
+use strata::apply::applyset::{Allow, ParentRef};
 use strata::apply::planfile::{self, ClusterRef, PlanFile, Settings};
-use strata::apply::{plan::conflict_table, Applier, ApplyOptions, Event, EventKind, Outcome, Plan};
+use strata::apply::{
+    plan::conflict_table, Applier, ApplyOptions, ApplySetOptions, Event, EventKind, Outcome, Plan,
+};
 use strata::diff::DiffOptions;
 
 use super::build::BuildFlags;
@@ -32,8 +35,8 @@ changed) when the cluster is another one or any object it writes changed since.
 
 Exit status: 0 applied (or nothing to do, or the plan written), 1 the plan or \
 the apply failed (a refused dry run writes nothing), 2 usage or build error, \
-not confirmed, or a plan file refused (nothing written), 3 timed out waiting \
-for readiness.")]
+a prune refusal (a guard, another tool's ApplySet), not confirmed, or a plan \
+file refused (nothing written), 3 timed out waiting for readiness.")]
 pub struct ApplyArgs {
     /// Kustomization directories (or `.jsonnet` files, or Git URLs) to
     /// build and apply together.
@@ -43,14 +46,15 @@ pub struct ApplyArgs {
     /// Make the plan, write it to FILE and change nothing (nothing asked).
     /// The file (created mode 0600, replaced atomically) holds every
     /// object's body, Secrets' data in the clear: keep it as a Secret.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "plan", "show_secrets"])]
+    /// Not with --prune yet: a reviewed plan carries no deletions.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "plan", "show_secrets", "prune"])]
     pub plan_out: Option<PathBuf>,
 
     /// Apply the plan FILE written by `--plan-out` instead of building:
     /// exactly its objects, in its steps, as its field manager. Refused
     /// (exit 2, nothing changed) if the file was edited, the cluster is
     /// another one, or any object it writes changed since it was made.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "show_secrets"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "show_secrets", "prune"])]
     pub plan: Option<PathBuf>,
 
     /// Apply without asking. Without a terminal to ask on, apply refuses
@@ -91,6 +95,43 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
+    /// Delete the objects of the ApplySet (`--applyset`) that the build no
+    /// longer produces, after everything else is applied and ready, in
+    /// reverse dependency order, each only as planned (UID and
+    /// resourceVersion preconditions). Every applied object is labelled a
+    /// member of the set. Refused (exit 2, nothing written) when it would
+    /// delete Namespaces, CRDs, PersistentVolumeClaims or more than a
+    /// quarter of the set, unless the matching --prune-allow-* flag is
+    /// given; objects annotated `apply.strata.dev/prune: disabled` stay.
+    #[arg(long, requires = "applyset")]
+    pub prune: bool,
+
+    /// The ApplySet's parent, as kubectl names it: `NAME` (a Secret),
+    /// `secrets/NAME` or `configmaps/NAME`, in the namespace given with
+    /// -n. Its label and annotations are kubectl's (KEP-3659).
+    #[arg(long, value_name = "PARENT", requires = "prune")]
+    pub applyset: Option<String>,
+
+    /// Take over an ApplySet written by `kubectl apply --prune --applyset`.
+    #[arg(long, requires = "applyset")]
+    pub adopt: bool,
+
+    /// Let prune delete Namespaces (and so everything in them).
+    #[arg(long, requires = "prune")]
+    pub prune_allow_namespaces: bool,
+
+    /// Let prune delete CustomResourceDefinitions (and so all their objects).
+    #[arg(long, requires = "prune")]
+    pub prune_allow_crds: bool,
+
+    /// Let prune delete PersistentVolumeClaims (and so, often, their data).
+    #[arg(long, requires = "prune")]
+    pub prune_allow_pvcs: bool,
+
+    /// Let prune delete more than a quarter of the set's objects.
+    #[arg(long, requires = "prune")]
+    pub prune_allow_many: bool,
+
     #[command(flatten)]
     pub cluster: ClusterFlags,
 
@@ -124,6 +165,10 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         Err(error) => return Ok(fail(&error, EXIT_REFUSED)),
     };
     let dry_run = args.dry_run == Some(DryRunArg::Server);
+    let applyset = match applyset_options(&args) {
+        Ok(applyset) => applyset,
+        Err(error) => return Ok(fail(&error.into(), EXIT_REFUSED)),
+    };
     let options = ApplyOptions {
         cluster: args.cluster.options(),
         identity: args.cluster.identity(),
@@ -135,6 +180,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         wait: args.wait,
         timeout: args.timeout,
         replace_immutable: args.replace_immutable,
+        applyset,
     };
     let mut applier = match Applier::connect(options) {
         Ok(applier) => applier,
@@ -146,6 +192,10 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = Output::new(args.format, color);
     out.plan(&plan, &target_name(&args.paths))?;
+    if let Some(refusal) = plan.prune_refusal() {
+        eprintln!("error: {refusal}; nothing was applied or deleted");
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
     let blockers = plan.blockers(args.replace_immutable);
     if !blockers.is_empty() {
         let mut stderr = std::io::stderr().lock();
@@ -251,6 +301,8 @@ fn run_reviewed(args: &ApplyArgs, path: &std::path::Path) -> anyhow::Result<Exit
         wait: args.wait,
         timeout: args.timeout,
         replace_immutable: settings.replace_immutable,
+        // A reviewed plan carries no deletions (`--prune` conflicts with `--plan`).
+        applyset: None,
     };
     let mut applier = match Applier::connect(options) {
         Ok(applier) => applier,
@@ -355,8 +407,13 @@ fn confirm_and_apply(
         Outcome::Failed => "failed",
         Outcome::TimedOut => "timed out waiting (--timeout)",
     };
+    let deleted = if plan.prune.is_some() {
+        format!(", {} deleted", summary.delete)
+    } else {
+        String::new()
+    };
     eprintln!(
-        "{verb} {status}: {} created, {} updated, {} replaced, {} unchanged in {} step{}; \
+        "{verb} {status}: {} created, {} updated, {} replaced, {} unchanged{deleted} in {} step{}; \
          {} requests (at most {} in flight) in {:.2} s",
         summary.created,
         summary.updated,
@@ -373,6 +430,26 @@ fn confirm_and_apply(
         Outcome::Failed => ExitCode::from(EXIT_FAILED),
         Outcome::TimedOut => ExitCode::from(EXIT_TIMEOUT),
     })
+}
+
+/// `--prune --applyset`: the parent (namespace from -n) and what prune may delete.
+fn applyset_options(args: &ApplyArgs) -> strata::Result<Option<ApplySetOptions>> {
+    let Some(flag) = args.applyset.as_deref().filter(|_| args.prune) else {
+        return Ok(None);
+    };
+    let namespace = args.cluster.namespace.as_deref().unwrap_or_default();
+    let parent = ParentRef::parse(flag, namespace)?;
+    strata::apply::prune::check_parent(&parent)?;
+    Ok(Some(ApplySetOptions {
+        parent,
+        adopt: args.adopt,
+        allow: Allow {
+            namespaces: args.prune_allow_namespaces,
+            crds: args.prune_allow_crds,
+            claims: args.prune_allow_pvcs,
+            many: args.prune_allow_many,
+        },
+    }))
 }
 
 fn fail(error: &anyhow::Error, code: u8) -> ExitCode {
@@ -458,6 +535,11 @@ impl Output {
                     event.conflicts = item.conflicts.clone();
                     writeln!(stdout, "{}", event.to_json_line())?;
                 }
+                for deletion in plan.prune.iter().flat_map(|set| set.deletions()) {
+                    let mut event = Event::new(EventKind::Planned, &deletion.id);
+                    event.action = Some(strata::apply::Action::Delete);
+                    writeln!(stdout, "{}", event.to_json_line())?;
+                }
                 stdout.flush()?;
             }
             FormatArg::Text => {
@@ -492,6 +574,7 @@ impl Output {
                     strata::apply::Action::Updated | strata::apply::Action::Unchanged => "updated",
                     strata::apply::Action::Replace => "replaced",
                     strata::apply::Action::Failed => "failed",
+                    strata::apply::Action::Delete => "deleted",
                 });
                 let mut line = format!("{} {id}", self.paint("\x1b[32m", &format!("{action:<9}")));
                 if event.dry_run {
@@ -502,6 +585,14 @@ impl Output {
                 }
                 line + "\n"
             }
+            EventKind::Deleted => {
+                let mut line = format!("{} {id}", self.paint("\x1b[31m", "deleted  "));
+                if event.dry_run {
+                    line.push_str(" (dry run)");
+                }
+                line + "\n"
+            }
+            EventKind::Gone => return,
             EventKind::Waiting => {
                 let mut line = format!(
                     "{} {id}: {}",

@@ -406,6 +406,10 @@ impl State {
             }
             let stored = self.store.put(&key, deleting);
             self.notify(&key, "MODIFIED", &stored);
+            // Controllers see the deletion (pvc-protection lets an unused claim go).
+            if super::controllers::watches(&target.resource) {
+                self.schedule(Work::Reconcile(key.clone()), std::time::Duration::ZERO);
+            }
             if is_namespace {
                 let delay = self.options.ready_after;
                 self.schedule(Work::FinishNamespace(name.clone()), delay);
@@ -434,6 +438,9 @@ impl State {
                     strategy::mark_deleting(&mut deleting, &clock::now());
                     let stored = self.store.put(&key, deleting);
                     self.notify(&key, "MODIFIED", &stored);
+                    if super::controllers::watches(&target.resource) {
+                        self.schedule(Work::Reconcile(key.clone()), std::time::Duration::ZERO);
+                    }
                 } else {
                     self.remove_now(&target.resource, &key, "Background");
                 }
