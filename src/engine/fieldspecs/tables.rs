@@ -3,6 +3,9 @@
 //! edit: after changing the JSON, run
 //! `STRATA_BLESS=1 cargo test --lib engine::fieldspec::tests::tables`.
 
+/// group, version, kind.
+pub(super) type Kind = (&'static str, &'static str, &'static str);
+
 /// group, version, kind, path segments, create.
 pub(super) type Spec = (&'static str, &'static str, &'static str, &'static [&'static str], bool);
 
@@ -18,7 +21,7 @@ pub(super) struct Table {
     pub var_reference: &'static [Spec],
     pub images: &'static [Spec],
     pub replicas: &'static [Spec],
-    pub name_reference: &'static [((&'static str, &'static str, &'static str), &'static [Spec])],
+    pub name_reference: &'static [(Kind, &'static [Spec])],
 }
 
 pub(super) static BUILTIN: Table = Table {
