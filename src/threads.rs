@@ -4,8 +4,11 @@
 
 use std::sync::OnceLock;
 
-/// `STRATA_THREADS`, else `RAYON_NUM_THREADS`, else the cores available;
-/// at least 1. Read once per process.
+/// `STRATA_THREADS`, else `RAYON_NUM_THREADS`, else 1; `0` means the
+/// cores available. Read once per process. One thread by default: on this
+/// project's shared 2-core machine under load, 2 threads made the bench
+/// tree and kubeflow's example slower (waits for a worker to be scheduled),
+/// so more is opt-in until measured on a quiet machine.
 pub fn count() -> usize {
     static COUNT: OnceLock<usize> = OnceLock::new();
     *COUNT.get_or_init(|| {
@@ -13,13 +16,15 @@ pub fn count() -> usize {
             std::env::var(name)
                 .ok()
                 .and_then(|v| v.trim().parse::<usize>().ok())
-                .filter(|&n| n > 0)
         };
-        from_env("STRATA_THREADS")
-            .or_else(|| from_env("RAYON_NUM_THREADS"))
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            // More threads than this only cost start-up time.
-            .min(64)
+        let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
+        match from_env("STRATA_THREADS").or_else(|| from_env("RAYON_NUM_THREADS")) {
+            Some(0) => cores(),
+            Some(n) => n,
+            None => 1,
+        }
+        // More threads than this only cost start-up time.
+        .min(64)
     })
 }
 
