@@ -70,6 +70,7 @@ pub mod schema;
 pub mod sort;
 #[cfg(test)]
 mod testing;
+pub mod threads;
 pub mod transform;
 pub mod yaml;
 

@@ -39,14 +39,43 @@ pub fn write_document(out: &mut String, value: &Value) {
     writer::Emitter::new(out).document(value, true);
 }
 
-/// All resources, in map order, joined with `---` lines.
+/// All resources, in map order, joined with `---` lines. Large builds
+/// write their documents on every thread ([`crate::threads`]) and join
+/// them in order: the bytes are the same whatever the thread count.
 pub fn stream(resources: &ResourceMap) -> String {
-    let mut out = String::with_capacity(resources.len() * 1024);
-    for (index, resource) in resources.iter().enumerate() {
-        if index > 0 {
-            out.push_str("---\n");
-        }
-        write_document(&mut out, resource.object());
+    // Below this many documents per thread, starting one costs more than it saves.
+    const MIN_PER_THREAD: usize = 32;
+    stream_with_threads(resources, crate::threads::count(), MIN_PER_THREAD)
+}
+
+/// [`stream`] on at most `threads` threads, each given at least
+/// `min_per_thread` documents (tests use 1 to split every build).
+pub fn stream_with_threads(
+    resources: &ResourceMap,
+    threads: usize,
+    min_per_thread: usize,
+) -> String {
+    let parts = crate::threads::map_chunks(
+        resources.as_slice(),
+        threads,
+        min_per_thread,
+        |start, chunk| {
+            let mut out = String::with_capacity(chunk.len() * 1024);
+            for (offset, resource) in chunk.iter().enumerate() {
+                if start + offset > 0 {
+                    out.push_str("---\n");
+                }
+                write_document(&mut out, resource.object());
+            }
+            out
+        },
+    );
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_default();
+    }
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum());
+    for part in &parts {
+        out.push_str(part);
     }
     out
 }

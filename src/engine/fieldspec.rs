@@ -17,6 +17,11 @@ use crate::error::{Error, Result};
 use crate::id::{split_api_version, Gvk};
 use crate::resource::value_kind;
 
+// Generated; the generator's own layout, not rustfmt's.
+#[rustfmt::skip]
+#[path = "fieldspecs/tables.rs"]
+mod tables;
+
 /// One kustomizable field: the kinds it applies to, its path and whether
 /// missing parts of the path may be created.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -255,6 +260,10 @@ pub fn merge_shared(
         }
     };
     let (base, other) = (canonical(base), canonical(other));
+    let builtin = TransformerConfig::builtin();
+    if Arc::ptr_eq(&base, &TransformerConfig::empty()) && Arc::ptr_eq(&other, &builtin) {
+        return Ok(TransformerConfig::builtin_into_empty());
+    }
     let key = (Arc::as_ptr(&base) as usize, Arc::as_ptr(&other) as usize);
     if let Some(hit) = lock_merges().get(&key) {
         return Ok(Arc::clone(&hit.merged));
@@ -328,6 +337,8 @@ pub struct TransformerConfig {
     pub replicas: FsSlice,
 }
 
+/// kustomize's tables as data, the source of [`tables`] (see its tests).
+#[cfg(test)]
 const BUILTIN_TABLES: &[(&str, &str)] = &[
     (
         "nameprefix.json",
@@ -366,10 +377,54 @@ impl TransformerConfig {
     /// kustomize's default configuration (`MakeDefaultConfig`). Entries are
     /// kept as listed, duplicates included, as kustomize's unmarshal does.
     /// Parsed once per process and shared: every layer of every build uses it.
+    /// Built from compiled-in tables (no parse at start).
     pub fn builtin() -> Arc<Self> {
         static BUILTIN: LazyLock<Arc<TransformerConfig>> =
-            LazyLock::new(|| Arc::new(TransformerConfig::parse_builtin()));
+            LazyLock::new(|| Arc::new(TransformerConfig::from_table(&tables::BUILTIN)));
         Arc::clone(&BUILTIN)
+    }
+
+    /// The defaults merged into the empty configuration: what the first
+    /// layer of every build computes, so it is a table too.
+    fn builtin_into_empty() -> Arc<Self> {
+        static INTO_EMPTY: LazyLock<Arc<TransformerConfig>> =
+            LazyLock::new(|| match &tables::BUILTIN_INTO_EMPTY {
+                Some(table) => Arc::new(TransformerConfig::from_table(table)),
+                None => TransformerConfig::builtin(),
+            });
+        Arc::clone(&INTO_EMPTY)
+    }
+
+    fn from_table(table: &tables::Table) -> Self {
+        let specs = |list: &[tables::Spec]| -> FsSlice {
+            list.iter()
+                .map(|&(group, version, kind, path, create)| FieldSpec {
+                    gvk: Gvk::new(group, version, kind),
+                    path: path.iter().map(|s| s.to_string()).collect(),
+                    create_if_missing: create,
+                })
+                .collect()
+        };
+        TransformerConfig {
+            name_prefix: specs(table.name_prefix),
+            name_suffix: specs(table.name_suffix),
+            namespace: specs(table.namespace),
+            common_labels: specs(table.common_labels),
+            labels: specs(table.labels),
+            template_labels: specs(table.template_labels),
+            common_annotations: specs(table.common_annotations),
+            name_reference: table
+                .name_reference
+                .iter()
+                .map(|&((group, version, kind), referrers)| NameBackReferences {
+                    gvk: Gvk::new(group, version, kind),
+                    referrers: specs(referrers),
+                })
+                .collect(),
+            var_reference: specs(table.var_reference),
+            images: specs(table.images),
+            replicas: specs(table.replicas),
+        }
     }
 
     /// The empty configuration a layer starts from, shared so that merges
@@ -380,6 +435,8 @@ impl TransformerConfig {
         Arc::clone(&EMPTY)
     }
 
+    /// The defaults read from `fieldspecs/*.json`, what [`tables`] must hold.
+    #[cfg(test)]
     fn parse_builtin() -> Self {
         let mut config = TransformerConfig::default();
         for (name, text) in BUILTIN_TABLES {
@@ -551,6 +608,7 @@ impl TransformerConfig {
     }
 
     /// Appends without de-duplication (the way one YAML document unmarshals).
+    #[cfg(test)]
     fn append(&mut self, other: TransformerConfig) {
         self.name_prefix.extend(other.name_prefix);
         self.name_suffix.extend(other.name_suffix);
@@ -882,6 +940,129 @@ fn empty(kind: Leaf) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Rust source for `fieldspecs/tables.rs`: the defaults as parsed from
+    /// the JSON, and their merge into the empty configuration.
+    fn tables_source() -> String {
+        use std::fmt::Write;
+        let builtin = TransformerConfig::parse_builtin();
+        let mut into_empty = TransformerConfig::default();
+        into_empty.merge(&builtin).unwrap();
+        let specs = |out: &mut String, name: &str, list: &FsSlice, indent: &str| {
+            writeln!(out, "{indent}{name}: &[").unwrap();
+            for s in list {
+                writeln!(
+                    out,
+                    "{indent}    ({:?}, {:?}, {:?}, &{:?}, {}),",
+                    s.gvk.group, s.gvk.version, s.gvk.kind, s.path, s.create_if_missing
+                )
+                .unwrap();
+            }
+            writeln!(out, "{indent}],").unwrap();
+        };
+        let table = |out: &mut String, c: &TransformerConfig| {
+            let lists: [(&str, &FsSlice); 10] = [
+                ("name_prefix", &c.name_prefix),
+                ("name_suffix", &c.name_suffix),
+                ("namespace", &c.namespace),
+                ("common_labels", &c.common_labels),
+                ("labels", &c.labels),
+                ("template_labels", &c.template_labels),
+                ("common_annotations", &c.common_annotations),
+                ("var_reference", &c.var_reference),
+                ("images", &c.images),
+                ("replicas", &c.replicas),
+            ];
+            out.push_str("Table {\n");
+            for (name, list) in lists {
+                specs(out, name, list, "    ");
+            }
+            out.push_str("    name_reference: &[\n");
+            for n in &c.name_reference {
+                writeln!(
+                    out,
+                    "        (({:?}, {:?}, {:?}), &[",
+                    n.gvk.group, n.gvk.version, n.gvk.kind
+                )
+                .unwrap();
+                for s in &n.referrers {
+                    writeln!(
+                        out,
+                        "            ({:?}, {:?}, {:?}, &{:?}, {}),",
+                        s.gvk.group, s.gvk.version, s.gvk.kind, s.path, s.create_if_missing
+                    )
+                    .unwrap();
+                }
+                out.push_str("        ]),\n");
+            }
+            out.push_str("    ],\n}");
+        };
+        let mut out = String::from(TABLES_HEADER);
+        out.push_str("pub(super) static BUILTIN: Table = ");
+        table(&mut out, &builtin);
+        out.push_str(";\n\n");
+        if into_empty == builtin {
+            out.push_str("pub(super) static BUILTIN_INTO_EMPTY: Option<Table> = None;\n");
+        } else {
+            out.push_str("pub(super) static BUILTIN_INTO_EMPTY: Option<Table> = Some(");
+            table(&mut out, &into_empty);
+            out.push_str(");\n");
+        }
+        out
+    }
+
+    const TABLES_HEADER: &str = "\
+//! kustomize's default field specs (`builtinpluginconsts`), compiled in so
+//! that no build parses them. Generated from `fieldspecs/*.json`, do not
+//! edit: after changing the JSON, run
+//! `STRATA_BLESS=1 cargo test --lib engine::fieldspec::tests::tables`.
+
+/// group, version, kind.
+pub(super) type Kind = (&'static str, &'static str, &'static str);
+
+/// group, version, kind, path segments, create.
+pub(super) type Spec = (&'static str, &'static str, &'static str, &'static [&'static str], bool);
+
+/// A [`super::TransformerConfig`] as static data.
+pub(super) struct Table {
+    pub name_prefix: &'static [Spec],
+    pub name_suffix: &'static [Spec],
+    pub namespace: &'static [Spec],
+    pub common_labels: &'static [Spec],
+    pub labels: &'static [Spec],
+    pub template_labels: &'static [Spec],
+    pub common_annotations: &'static [Spec],
+    pub var_reference: &'static [Spec],
+    pub images: &'static [Spec],
+    pub replicas: &'static [Spec],
+    pub name_reference: &'static [(Kind, &'static [Spec])],
+}
+
+";
+
+    /// The compiled-in tables are exactly the JSON tables, parsed and
+    /// sorted, and the merge into the empty configuration is the one the
+    /// merge code computes.
+    #[test]
+    fn tables_are_the_json_tables() {
+        let expected = tables_source();
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/fieldspecs/tables.rs");
+        if std::env::var_os("STRATA_BLESS").is_some() {
+            std::fs::write(&file, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            actual == expected,
+            "{} is stale: run STRATA_BLESS=1 cargo test --lib engine::fieldspec::tests::tables",
+            file.display()
+        );
+        let builtin = TransformerConfig::parse_builtin();
+        assert_eq!(*TransformerConfig::builtin(), builtin);
+        let mut into_empty = TransformerConfig::default();
+        into_empty.merge(&builtin).unwrap();
+        assert_eq!(*TransformerConfig::builtin_into_empty(), into_empty);
+        assert!(!builtin.name_reference.is_empty() && !builtin.common_labels.is_empty());
+    }
 
     fn spec(kind: &str, path: &str, create: bool) -> FieldSpec {
         FieldSpec::new(Gvk::new("", "", kind), path, create)

@@ -179,10 +179,20 @@ fn finish(
     }
     crate::transform::metadata::annotate(&mut resources, root, metadata)?;
     // kustomize fails to print some characters; so does the build.
-    for resource in &resources {
-        crate::emit::check(resource.object())
-            .map_err(|e| Error::resource(&resource.id(), e.to_string()))?;
-    }
+    // On every thread for large builds; the first failing resource in
+    // output order is reported, whatever the thread count.
+    let checks = crate::threads::map_chunks(
+        resources.as_slice(),
+        crate::threads::count(),
+        64,
+        |_, chunk| {
+            chunk.iter().try_for_each(|resource| {
+                crate::emit::check(resource.object())
+                    .map_err(|e| Error::resource(&resource.id(), e.to_string()))
+            })
+        },
+    );
+    checks.into_iter().collect::<Result<()>>()?;
     Ok((resources, var_warnings))
 }
 

@@ -13,10 +13,13 @@ use crate::load::kustomization::{self, Kustomization};
 use crate::load::loader::Loader;
 use crate::load::{documents, presets};
 use crate::pipeline::BuildOptions;
-use crate::resource::ResourceMap;
+use crate::resource::{Resource, ResourceMap};
 use crate::{generate, transform};
 
 use super::plugins::Runner;
+
+/// A `resources:` file parsed ahead of its turn, if it was.
+type Parsed = Option<Result<Vec<Resource>>>;
 
 /// What a layer hands to the layer above it.
 #[derive(Debug)]
@@ -131,8 +134,9 @@ impl<'a> Context<'a> {
     ) -> Result<Accumulated> {
         let loader = Loader::new(self.fs, dir, self.options.load_restrictions);
         let file = kustomization_file(self.fs, dir);
-        for entry in &k.resources {
-            self.accumulate_resource(&loader, k, entry, &mut acc)?;
+        let mut parsed = self.parse_files(&loader, k);
+        for (entry, parsed) in k.resources.iter().zip(parsed.iter_mut()) {
+            self.accumulate_resource(&loader, k, entry, parsed.take(), &mut acc)?;
         }
         self.merge_config(&loader, k, &mut acc.config)?;
         run_generators(&loader, k, &file, &mut acc.resources)?;
@@ -305,11 +309,55 @@ impl<'a> Context<'a> {
     }
 
     /// One `resources:` entry: a kustomization directory or a manifest file.
+    /// The YAML files among `k.resources` read and parsed on every thread,
+    /// one slot per entry (`None`: not parsed ahead, so read in turn).
+    /// Errors wait in their slot until the entry's turn, so the build fails
+    /// where it would have failed reading them one by one.
+    fn parse_files(
+        &self,
+        loader: &Loader<'_>,
+        k: &Kustomization,
+    ) -> Vec<Option<Result<Vec<Resource>>>> {
+        let mut slots: Vec<Option<Result<Vec<Resource>>>> =
+            k.resources.iter().map(|_| None).collect();
+        let threads = crate::threads::count();
+        if threads == 1 || k.resources.len() < 2 {
+            return slots;
+        }
+        let files: Vec<(usize, &str)> = k
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, entry)| {
+                let path = loader.resolve(entry);
+                path.extension().is_none_or(|e| e != "jsonnet") && self.fs.is_file(&path)
+            })
+            .map(|(i, entry)| (i, entry.as_str()))
+            .collect();
+        if files.len() < 2 {
+            return slots;
+        }
+        let overrides = &self.options.jsonnet;
+        let parts = crate::threads::map_chunks(&files, threads, 1, |_, chunk| {
+            chunk
+                .iter()
+                .map(|&(i, entry)| (i, documents::read_resources(loader, entry, k, overrides)))
+                .collect::<Vec<_>>()
+        });
+        for (i, result) in parts.into_iter().flatten() {
+            slots[i] = Some(result);
+        }
+        slots
+    }
+
+    /// One `resources:` entry; `parsed` is its file's resources when
+    /// [`Self::parse_files`] read it already.
     fn accumulate_resource(
         &mut self,
         loader: &Loader<'_>,
         k: &Kustomization,
         entry: &str,
+        parsed: Parsed,
         acc: &mut Accumulated,
     ) -> Result<()> {
         let path = loader.resolve(entry);
@@ -348,7 +396,10 @@ impl<'a> Context<'a> {
                 None => error,
             });
         }
-        let resources = documents::read_resources(loader, entry, k, &self.options.jsonnet)?;
+        let resources = match parsed {
+            Some(resources) => resources?,
+            None => documents::read_resources(loader, entry, k, &self.options.jsonnet)?,
+        };
         for resource in resources {
             self.openapi
                 .note_type(resource.api_version(), resource.kind())?;

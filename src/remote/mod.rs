@@ -180,24 +180,24 @@ fn cached_clone(
         }
     };
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
-    let scratch = cache.join(format!(".{}.tmp-{}", cache_key(spec), std::process::id()));
-    // A leftover from a crashed run with the same process id.
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+    // One scratch directory per clone, not per process: threads of one
+    // build may clone at the same time. Dropping it removes what is left.
+    let scratch_dir = tempfile::Builder::new()
+        .prefix(&format!(".{}.tmp-", cache_key(spec)))
+        .tempdir_in(cache)
+        .map_err(|e| Error::io(cache, e))?;
+    let scratch = scratch_dir.path();
     let subject = format!(
         "{} at {}",
         without_password(&spec.clone_spec()),
         spec.fetch_ref()
     );
     let task = progress.start(Activity::GitFetch, &subject, None);
-    if let Err(error) = task.finish_with(git::checkout(git, &scratch, spec)) {
-        let _ = std::fs::remove_dir_all(&scratch);
-        return Err(error);
-    }
+    // On failure the scratch copy goes when `scratch_dir` drops.
+    task.finish_with(git::checkout(git, scratch, spec))?;
     let aside = stale.then(|| move_aside(cache, spec, &target)).flatten();
-    if std::fs::rename(&scratch, &target).is_err() {
+    if std::fs::rename(scratch, &target).is_err() {
         // Another build put the same clone in place first: use that one.
-        let _ = std::fs::remove_dir_all(&scratch);
         if !target.is_dir() {
             // Nothing took the place: the old clone goes back.
             if let Some(old) = &aside {
