@@ -658,3 +658,84 @@ fn a_dry_run_of_a_prune_deletes_nothing() {
         ["DELETE /api/v1/namespaces/shop/configmaps/e"]
     );
 }
+
+impl Fixture {
+    /// `strata apply --plan FILE --yes`, no build.
+    fn apply_plan(&self, plan: &Path, code: i32) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(["apply", "--plan"])
+            .arg(plan)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(["--yes", "--format", "json"])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run strata");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert_eq!(
+            run.code, code,
+            "strata apply --plan\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        run
+    }
+}
+
+#[test]
+fn a_reviewed_plan_prunes_what_it_listed_and_refuses_once_a_deletion_changed() {
+    let fx = fixture();
+    fx.prune(
+        &fx.build("v1", &config_maps(&["a", "b", "c", "d", "e"])),
+        &[],
+        0,
+    );
+    let plan = fx.dir.path().join("plan.json");
+    let plan_arg = plan.to_str().expect("utf-8 path");
+
+    // The plan lists the deletion and changes nothing.
+    let v2 = fx.build("v2", &config_maps(&["a", "b", "c", "d"]));
+    fx.prune(&v2, &["--plan-out", plan_arg], 0);
+    assert!(fx.config_map("e").is_some(), "--plan-out deleted");
+    assert!(fx.deletes().is_empty());
+    let text = std::fs::read_to_string(&plan).expect("plan");
+    assert!(text.contains(r#""applyset":{"#), "{text}");
+
+    // Applied: exactly the listed deletion, with the parent's exact set last.
+    let run = fx.apply_plan(&plan, 0);
+    assert_eq!(run.events("deleted"), ["ConfigMap/e"], "{}", run.stdout);
+    assert_eq!(
+        fx.deletes(),
+        ["DELETE /api/v1/namespaces/shop/configmaps/e"]
+    );
+    for name in ["a", "b", "c", "d"] {
+        assert!(fx.config_map(name).is_some(), "{name} was deleted");
+    }
+    let parent = fx
+        .server
+        .get("v1", "Secret", "shop", "my-set")
+        .expect("parent");
+    assert_eq!(
+        parent["metadata"]["annotations"]["applyset.kubernetes.io/contains-group-kinds"],
+        "ConfigMap"
+    );
+
+    // A deletion whose object changed after the plan: refused, nothing deleted.
+    let v3 = fx.build("v3", &config_maps(&["a", "b", "c"]));
+    fx.prune(&v3, &["--plan-out", plan_arg], 0);
+    let mut changed = config_map("d");
+    changed["data"]["k"] = json!("edited by someone");
+    fx.server.apply(changed, "someone");
+    let run = fx.apply_plan(&plan, 2);
+    assert!(
+        run.stderr.contains("ConfigMap shop/d") && run.stderr.contains("since the plan"),
+        "{}",
+        run.stderr
+    );
+    assert!(fx.config_map("d").is_some(), "a changed object was pruned");
+    assert_eq!(fx.deletes().len(), 1, "a stale plan deleted something");
+}

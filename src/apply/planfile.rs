@@ -23,6 +23,9 @@
 //!   }],
 //!   "steps": [[0]], "dependencies": [[]],
 //!   "prune": [{"id": {…}, "namespace": "prod", "collection": "…", "uid": "…", "resourceVersion": "7"}],
+//!   "applyset": {"parent": {"kind": "Secret", "name": "my-set", "namespace": "prod"},
+//!     "parentCollection": "/api/v1/namespaces/prod/secrets", "parentExists": true, "adopted": false,
+//!     "old": {"groupKinds": ["ConfigMap"], "namespaces": ["prod"]}, "new": {…}, "pruneSteps": [0]},
 //!   "digest": "sha256:…"
 //! }
 //! ```
@@ -41,7 +44,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
+use super::applyset::{Contents, GroupKind, Parent};
 use super::plan::{Action, Plan, PlanItem};
+use super::prune::{PruneItem, PruneSet};
 use crate::diff::{Change, ResourceDiff, TargetDiff};
 use crate::error::{Error, Result};
 use crate::id::{Gvk, ResId};
@@ -108,6 +113,21 @@ pub struct PlanFile {
     pub prune: Vec<Deletion>,
 }
 
+/// The deletions of a plan's ApplySet, as a plan file lists them.
+pub fn deletions_of(plan: &Plan) -> Vec<Deletion> {
+    plan.prune
+        .iter()
+        .flat_map(|set| set.deletions())
+        .map(|item| Deletion {
+            id: item.id.clone(),
+            namespace: (!item.id.namespace.is_empty()).then(|| item.id.namespace.clone()),
+            collection: item.collection.clone(),
+            uid: item.uid.clone(),
+            resource_version: item.resource_version.clone(),
+        })
+        .collect()
+}
+
 /// The tool name and version written into plans.
 pub fn tool() -> String {
     format!("strata {}", env!("CARGO_PKG_VERSION"))
@@ -126,6 +146,7 @@ impl PlanFile {
             steps: self.plan.steps.clone(),
             dependencies: self.plan.dependencies.clone(),
             prune: self.prune.iter().map(WirePrune::from_deletion).collect(),
+            applyset: self.plan.prune.as_ref().map(WireApplySet::from_set),
         };
         let mut document = serde_json::to_value(&wire)
             .map_err(|error| Error::msg(format!("cannot serialize the plan: {error}")))?;
@@ -262,6 +283,139 @@ struct Wire {
     dependencies: Vec<Vec<usize>>,
     #[serde(default)]
     prune: Vec<WirePrune>,
+    /// The ApplySet of a `--prune` plan; `prune` lists its deletions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    applyset: Option<WireApplySet>,
+}
+
+/// What `--plan` needs to run a plan's ApplySet as the plan made it: the
+/// parent, its contents before and after, and the step of each deletion.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WireApplySet {
+    parent: WireParent,
+    parent_collection: String,
+    parent_exists: bool,
+    adopted: bool,
+    old: WireContents,
+    new: WireContents,
+    /// The deletion step of each entry of `prune`, in the same order.
+    prune_steps: Vec<usize>,
+    #[serde(default)]
+    kept: Vec<WireId>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WireParent {
+    #[serde(default)]
+    group: String,
+    kind: String,
+    name: String,
+    #[serde(default)]
+    namespace: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WireContents {
+    /// `Kind.group`, as the parent's annotation writes them.
+    group_kinds: Vec<String>,
+    namespaces: Vec<String>,
+}
+
+impl WireContents {
+    fn from_contents(contents: &Contents) -> WireContents {
+        WireContents {
+            group_kinds: contents
+                .group_kinds
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            namespaces: contents.namespaces.iter().cloned().collect(),
+        }
+    }
+
+    fn into_contents(self) -> Contents {
+        Contents {
+            group_kinds: self
+                .group_kinds
+                .iter()
+                .map(|gk| GroupKind::parse(gk))
+                .collect(),
+            namespaces: self.namespaces.into_iter().collect(),
+        }
+    }
+}
+
+impl WireApplySet {
+    fn from_set(set: &PruneSet) -> WireApplySet {
+        WireApplySet {
+            parent: WireParent {
+                group: set.parent.group.clone(),
+                kind: set.parent.kind.clone(),
+                name: set.parent.name.clone(),
+                namespace: set.parent.namespace.clone(),
+            },
+            parent_collection: set.parent_collection.clone(),
+            parent_exists: set.parent_exists,
+            adopted: set.adopted,
+            old: WireContents::from_contents(&set.old),
+            new: WireContents::from_contents(&set.new),
+            prune_steps: set
+                .steps
+                .iter()
+                .enumerate()
+                .flat_map(|(number, step)| std::iter::repeat_n(number, step.len()))
+                .collect(),
+            kept: set.kept.iter().map(WireId::from_id).collect(),
+        }
+    }
+
+    /// The set again, its deletions grouped back into their steps.
+    fn into_set(self, deletions: &[Deletion]) -> std::result::Result<PruneSet, String> {
+        if self.prune_steps.len() != deletions.len() {
+            return Err(format!(
+                "is not a valid plan: {} deletions but {} deletion steps",
+                deletions.len(),
+                self.prune_steps.len()
+            ));
+        }
+        check_collection(&self.parent_collection)
+            .map_err(|message| format!("has an invalid ApplySet parent: {message}"))?;
+        let mut steps: Vec<Vec<PruneItem>> = Vec::new();
+        for (deletion, &step) in deletions.iter().zip(&self.prune_steps) {
+            if step > steps.len() || (step + 1 < steps.len()) {
+                return Err("is not a valid plan: deletion steps out of order".to_string());
+            }
+            if step == steps.len() {
+                steps.push(Vec::new());
+            }
+            steps[step].push(PruneItem {
+                id: deletion.id.clone(),
+                collection: deletion.collection.clone(),
+                uid: deletion.uid.clone(),
+                resource_version: deletion.resource_version.clone(),
+            });
+        }
+        Ok(PruneSet {
+            parent: Parent {
+                group: self.parent.group,
+                kind: self.parent.kind,
+                name: self.parent.name,
+                namespace: self.parent.namespace,
+            },
+            parent_collection: self.parent_collection,
+            parent_exists: self.parent_exists,
+            adopted: self.adopted,
+            old: self.old.into_contents(),
+            new: self.new.into_contents(),
+            steps,
+            kept: self.kept.iter().map(WireId::to_id).collect(),
+            // A refused set is never written to a plan.
+            refusal: None,
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -517,13 +671,18 @@ impl Wire {
                 })
             })
             .collect::<std::result::Result<Vec<_>, String>>()?;
+        let set = match self.applyset {
+            Some(set) => Some(set.into_set(&prune)?),
+            None if prune.is_empty() => None,
+            None => return Err("is not a valid plan: deletions without an ApplySet".to_string()),
+        };
         Ok(PlanFile {
             tool: self.tool,
             target: self.target,
             cluster: self.cluster,
             settings: self.apply,
             plan: Plan {
-                prune: None,
+                prune: set,
                 items,
                 steps: self.steps,
                 dependencies: self.dependencies,
@@ -597,7 +756,41 @@ mod tests {
         }
     }
 
+    fn set() -> PruneSet {
+        let contents = Contents {
+            group_kinds: [GroupKind::new("", "ConfigMap")].into_iter().collect(),
+            namespaces: ["shop".to_string()].into_iter().collect(),
+        };
+        PruneSet {
+            parent: Parent {
+                group: String::new(),
+                kind: "Secret".into(),
+                name: "my-set".into(),
+                namespace: "shop".into(),
+            },
+            parent_collection: "/api/v1/namespaces/shop/secrets".into(),
+            parent_exists: true,
+            adopted: false,
+            old: contents.clone(),
+            new: contents,
+            steps: vec![vec![PruneItem {
+                id: ResId::new(Gvk::new("", "v1", "ConfigMap"), "shop", "old"),
+                collection: "/api/v1/namespaces/shop/configmaps".into(),
+                uid: "u-9".into(),
+                resource_version: "7".into(),
+            }]],
+            kept: Vec::new(),
+            refusal: None,
+        }
+    }
+
     fn file() -> PlanFile {
+        let plan = Plan {
+            prune: Some(set()),
+            items: vec![item("a", Some("41"), 0), item("b", None, 1)],
+            steps: vec![vec![0], vec![1]],
+            dependencies: vec![vec![], vec![0]],
+        };
         PlanFile {
             tool: tool(),
             target: "overlays/prod".into(),
@@ -610,19 +803,8 @@ mod tests {
                 force_conflicts: false,
                 replace_immutable: false,
             },
-            plan: Plan {
-                prune: None,
-                items: vec![item("a", Some("41"), 0), item("b", None, 1)],
-                steps: vec![vec![0], vec![1]],
-                dependencies: vec![vec![], vec![0]],
-            },
-            prune: vec![Deletion {
-                id: ResId::new(Gvk::new("", "v1", "ConfigMap"), "shop", "old"),
-                namespace: Some("shop".into()),
-                collection: "/api/v1/namespaces/shop/configmaps".into(),
-                uid: "u-9".into(),
-                resource_version: "7".into(),
-            }],
+            prune: deletions_of(&plan),
+            plan,
         }
     }
 
@@ -643,6 +825,10 @@ mod tests {
         assert!(back.plan.items[1].live.is_none());
         assert!(text.contains("\"live\":\"absent\""), "{text}");
         assert_eq!(back.prune, file().prune);
+        assert_eq!(back.prune[0].namespace.as_deref(), Some("shop"));
+        let applyset = back.plan.prune.as_ref().expect("the ApplySet read back");
+        assert_eq!(applyset.parent, set().parent);
+        assert_eq!(applyset.steps, set().steps);
         assert_eq!(back.plan.steps, [vec![0], vec![1]]);
         let diff = back.diff();
         assert_eq!(diff.resources.len(), 3);

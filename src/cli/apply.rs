@@ -46,8 +46,8 @@ pub struct ApplyArgs {
     /// Make the plan, write it to FILE and change nothing (nothing asked).
     /// The file (created mode 0600, replaced atomically) holds every
     /// object's body, Secrets' data in the clear: keep it as a Secret.
-    /// Not with --prune yet: a reviewed plan carries no deletions.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "plan", "show_secrets", "prune"])]
+    /// With --prune, the deletions and the ApplySet are in the plan too.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "plan", "show_secrets"])]
     pub plan_out: Option<PathBuf>,
 
     /// Apply the plan FILE written by `--plan-out` instead of building:
@@ -236,8 +236,8 @@ fn write_plan(
             force_conflicts: args.cluster.force_conflicts,
             replace_immutable: args.replace_immutable,
         },
+        prune: planfile::deletions_of(&plan),
         plan,
-        prune: Vec::new(),
     };
     if let Err(error) = file.write(path) {
         return Ok(fail(&error.into(), EXIT_FAILED));
@@ -301,7 +301,7 @@ fn run_reviewed(args: &ApplyArgs, path: &std::path::Path) -> anyhow::Result<Exit
         wait: args.wait,
         timeout: args.timeout,
         replace_immutable: settings.replace_immutable,
-        // A reviewed plan carries no deletions (`--prune` conflicts with `--plan`).
+        // A `--prune` plan carries its ApplySet in the plan itself.
         applyset: None,
     };
     let mut applier = match Applier::connect(options) {
@@ -333,15 +333,6 @@ fn run_reviewed(args: &ApplyArgs, path: &std::path::Path) -> anyhow::Result<Exit
             stderr,
             "\nhint: make and review a new plan (strata apply PATH --plan-out FILE)"
         )?;
-        return Ok(ExitCode::from(EXIT_REFUSED));
-    }
-    if !file.prune.is_empty() {
-        eprintln!(
-            "error: {}: the plan deletes {} object(s), and this strata cannot run a plan's \
-             deletions; nothing was changed",
-            path.display(),
-            file.prune.len()
-        );
         return Ok(ExitCode::from(EXIT_REFUSED));
     }
     let mut out = Output::new(args.format, color);
