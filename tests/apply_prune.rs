@@ -89,7 +89,8 @@ impl Fixture {
     }
 
     fn apply(&self, dir: &Path, args: &[&str], code: i32) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+        command
             .arg("apply")
             .arg(dir)
             .arg("--kubeconfig")
@@ -100,22 +101,8 @@ impl Fixture {
                 &[][..]
             } else {
                 &["--format", "json"][..]
-            })
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run strata");
-        let run = Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert_eq!(
-            run.code, code,
-            "strata apply {args:?}\nstdout:\n{}\nstderr:\n{}",
-            run.stdout, run.stderr
-        );
-        run
+            });
+        run(command, code)
     }
 
     /// `--prune --applyset my-set` and `extra`.
@@ -138,6 +125,29 @@ impl Fixture {
             .map(|r| r.trim_end_matches('?').to_string())
             .collect()
     }
+}
+
+/// Runs strata (no colour, no stdin) and checks its exit status.
+fn run(mut command: Command, code: i32) -> Run {
+    let output = command
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run strata");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_eq!(
+        run.code,
+        code,
+        "strata {:?}\nstdout:\n{}\nstderr:\n{}",
+        command.get_args().collect::<Vec<_>>(),
+        run.stdout,
+        run.stderr
+    );
+    run
 }
 
 fn config_map(name: &str) -> Value {
@@ -662,27 +672,14 @@ fn a_dry_run_of_a_prune_deletes_nothing() {
 impl Fixture {
     /// `strata apply --plan FILE --yes`, no build.
     fn apply_plan(&self, plan: &Path, code: i32) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+        command
             .args(["apply", "--plan"])
             .arg(plan)
             .arg("--kubeconfig")
             .arg(&self.kubeconfig)
-            .args(["--yes", "--format", "json"])
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run strata");
-        let run = Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert_eq!(
-            run.code, code,
-            "strata apply --plan\nstdout:\n{}\nstderr:\n{}",
-            run.stdout, run.stderr
-        );
-        run
+            .args(["--yes", "--format", "json"]);
+        run(command, code)
     }
 }
 
