@@ -116,6 +116,15 @@ impl Fixture {
         self.server.get("v1", "ConfigMap", "shop", name)
     }
 
+    /// The requests after the first `start` that write (not reads, not dry runs).
+    fn writes_since(&self, start: usize) -> Vec<String> {
+        self.server.requests()[start..]
+            .iter()
+            .filter(|r| !r.starts_with("GET ") && !r.contains("dryRun"))
+            .cloned()
+            .collect()
+    }
+
     /// The DELETE requests, without their (empty) query.
     fn deletes(&self) -> Vec<String> {
         self.server
@@ -361,11 +370,7 @@ fn each_guard_refuses_naming_its_flag_and_the_flag_lets_it_through() {
             "{}",
             run.stderr
         );
-        let written: Vec<String> = fx.server.requests()[writes..]
-            .iter()
-            .filter(|r| !r.starts_with("GET ") && !r.contains("dryRun"))
-            .cloned()
-            .collect();
+        let written = fx.writes_since(writes);
         assert!(written.is_empty(), "{flag}: {written:#?}");
         args.push(flag);
         let run = fx.prune(&dir, &args, 0);
@@ -434,11 +439,7 @@ fn prune_disabled_stays_and_another_sets_member_is_not_taken() {
         "{}",
         run.stderr
     );
-    let written: Vec<String> = fx.server.requests()[writes..]
-        .iter()
-        .filter(|r| !r.starts_with("GET ") && !r.contains("dryRun"))
-        .cloned()
-        .collect();
+    let written = fx.writes_since(writes);
     assert!(written.is_empty(), "{written:#?}");
     let theirs = fx.config_map("theirs").expect("theirs");
     assert_ne!(theirs["metadata"]["labels"][PART_OF], set_id().as_str());
