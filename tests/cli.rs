@@ -199,3 +199,129 @@ fn unknown_field_error_names_the_file_and_suggests_the_field() {
         "{stderr}"
     );
 }
+
+/// A tree of targets under one temporary directory: `apps/a` and `apps/b`
+/// share `base`; `apps/broken` names a file that does not exist.
+fn many_targets_tree() -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("base/kustomization.yaml", "resources: [cm.yaml]\n");
+    write(
+        "base/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  k: v\n",
+    );
+    for (app, prefix) in [("a", "a-"), ("b", "b-")] {
+        write(
+            &format!("apps/{app}/kustomization.yaml"),
+            &format!("namePrefix: {prefix}\nresources: [../../base]\n"),
+        );
+    }
+    write(
+        "apps/broken/kustomization.yaml",
+        "resources: [../../base, missing.yaml]\n",
+    );
+    root
+}
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap();
+                found.push(relative.display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn many_targets_are_written_each_to_its_path_under_the_output_directory() {
+    let tree = many_targets_tree();
+    let out = tree.path().join("out");
+    let output = strata()
+        .current_dir(tree.path())
+        .args(["build", "apps/a", "./apps/b/", "-o", "out"])
+        .output()
+        .expect("strata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        files_under(&out),
+        [
+            "apps/a/v1_configmap_a-shared.yaml",
+            "apps/b/v1_configmap_b-shared.yaml"
+        ]
+    );
+    // Each folder holds what building that target alone writes.
+    let alone = strata()
+        .current_dir(tree.path())
+        .args(["build", "apps/b"])
+        .output()
+        .expect("strata runs");
+    let written = std::fs::read(out.join("apps/b/v1_configmap_b-shared.yaml")).unwrap();
+    assert_eq!(written, alone.stdout);
+}
+
+#[test]
+fn a_failing_target_is_named_gets_no_folder_and_the_others_are_written() {
+    let tree = many_targets_tree();
+    let out = tree.path().join("out");
+    let output = strata()
+        .current_dir(tree.path())
+        .args(["build", "apps/a", "apps/broken", "apps/b", "-o", "out"])
+        .output()
+        .expect("strata runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("apps/broken"), "{stderr}");
+    assert!(stderr.contains("missing.yaml"), "{stderr}");
+    assert!(stderr.contains("1 of 3 targets failed"), "{stderr}");
+    assert_eq!(
+        files_under(&out),
+        [
+            "apps/a/v1_configmap_a-shared.yaml",
+            "apps/b/v1_configmap_b-shared.yaml"
+        ]
+    );
+}
+
+#[test]
+fn many_targets_refuse_shared_escaping_or_missing_output_folders() {
+    let tree = many_targets_tree();
+    let run = |args: &[&str]| {
+        let output = strata()
+            .current_dir(tree.path())
+            .arg("build")
+            .args(args)
+            .output()
+            .expect("strata runs");
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let same = run(&["apps/a", "./apps/a", "-o", "out"]);
+    assert!(same.contains("`apps/a` and `./apps/a`"), "{same}");
+    let nested = run(&["apps", "apps/a", "-o", "out"]);
+    assert!(nested.contains("share the folder `apps`"), "{nested}");
+    let escaping = run(&["apps/a", "apps/../../x", "-o", "out"]);
+    assert!(escaping.contains("`..`"), "{escaping}");
+    let no_output = run(&["apps/a", "apps/b"]);
+    assert!(no_output.contains("need `-o DIR`"), "{no_output}");
+    assert!(
+        !tree.path().join("out").exists(),
+        "nothing written when refused"
+    );
+}

@@ -29,8 +29,11 @@ pub struct BuildArgs {
     /// Write the output to this file, or, if it is an existing directory, one
     /// file per resource (named as kustomize names them). With several
     /// targets: a directory (made if missing) with one folder per target,
-    /// named by its path (`envs/prod` → `envs_prod`; two targets may not
-    /// share a name). Nothing is written when a build fails.
+    /// at the target's path relative to the current directory
+    /// (`overlays/prod` → `DIR/overlays/prod/`; `..`, `.`, and two targets
+    /// whose folders are the same or nested are refused). A failing target
+    /// is reported and gets no folder, the others are written, exit 1.
+    /// Nothing is written for a build that fails.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -359,28 +362,45 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Several targets: every one is built before anything is written.
+/// Several targets, each written to its folder under `-o DIR` once it
+/// has built. A failing target is reported by its path and gets no
+/// folder; the others are still written; the exit status is then 1.
 fn run_many(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let out = args
         .output
         .as_deref()
         .context("several targets need `-o DIR`: each is written to its own folder there")?;
-    let folders = strata::pipeline::targets::folder_names(&args.dirs)?;
-    let builds = strata::pipeline::targets::build_all(&DiskFs, &args.dirs, &args.flags.options())?;
-    let mut stderr = std::io::stderr().lock();
-    for (dir, build) in args.dirs.iter().zip(&builds) {
-        for line in &build.deprecations {
-            writeln!(stderr, "{line}")?;
-        }
-        for warning in &build.warnings {
-            writeln!(stderr, "warning: {}: {warning}", dir.display())?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let folders = strata::pipeline::targets::folder_names(&args.dirs, &cwd)?;
+    let builds = strata::pipeline::targets::build_all(&DiskFs, &args.dirs, &args.flags.options());
+    let mut failed = 0usize;
+    for ((dir, folder), build) in args.dirs.iter().zip(&folders).zip(builds) {
+        let written = build.map_err(anyhow::Error::from).and_then(|build| {
+            let mut stderr = std::io::stderr().lock();
+            for line in &build.deprecations {
+                writeln!(stderr, "{line}")?;
+            }
+            for warning in &build.warnings {
+                writeln!(stderr, "warning: {}: {warning}", dir.display())?;
+            }
+            drop(stderr);
+            let folder = out.join(folder);
+            std::fs::create_dir_all(&folder)
+                .with_context(|| format!("cannot make `{}`", folder.display()))?;
+            strata::output::write(&folder, &build.resources)?;
+            Ok(())
+        });
+        if let Err(error) = written {
+            super::report::print_error(&error);
+            failed += 1;
         }
     }
-    for (folder, build) in folders.iter().zip(&builds) {
-        let dir = out.join(folder);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot make `{}`", dir.display()))?;
-        strata::output::write(&dir, &build.resources)?;
+    if failed == 0 {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        anyhow::bail!(
+            "{failed} of {} targets failed (their folders were not written)",
+            args.dirs.len()
+        )
     }
-    Ok(ExitCode::SUCCESS)
 }
