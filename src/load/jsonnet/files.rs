@@ -54,7 +54,9 @@ pub(super) fn serve(loader: &Loader, requests: &Receiver<Request>) {
 /// Reads a file as text through the file server (for error positions).
 pub(super) fn read_text(requests: &Sender<Request>, path: &Path) -> Option<String> {
     let (reply, answer) = channel();
-    requests.send(Request::Read(path.to_path_buf(), reply)).ok()?;
+    requests
+        .send(Request::Read(path.to_path_buf(), reply))
+        .ok()?;
     let bytes = answer.recv().ok()?.ok()?;
     String::from_utf8(bytes).ok()
 }
