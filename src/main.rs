@@ -13,7 +13,19 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    if std::env::args_os().nth(1).as_deref()
+        == Some(std::ffi::OsStr::new(
+            strata::load::jsonnet::worker::WORKER_COMMAND,
+        ))
+    {
+        return ExitCode::from(u8::try_from(strata::load::jsonnet::worker::main()).unwrap_or(2));
+    }
     let args = cli::Cli::parse();
+    // jsonnet runs in a worker process (this binary again), under a memory limit.
+    if let Ok(exe) = std::env::current_exe() {
+        strata::load::jsonnet::use_worker(exe);
+    }
     // Deep input (10,000 levels of YAML) is walked recursively by the
     // library: run on a thread whose large stack is reserved, not committed.
     let outcome = std::thread::Builder::new()

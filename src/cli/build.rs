@@ -90,6 +90,12 @@ pub struct BuildFlags {
     #[arg(long, value_name = "N")]
     pub jsonnet_max_elements: Option<usize>,
 
+    /// The memory a jsonnet program may use (bytes, or `512Mi`, `2Gi`;
+    /// default 2Gi). Programs run in a worker process with this limit; one
+    /// that exceeds it fails the build with an error naming the file.
+    #[arg(long, value_name = "SIZE", value_parser = strata::load::jsonnet::parse_size)]
+    pub jsonnet_max_memory: Option<u64>,
+
     /// Inflate `helmCharts` by running `helm template` (without it, a
     /// kustomization with `helmCharts` is an error, as in kustomize).
     #[arg(long)]
@@ -191,6 +197,7 @@ impl BuildFlags {
             tla_str,
             jsonnet_max_stack,
             jsonnet_max_elements,
+            jsonnet_max_memory,
             enable_helm,
             helm_command,
             helm_api_versions,
@@ -225,6 +232,7 @@ impl BuildFlags {
                 tla_str: tla_str.clone(),
                 max_stack: *jsonnet_max_stack,
                 max_elements: *jsonnet_max_elements,
+                max_memory: *jsonnet_max_memory,
             },
             remote: remote_options(*offline),
             helm: HelmOptions {

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{channel, Sender};
 
 use jrsonnet_evaluator::error::ErrorKind as JsErrorKind;
 use jrsonnet_evaluator::tla::TlaArg;
@@ -19,7 +19,7 @@ use serde_json::{Map, Number, Value};
 
 use super::errors::report;
 use super::extract::{render, Step};
-use super::files::{serve, Imports, StopOnDrop};
+use super::files::{read_text, serve, Imports, Request, StopOnDrop};
 use super::limits::{Budget, Stdlib};
 use super::{Arg, Settings};
 use crate::error::{Error, Result};
@@ -31,6 +31,20 @@ pub(super) fn evaluate(loader: &Loader, path: &Path, settings: &Settings) -> Res
     std::thread::scope(|scope| {
         scope.spawn(move || serve(loader, &inbox));
         let _stop = StopOnDrop(requests.clone());
+        evaluate_served(requests, loader.root(), path, settings)
+    })
+}
+
+/// Evaluates with every file read asked of `requests` (a server thread
+/// over the loader, or the worker's pipe to its parent); errors are the
+/// text go-jsonnet prints.
+pub(super) fn evaluate_served(
+    requests: Sender<Request>,
+    root: &Path,
+    path: &Path,
+    settings: &Settings,
+) -> Result<Value> {
+    std::thread::scope(|scope| {
         // The evaluation and the conversion recurse once per level of the
         // value; a thread of its own with a large stack (reserved, touched
         // only as used) lets [`MAX_DEPTH`] levels through without overflow.
@@ -38,11 +52,12 @@ pub(super) fn evaluate(loader: &Loader, path: &Path, settings: &Settings) -> Res
             .name("jsonnet".into())
             .stack_size(EVALUATION_STACK)
             .spawn_scoped(scope, move || {
-                let imports = Imports::new(requests, loader.root(), &settings.library_paths);
+                let imports = Imports::new(requests.clone(), root, &settings.library_paths);
                 let failed = imports.failed();
                 evaluate_with(imports, path, settings).map_err(|error| {
                     let failed = failed.borrow();
-                    report(&error, loader, path, failed.as_ref())
+                    let read = |file: &Path| read_text(&requests, file);
+                    report(&error, root, &read, path, failed.as_ref())
                 })
             })
             .map_err(|e| Error::msg(format!("cannot start the jsonnet evaluation: {e}")))?;
@@ -56,7 +71,7 @@ pub(super) fn evaluate(loader: &Loader, path: &Path, settings: &Settings) -> Res
 pub const MAX_DEPTH: usize = crate::yaml::MAX_DEPTH;
 
 /// Stack reserved for one evaluation.
-const EVALUATION_STACK: usize = 1 << 30;
+pub(super) const EVALUATION_STACK: usize = 1 << 30;
 
 fn evaluate_with(
     imports: Imports,

@@ -20,18 +20,21 @@ use jrsonnet_evaluator::{Error as JsError, Span};
 use jrsonnet_ir::{SourceFifo, SourceVirtual};
 
 use crate::error::Error;
-use crate::load::loader::Loader;
 use crate::transform::metadata::relative;
+
+/// Reads a file the error names (through the build's file system).
+pub(super) type ReadText<'r> = &'r dyn Fn(&Path) -> Option<String>;
 
 /// The library's error for a failed evaluation. `failed_import` is the last
 /// import that could not be resolved: the importing file and what it named.
 pub(super) fn report(
     error: &JsError,
-    loader: &Loader,
+    root: &Path,
+    read: ReadText,
     program: &Path,
     failed_import: Option<&(PathBuf, String)>,
 ) -> Error {
-    let places = Places { loader };
+    let places = Places { root, read };
     let mut text = String::new();
     // jrsonnet repeats the place of a syntax error as a frame of its own.
     let frames: Vec<_> = error
@@ -117,7 +120,7 @@ fn first_frame(
     match error.error() {
         JsErrorKind::ImportFileNotFound(..) | JsErrorKind::ImportCallbackError(_) => {
             let (file, import) = failed_import?;
-            let text = places.loader.fs().read_to_string(file).ok()?;
+            let text = (places.read)(file)?;
             let (start, end) = find_import(&text, import)?;
             Some(places.text_range(file, &text, start, end))
         }
@@ -134,7 +137,7 @@ fn first_frame(
             files.dedup();
             let mut found = None;
             for file in &files {
-                let Ok(text) = places.loader.fs().read_to_string(file) else {
+                let Some(text) = (places.read)(file) else {
                     continue;
                 };
                 for (start, end) in field_accesses(&text, field) {
@@ -194,14 +197,15 @@ fn field_accesses(text: &str, field: &str) -> Vec<(usize, usize)> {
 }
 
 /// Writes places relative to the kustomization root.
-struct Places<'l, 'a> {
-    loader: &'l Loader<'a>,
+struct Places<'p> {
+    root: &'p Path,
+    read: ReadText<'p>,
 }
 
-impl Places<'_, '_> {
+impl Places<'_> {
     fn file(&self, path: &Path) -> String {
-        if path.is_absolute() == self.loader.root().is_absolute() {
-            relative(path, self.loader.root())
+        if path.is_absolute() == self.root.is_absolute() {
+            relative(path, self.root)
         } else {
             path.display().to_string()
         }

@@ -51,15 +51,25 @@ pub(super) fn serve(loader: &Loader, requests: &Receiver<Request>) {
     }
 }
 
+/// Reads a file as text through the file server (for error positions).
+pub(super) fn read_text(requests: &Sender<Request>, path: &Path) -> Option<String> {
+    let (reply, answer) = channel();
+    requests
+        .send(Request::Read(path.to_path_buf(), reply))
+        .ok()?;
+    let bytes = answer.recv().ok()?.ok()?;
+    String::from_utf8(bytes).ok()
+}
+
 /// Where imports may come from.
-struct Policy<'a> {
+pub(super) struct Policy<'a> {
     fs: &'a dyn FileSystem,
     /// Canonical allowed directories; `None` when nothing is restricted.
     allowed: Option<Vec<PathBuf>>,
 }
 
 impl<'a> Policy<'a> {
-    fn new(loader: &Loader<'a>) -> Self {
+    pub(super) fn new(loader: &Loader<'a>) -> Self {
         let fs = loader.fs();
         // Library paths are searched, but obey the restrictor like every
         // other file: `libraryPaths: [/etc]` must not reach /etc/passwd.
@@ -68,7 +78,7 @@ impl<'a> Policy<'a> {
         Policy { fs, allowed }
     }
 
-    fn find(&self, candidates: &[PathBuf]) -> Result<Option<PathBuf>, String> {
+    pub(super) fn find(&self, candidates: &[PathBuf]) -> Result<Option<PathBuf>, String> {
         let Some(path) = candidates.iter().find(|path| self.fs.is_file(path)) else {
             return Ok(None);
         };

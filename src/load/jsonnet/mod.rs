@@ -24,6 +24,8 @@ mod extract;
 mod files;
 #[cfg(feature = "jsonnet")]
 mod limits;
+#[cfg(all(feature = "jsonnet", unix))]
+pub mod worker;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -170,6 +172,67 @@ pub struct JsonnetOverrides {
     /// (in bytes) `std` functions may make, and the most values the output
     /// may hold (`None`: [`DEFAULT_MAX_ELEMENTS`]).
     pub max_elements: Option<usize>,
+    /// `--jsonnet-max-memory`: bytes a program may allocate when it runs in
+    /// a worker process ([`use_worker`]; `None`: [`DEFAULT_MAX_MEMORY`]).
+    pub max_memory: Option<u64>,
+}
+
+/// Default `--jsonnet-max-memory`: 2 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 2 << 30;
+
+/// The worker executable, once [`use_worker`] named it.
+static WORKER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Evaluates every jsonnet program from now on in a worker process started
+/// as `exe __jsonnet-worker` (the strata CLI passes itself), limited to
+/// `--jsonnet-max-memory`: a program that exhausts memory or aborts kills
+/// only the worker and is reported as an error. `exe` must call
+/// [`worker::main`] for that argument. Without this call (library users by
+/// default) programs are evaluated in-process, bounded only by
+/// `--jsonnet-max-elements` and `--jsonnet-max-stack`: a program that grows
+/// an array by repeated concatenation can still abort the process.
+pub fn use_worker(exe: PathBuf) {
+    let _ = WORKER.set(exe);
+}
+
+/// Parses a size: bytes, or a number with `Ki`, `Mi`, `Gi` (powers of 1024).
+///
+/// # Errors
+///
+/// Anything else, and zero.
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit {
+        "" => 0,
+        "Ki" => 10,
+        "Mi" => 20,
+        "Gi" => 30,
+        _ => {
+            return Err(format!(
+                "expected a size like 512Mi, 2Gi or bytes, found `{text}`"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("expected a size like 512Mi, 2Gi or bytes, found `{text}`"))
+}
+
+/// A size as [`parse_size`] reads it, in the largest unit that divides it.
+#[must_use]
+pub fn format_size(bytes: u64) -> String {
+    for (unit, shift) in [("Gi", 30), ("Mi", 20), ("Ki", 10)] {
+        if bytes % (1 << shift) == 0 {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    bytes.to_string()
 }
 
 /// Default `--jsonnet-max-elements`: far above what real programs make
@@ -198,7 +261,7 @@ impl JsonnetOverrides {
 
 /// An external variable or top-level argument: a string or jsonnet code.
 #[cfg_attr(not(feature = "jsonnet"), allow(dead_code))]
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Arg {
     Str(String),
     Code(String),
@@ -206,13 +269,15 @@ enum Arg {
 
 /// What one evaluation gets: the merged variables and the library directories.
 #[cfg_attr(not(feature = "jsonnet"), allow(dead_code))]
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Settings {
     ext_vars: BTreeMap<String, Arg>,
     tlas: BTreeMap<String, Arg>,
     library_paths: Vec<PathBuf>,
     max_stack: usize,
     max_elements: usize,
+    #[serde(skip)]
+    max_memory: u64,
 }
 
 impl Settings {
@@ -223,6 +288,7 @@ impl Settings {
             library_paths: library_paths(loader, config.library_paths.as_deref())?,
             max_stack: overrides.max_stack.unwrap_or(DEFAULT_MAX_STACK),
             max_elements: overrides.max_elements.unwrap_or(DEFAULT_MAX_ELEMENTS),
+            max_memory: overrides.max_memory.unwrap_or(DEFAULT_MAX_MEMORY),
         })
     }
 }
@@ -299,6 +365,10 @@ pub fn evaluate(
 
 #[cfg(feature = "jsonnet")]
 fn run(loader: &Loader, path: &Path, settings: &Settings) -> Result<Value> {
+    #[cfg(unix)]
+    if let Some(exe) = WORKER.get() {
+        return worker::evaluate(exe, loader, path, settings, settings.max_memory);
+    }
     engine::evaluate(loader, path, settings)
 }
 

@@ -121,6 +121,7 @@ fn external_variables_as_strings_code_and_overrides() {
         tla_str: vec![],
         max_stack: None,
         max_elements: None,
+        max_memory: None,
     };
     let objects = run_with(&fs, LoadRestrictions::RootOnly, &settings, &overrides).unwrap();
     assert_eq!(objects[0]["data"], json!({"env": "prod", "n": "x"}));
@@ -145,6 +146,7 @@ fn top_level_arguments_as_strings_code_and_overrides() {
         ],
         max_stack: None,
         max_elements: None,
+        max_memory: None,
     };
     let objects = run_with(&fs, LoadRestrictions::RootOnly, &settings, &overrides).unwrap();
     assert_eq!(objects[0]["metadata"]["name"], json!("web-canary"));
@@ -668,4 +670,17 @@ fn a_missing_field_is_placed_where_it_is_written() {
         "RUNTIME ERROR: field does not exist: missing\n\
          \twhile evaluating `.[0]` of the program's value\n\tmain.jsonnet"
     );
+}
+
+#[test]
+fn sizes_read_bytes_and_binary_units() {
+    use super::{format_size, parse_size};
+    assert_eq!(parse_size("512Mi"), Ok(512 << 20));
+    assert_eq!(parse_size("2Gi"), Ok(2 << 30));
+    assert_eq!(parse_size("4096"), Ok(4096));
+    assert!(parse_size("2GB").is_err());
+    assert!(parse_size("0").is_err());
+    assert!(parse_size("99999999999Gi").is_err());
+    assert_eq!(format_size(2 << 30), "2Gi");
+    assert_eq!(format_size(1000), "1000");
 }
